@@ -1,0 +1,61 @@
+/**
+ * The `{ timeout, signal }` options every blocking call takes, and their validation.
+ * @module
+ */
+
+/** Options of every blocking call: a timeout in milliseconds and/or an `AbortSignal`. */
+export interface WaitOptions {
+  /** Give up after this many milliseconds (`0` means do not wait at all; `Infinity` or absent means wait forever). */
+  timeout?: number | undefined;
+  /** Give up when this signal aborts; the call rejects with the signal's reason and leaves no trace. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Checks `opts` at the call that received it and returns the error to reject with, or
+ * `undefined` when they are fine. Returning (not throwing) lets promise-returning methods
+ * reject instead of throwing synchronously.
+ */
+export function invalidWaitOptions(opts: unknown, where: string): Error | undefined {
+  if (opts === undefined) return undefined;
+  if (opts === null || typeof opts !== 'object') {
+    return new TypeError(
+      `${where}: options must be an object like { timeout, signal }, got ${describe(opts)}`,
+    );
+  }
+  const { timeout, signal } = opts as WaitOptions;
+  if (timeout !== undefined) {
+    const err = invalidTimeout(timeout, where);
+    if (err) return err;
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    return new TypeError(
+      `${where}: options.signal must be an AbortSignal, got ${describe(signal)}`,
+    );
+  }
+  return undefined;
+}
+
+/** Validates one timeout value (milliseconds, `>= 0`, `Infinity` allowed). */
+export function invalidTimeout(timeout: unknown, where: string): Error | undefined {
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
+    return new TypeError(
+      `${where}: timeout must be a number of milliseconds, got ${describe(timeout)}`,
+    );
+  }
+  if (timeout < 0) {
+    return new RangeError(
+      `${where}: timeout must be >= 0 milliseconds, got ${timeout}; use 0 to try without waiting`,
+    );
+  }
+  return undefined;
+}
+
+/** Short description of a bad value for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return `${typeof value} ${String(value)}`;
+}

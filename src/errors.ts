@@ -1,0 +1,60 @@
+/**
+ * Every error weft throws on purpose is one of these `Error` subclasses, so callers can
+ * tell them apart with `instanceof` or by `name`.
+ *
+ * @example
+ * ```ts
+ * import { Queue, QueueEmpty } from 'weft';
+ * const q = new Queue<number>();
+ * try { q.getNowait(); } catch (e) { if (e instanceof QueueEmpty) console.log('nothing yet'); }
+ * ```
+ * @module
+ */
+
+/** Base of weft's own errors: sets `name` from the subclass so logs say what happened. */
+abstract class WeftError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A primitive was used in a way its state does not allow: releasing a lock that is not
+ * held, notifying without the lock, `taskDone()` called too often (Python's `RuntimeError`
+ * and the `ValueError`s of the same kind).
+ */
+export class RuntimeError extends WeftError {}
+
+/** An operation that must know the calling task (RLock ownership, `acquireAll` nesting) ran outside any task. */
+export class NoTaskError extends RuntimeError {}
+
+/** `getNowait()` on an empty queue, or `get({ timeout })` that found nothing in time (Python's `queue.Empty`). */
+export class QueueEmpty extends WeftError {}
+
+/** `putNowait()` on a full queue, or `put({ timeout })` that found no room in time (Python's `queue.Full`). */
+export class QueueFull extends WeftError {}
+
+/** A put on a queue that was shut down, or a get on one that is shut down and drained (Python 3.13's `queue.ShutDown`). */
+export class QueueShutDown extends WeftError {}
+
+/** A `Barrier` was aborted, reset, or a wait on it timed out (Python's `threading.BrokenBarrierError`). */
+export class BrokenBarrierError extends WeftError {}
+
+/** A task that holds locks through `acquireAll` asked for a lock that sorts before them: the order that prevents deadlock would break. */
+export class LockOrderError extends WeftError {}
+
+/** The operation was cancelled (Python's `asyncio.CancelledError`). */
+export class CancelledError extends WeftError {}
+
+/** An operation did not finish within its `timeout` (weft's own; `name === 'TimeoutError'`). */
+export class TimeoutError extends WeftError {}
+
+/** A worker thread or process died while running a task; carries its exit code or signal. */
+export class WorkerCrashedError extends WeftError {}
+
+/** A peer failed the HMAC challenge-response. */
+export class AuthenticationError extends WeftError {}
+
+/** Raised by an actor's `recv()` once the actor is closed and its mailbox is drained. */
+export class ActorExit extends WeftError {}

@@ -1,0 +1,250 @@
+/**
+ * `Queue` — a FIFO queue for tasks on one event loop (Python's `queue.Queue` /
+ * `asyncio.Queue`, with 3.13's `shutdown`), and the base of every queue kind.
+ * @module
+ */
+import { describe, invalidWaitOptions, type WaitOptions } from '../core/options.js';
+import {
+  falseOnTimeout,
+  RESOLVED_TRUE,
+  RESOLVED_VOID,
+  type Waiter,
+  WaiterQueue,
+} from '../core/waiter.js';
+import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError } from '../errors.js';
+import { Deque } from './deque.js';
+import { GETTERS } from './getters.js';
+
+/**
+ * A FIFO queue with an optional bound, `taskDone`/`join` accounting and shutdown.
+ *
+ * Items go straight to the longest-waiting getter; a bounded queue admits waiting
+ * putters in FIFO order as room appears. `maxsize` (`<= 0` means unbounded) is read again
+ * on every put, as in CPython. Subclasses change only the storage order (`LifoQueue`,
+ * `PriorityQueue`).
+ *
+ * @example
+ * ```ts
+ * const q = new Queue<string>(10);
+ * const worker = (async () => {
+ *   for await (const job of q) { await handle(job); q.taskDone(); }
+ * })();
+ * await q.put('a'); await q.put('b');
+ * await q.join();   // every job handled
+ * q.shutdown();     // the worker's loop ends
+ * ```
+ */
+export class Queue<T> implements AsyncIterable<T> {
+  /** The bound (`<= 0`: unbounded); may be changed at any time and is read on every put. */
+  maxsize: number;
+  private readonly getters = new WaiterQueue<T>();
+  private readonly putters = new WaiterQueue<void>();
+  private readonly joiners = new WaiterQueue<boolean>();
+  private unfinished = 0;
+  private isShutDown = false;
+
+  constructor(maxsize = 0) {
+    if (typeof maxsize !== 'number' || Number.isNaN(maxsize)) {
+      throw new TypeError(
+        `${new.target.name}(maxsize): maxsize must be a number, got ${describe(maxsize)}`,
+      );
+    }
+    this.maxsize = maxsize;
+  }
+
+  /** Number of items in the queue now. */
+  qsize(): number {
+    return this.size();
+  }
+
+  /** Whether the queue holds no items. */
+  empty(): boolean {
+    return this.size() === 0;
+  }
+
+  /** Whether a bounded queue holds `maxsize` items or more. */
+  full(): boolean {
+    return this.maxsize > 0 && this.size() >= this.maxsize;
+  }
+
+  /** Whether `shutdown()` was called. */
+  get shutDown(): boolean {
+    return this.isShutDown;
+  }
+
+  /**
+   * Puts `item`, waiting for room in a bounded queue. Rejects with `QueueFull` on timeout,
+   * `QueueShutDown` if the queue is or gets shut down, or the signal's reason when aborted
+   * — in each case without adding the item.
+   */
+  put(item: T, opts?: WaitOptions): Promise<void> {
+    if (opts !== undefined) {
+      const err = invalidWaitOptions(opts, `${this.constructor.name}.put`);
+      if (err) return Promise.reject(err);
+      if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    }
+    if (this.isShutDown) return Promise.reject(this.shutDownError('put'));
+    if (this.putters.length > 0) this.admitPutters();
+    if (this.putters.length === 0 && !this.full()) {
+      this.accept(item);
+      return RESOLVED_VOID;
+    }
+    return this.putters.wait(opts, this.putTimedOut, item);
+  }
+
+  /** Puts `item` if there is room now; throws `QueueFull` otherwise (or `QueueShutDown`). */
+  putNowait(item: T): void {
+    if (this.isShutDown) throw this.shutDownError('putNowait');
+    if (this.putters.length > 0) this.admitPutters();
+    if (this.putters.length > 0 || this.full()) {
+      throw new QueueFull(
+        `${this.constructor.name}.putNowait(): the queue is full (maxsize ${this.maxsize})`,
+      );
+    }
+    this.accept(item);
+  }
+
+  /**
+   * Removes and returns the next item, waiting for one. Rejects with `QueueEmpty` on
+   * timeout, `QueueShutDown` once the queue is shut down and drained, or the signal's
+   * reason when aborted — without taking an item.
+   */
+  get(opts?: WaitOptions): Promise<T> {
+    if (opts !== undefined) {
+      const err = invalidWaitOptions(opts, `${this.constructor.name}.get`);
+      if (err) return Promise.reject(err);
+      if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    }
+    if (this.size() > 0) return Promise.resolve(this.take());
+    if (this.isShutDown) return Promise.reject(this.shutDownError('get'));
+    return this.getters.wait(opts, this.getTimedOut);
+  }
+
+  /** Removes and returns the next item if there is one; throws `QueueEmpty` otherwise (or `QueueShutDown`). */
+  getNowait(): T {
+    if (this.size() > 0) return this.take();
+    if (this.isShutDown) throw this.shutDownError('getNowait');
+    throw new QueueEmpty(`${this.constructor.name}.getNowait(): the queue is empty`);
+  }
+
+  /**
+   * Marks one item taken by a get as fully processed. When every item put has been marked,
+   * `join()` callers wake. Throws `RuntimeError` when called more times than items were put.
+   */
+  taskDone(): void {
+    if (this.unfinished <= 0) {
+      throw new RuntimeError(
+        `${this.constructor.name}.taskDone() called more times than items were put; call it once per item you got`,
+      );
+    }
+    if (--this.unfinished === 0) this.joiners.wakeAll(true);
+  }
+
+  /**
+   * Waits until every item ever put has been marked with `taskDone()`. Resolves `true`
+   * then, or `false` if `timeout` runs out first.
+   */
+  join(opts?: WaitOptions): Promise<boolean> {
+    const err = invalidWaitOptions(opts, `${this.constructor.name}.join`);
+    if (err) return Promise.reject(err);
+    if (this.unfinished === 0) return RESOLVED_TRUE;
+    return this.joiners.wait(opts, falseOnTimeout);
+  }
+
+  /**
+   * Shuts the queue down (Python 3.13). Later puts throw `QueueShutDown`, and so do
+   * blocked putters. Gets go on draining what is left, then throw `QueueShutDown`, and so
+   * do blocked getters. With `immediate`, what is left is dropped and counted as done,
+   * which releases `join()` once nothing else is unfinished.
+   */
+  shutdown(immediate = false): void {
+    this.isShutDown = true;
+    if (immediate) {
+      while (this.size() > 0) {
+        this.take();
+        if (this.unfinished > 0) this.unfinished--;
+      }
+      if (this.unfinished === 0) this.joiners.wakeAll(true);
+    }
+    this.putters.rejectAll(this.shutDownError('put'));
+    if (this.size() === 0) this.getters.rejectAll(this.shutDownError('get'));
+  }
+
+  /** Yields items as they arrive; ends when the queue is shut down and drained. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    while (true) {
+      let item: T;
+      try {
+        item = await this.get();
+      } catch (err) {
+        if (err instanceof QueueShutDown) return;
+        throw err;
+      }
+      yield item;
+    }
+  }
+
+  /** The parked getters, for `select()`, which parks one getter on several queues. */
+  get [GETTERS](): WaiterQueue<T> {
+    return this.getters;
+  }
+
+  // Storage: FIFO here; subclasses override these four.
+  private readonly items = new Deque<T>();
+
+  /** Number of stored items. */
+  protected size(): number {
+    return this.items.length;
+  }
+
+  /** Stores an item. */
+  protected store(item: T): void {
+    this.items.push(item);
+  }
+
+  /** Removes the next stored item (only called when `size() > 0`). */
+  protected retrieve(): T {
+    return this.items.shift() as T;
+  }
+
+  /** A newly accepted item: straight to the longest getter, or into storage. */
+  private accept(item: T): void {
+    if (this.getters.length === 0 || !this.getters.wakeFirst(item)) this.store(item);
+    this.unfinished++;
+  }
+
+  /** Takes the next stored item and lets a waiting putter fill the room it leaves. */
+  private take(): T {
+    const item = this.retrieve();
+    if (this.putters.length > 0) this.admitPutters();
+    return item;
+  }
+
+  /** Moves waiting putters' items in, in FIFO order, while there is room. */
+  private admitPutters(): void {
+    while (this.putters.length > 0 && !this.full()) {
+      const putter = this.putters.shift()!;
+      try {
+        this.accept(putter.data as T);
+      } catch (err) {
+        putter.reject(err);
+        continue;
+      }
+      putter.resolve(undefined);
+    }
+  }
+
+  private readonly putTimedOut = (): never => {
+    throw new QueueFull(
+      `${this.constructor.name}.put(): no room within the timeout (maxsize ${this.maxsize})`,
+    );
+  };
+
+  private readonly getTimedOut = (_waiter: Waiter<T>): never => {
+    throw new QueueEmpty(`${this.constructor.name}.get(): no item within the timeout`);
+  };
+
+  private shutDownError(method: string): QueueShutDown {
+    return new QueueShutDown(`${this.constructor.name}.${method}(): the queue is shut down`);
+  }
+}
