@@ -36,6 +36,17 @@ export function invalidWaitOptions(opts: unknown, where: string): Error | undefi
   return undefined;
 }
 
+/**
+ * The fast-path guard of blocking calls: a rejected promise when `opts` are invalid or
+ * their signal is already aborted (nothing is queued then), else `undefined`.
+ */
+export function refuseWait(opts: WaitOptions, where: string): Promise<never> | undefined {
+  const err = invalidWaitOptions(opts, where);
+  if (err) return Promise.reject(err);
+  if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+  return undefined;
+}
+
 /** Validates one timeout value (milliseconds, `>= 0`, `Infinity` allowed). */
 export function invalidTimeout(timeout: unknown, where: string): Error | undefined {
   if (typeof timeout !== 'number' || Number.isNaN(timeout)) {

@@ -32,13 +32,10 @@ export class Waiter<T> {
   /** What the caller brought: the item a putter offers, the task that wants an RLock. */
   data: unknown = undefined;
   settled = false;
-  private resolveFn: ((value: T) => void) | undefined;
-  private rejectFn: ((reason: unknown) => void) | undefined;
-  private onTimeout: OnTimeout<T> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private deadline = 0;
-  private signal: AbortSignal | undefined;
-  private taskSignal: AbortSignal | undefined;
+  private resolveFn: ((value: T) => void) | undefined = undefined;
+  private rejectFn: ((reason: unknown) => void) | undefined = undefined;
+  /** Timer and signal wiring, allocated only for waits that have a timeout or a signal. */
+  private arm: WaitArm<T> | undefined = undefined;
 
   /** Settles with `value` unless already settled; `false` tells the caller to hand the value on. */
   resolve(value: T): boolean {
@@ -69,11 +66,15 @@ export class Waiter<T> {
     onTimeout: OnTimeout<T>,
     observeTask = true,
   ): Promise<T> {
-    const signal = opts?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    let signal: AbortSignal | undefined;
+    let timeout: number | undefined;
+    if (opts !== undefined) {
+      signal = opts.signal;
+      timeout = opts.timeout;
+      if (signal?.aborted) return Promise.reject(signal.reason);
+    }
     const taskSignal = observeTask ? currentIdentity()?.signal : undefined;
     if (taskSignal?.aborted) return Promise.reject(taskSignal.reason);
-    const timeout = opts?.timeout;
     if (timeout === 0) {
       this.settled = true;
       try {
@@ -82,23 +83,20 @@ export class Waiter<T> {
         return Promise.reject(err);
       }
     }
-    const promise = new Promise<T>((resolve, reject) => {
-      this.resolveFn = resolve;
-      this.rejectFn = reject;
-    });
+    const promise = new Promise<T>(captureResolvers as PromiseExecutor<T>);
+    this.resolveFn = capturedResolve as (value: T) => void;
+    this.rejectFn = capturedReject;
     if (queue !== null) queue.push(this);
-    if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
-      this.onTimeout = onTimeout;
-      this.deadline = performance.now() + timeout;
-      this.timer = setTimeout(expire, Math.min(timeout, MAX_TIMER_MS), this);
-    }
-    if (signal !== undefined) {
-      this.signal = signal;
-      signal.addEventListener('abort', this);
-    }
-    if (taskSignal !== undefined) {
-      this.taskSignal = taskSignal;
-      taskSignal.addEventListener('abort', this);
+    if (timeout === Number.POSITIVE_INFINITY) timeout = undefined;
+    if (timeout !== undefined || signal !== undefined || taskSignal !== undefined) {
+      const arm = new WaitArm(onTimeout, signal, taskSignal);
+      this.arm = arm;
+      if (timeout !== undefined) {
+        arm.deadline = performance.now() + timeout;
+        arm.timer = setTimeout(expire, Math.min(timeout, MAX_TIMER_MS), this);
+      }
+      signal?.addEventListener('abort', this);
+      taskSignal?.addEventListener('abort', this);
     }
     return promise;
   }
@@ -110,18 +108,18 @@ export class Waiter<T> {
 
   /** Timer callback: reaches long deadlines in steps, then settles as `onTimeout` says. */
   expireNow(): void {
-    if (this.settled) return;
-    const left = this.deadline - performance.now();
+    const arm = this.arm;
+    if (this.settled || arm === undefined) return;
+    const left = arm.deadline - performance.now();
     if (left > 1) {
-      this.timer = setTimeout(expire, Math.min(left, MAX_TIMER_MS), this);
+      arm.timer = setTimeout(expire, Math.min(left, MAX_TIMER_MS), this);
       return;
     }
     this.settled = true;
-    const onTimeout = this.onTimeout!;
     this.finish();
     let value: T;
     try {
-      value = onTimeout(this);
+      value = arm.onTimeout(this);
     } catch (err) {
       this.rejectFn!(err);
       return;
@@ -132,20 +130,38 @@ export class Waiter<T> {
   /** Leaves the queue and drops the timer and listeners: nothing of the wait is left behind. */
   protected finish(): void {
     if (this.queue !== null) this.queue.remove(this);
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+    const arm = this.arm;
+    if (arm !== undefined) {
+      this.arm = undefined;
+      if (arm.timer !== undefined) clearTimeout(arm.timer);
+      arm.signal?.removeEventListener('abort', this);
+      arm.taskSignal?.removeEventListener('abort', this);
     }
-    if (this.signal !== undefined) {
-      this.signal.removeEventListener('abort', this);
-      this.signal = undefined;
-    }
-    if (this.taskSignal !== undefined) {
-      this.taskSignal.removeEventListener('abort', this);
-      this.taskSignal = undefined;
-    }
-    this.onTimeout = undefined;
   }
+}
+
+/** The part of a wait that only timed or abortable waits need. */
+class WaitArm<T> {
+  timer: NodeJS.Timeout | undefined = undefined;
+  deadline = 0;
+  constructor(
+    readonly onTimeout: OnTimeout<T>,
+    readonly signal: AbortSignal | undefined,
+    readonly taskSignal: AbortSignal | undefined,
+  ) {}
+}
+
+type PromiseExecutor<T> = (resolve: (value: T) => void, reject: (reason: unknown) => void) => void;
+
+// The promise executor hands its resolvers over through these, so parking allocates no closure.
+let capturedResolve: (value: unknown) => void;
+let capturedReject: (reason: unknown) => void;
+function captureResolvers(
+  resolve: (value: unknown) => void,
+  reject: (reason: unknown) => void,
+): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a timer callback shared by waiters of every type.

@@ -26,6 +26,8 @@ export type Compare<T> = (a: T, b: T) => number;
 export class PriorityQueue<T> extends Queue<T> {
   private readonly heap: Entry<T>[] = [];
   private sequence = 0;
+  /** Scratch space for retrieve()'s sift-down path. */
+  private readonly siftPath: number[] = [];
   private readonly compare: Compare<T>;
 
   constructor(maxsize = 0, compare: Compare<T> = naturalOrder) {
@@ -46,12 +48,20 @@ export class PriorityQueue<T> extends Queue<T> {
     const heap = this.heap;
     // An item that cannot be ordered must fail before the heap changes.
     if (heap.length > 0) this.compare(item, heap[0]!.item);
-    const entry: Entry<T> = { item, seq: this.sequence++ };
+    const entry: Entry<T> = { item, seq: this.sequence };
+    // Find the slot with every comparison done first: a compare that throws halfway up the
+    // path must leave the heap as it was, not with a parent copied twice and the item lost.
+    let slot = heap.length;
+    while (slot > 0) {
+      const parent = (slot - 1) >> 1;
+      if (!this.before(entry, heap[parent]!)) break;
+      slot = parent;
+    }
+    this.sequence++;
     let i = heap.length;
     heap.push(entry);
-    while (i > 0) {
+    while (i > slot) {
       const parent = (i - 1) >> 1;
-      if (!this.before(entry, heap[parent]!)) break;
       heap[i] = heap[parent]!;
       i = parent;
     }
@@ -60,17 +70,25 @@ export class PriorityQueue<T> extends Queue<T> {
 
   protected override retrieve(): T {
     const heap = this.heap;
+    const n = heap.length - 1; // size once the top is out
+    const last = heap[n]!;
+    // As in store(): every comparison first, so one that throws leaves the heap unchanged.
+    const path = this.siftPath;
+    path.length = 0;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && this.before(heap[right]!, heap[left]!) ? right : left;
+      if (!this.before(heap[child]!, last)) break;
+      path.push(child);
+      i = child;
+    }
     const top = heap[0]!;
-    const last = heap.pop()!;
-    const n = heap.length;
+    heap.pop();
     if (n > 0) {
       let i = 0;
-      while (true) {
-        const left = 2 * i + 1;
-        if (left >= n) break;
-        const right = left + 1;
-        const child = right < n && this.before(heap[right]!, heap[left]!) ? right : left;
-        if (!this.before(heap[child]!, last)) break;
+      for (const child of path) {
         heap[i] = heap[child]!;
         i = child;
       }

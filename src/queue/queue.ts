@@ -3,7 +3,7 @@
  * `asyncio.Queue`, with 3.13's `shutdown`), and the base of every queue kind.
  * @module
  */
-import { describe, invalidWaitOptions, type WaitOptions } from '../core/options.js';
+import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import {
   falseOnTimeout,
   RESOLVED_TRUE,
@@ -79,14 +79,18 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   put(item: T, opts?: WaitOptions): Promise<void> {
     if (opts !== undefined) {
-      const err = invalidWaitOptions(opts, `${this.constructor.name}.put`);
-      if (err) return Promise.reject(err);
-      if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+      const refused = refuseWait(opts, `${this.constructor.name}.put`);
+      if (refused) return refused;
     }
     if (this.isShutDown) return Promise.reject(this.shutDownError('put'));
     if (this.putters.length > 0) this.admitPutters();
     if (this.putters.length === 0 && !this.full()) {
-      this.accept(item);
+      try {
+        this.accept(item);
+      } catch (err) {
+        // An item the storage refuses (PriorityQueue: cannot be ordered) rejects, never throws.
+        return Promise.reject(err);
+      }
       return RESOLVED_VOID;
     }
     return this.putters.wait(opts, this.putTimedOut, item);
@@ -111,11 +115,17 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   get(opts?: WaitOptions): Promise<T> {
     if (opts !== undefined) {
-      const err = invalidWaitOptions(opts, `${this.constructor.name}.get`);
-      if (err) return Promise.reject(err);
-      if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+      const refused = refuseWait(opts, `${this.constructor.name}.get`);
+      if (refused) return refused;
     }
-    if (this.size() > 0) return Promise.resolve(this.take());
+    if (this.size() > 0) {
+      try {
+        return Promise.resolve(this.take());
+      } catch (err) {
+        // Storage that cannot order its items (PriorityQueue) rejects, never throws.
+        return Promise.reject(err);
+      }
+    }
     if (this.isShutDown) return Promise.reject(this.shutDownError('get'));
     return this.getters.wait(opts, this.getTimedOut);
   }
@@ -145,8 +155,10 @@ export class Queue<T> implements AsyncIterable<T> {
    * then, or `false` if `timeout` runs out first.
    */
   join(opts?: WaitOptions): Promise<boolean> {
-    const err = invalidWaitOptions(opts, `${this.constructor.name}.join`);
-    if (err) return Promise.reject(err);
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, `${this.constructor.name}.join`);
+      if (refused) return refused;
+    }
     if (this.unfinished === 0) return RESOLVED_TRUE;
     return this.joiners.wait(opts, falseOnTimeout);
   }
@@ -161,7 +173,8 @@ export class Queue<T> implements AsyncIterable<T> {
     this.isShutDown = true;
     if (immediate) {
       while (this.size() > 0) {
-        this.take();
+        // retrieve(), not take(): dropping items must not admit waiting putters, who get QueueShutDown.
+        this.retrieve();
         if (this.unfinished > 0) this.unfinished--;
       }
       if (this.unfinished === 0) this.joiners.wakeAll(true);

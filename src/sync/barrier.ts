@@ -81,6 +81,8 @@ export class Barrier {
   async wait(opts?: WaitOptions): Promise<number> {
     const err = invalidWaitOptions(opts, 'Barrier.wait');
     if (err) throw err;
+    // An already-aborted signal must not count as an arrival (it would release the last generation).
+    if (opts?.signal?.aborted) throw opts.signal.reason;
     if (this.isBroken) throw this.brokenError();
     const timeout = opts?.timeout ?? this.defaultTimeout;
     const waitOpts = timeout === opts?.timeout ? opts : { timeout, signal: opts?.signal };

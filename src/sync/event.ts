@@ -2,7 +2,7 @@
  * `Event` — a flag tasks can wait for (Python's `threading.Event` / `asyncio.Event`).
  * @module
  */
-import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
+import { refuseWait, type WaitOptions } from '../core/options.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 
 /**
@@ -38,8 +38,11 @@ export class Event {
 
   /** Waits for the flag. Resolves `true` when set, `false` on timeout; rejects with the signal's reason when aborted. */
   wait(opts?: WaitOptions): Promise<boolean> {
-    const err = invalidWaitOptions(opts, 'Event.wait');
-    if (err) return Promise.reject(err);
+    if (opts !== undefined) {
+      // An already-aborted signal rejects even when the flag is set, as every blocking call does.
+      const refused = refuseWait(opts, 'Event.wait');
+      if (refused) return refused;
+    }
     if (this.flag) return RESOLVED_TRUE;
     return this.waiters.wait(opts, falseOnTimeout);
   }

@@ -3,7 +3,7 @@
  * `threading.Lock` / `asyncio.Lock`).
  * @module
  */
-import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
+import { refuseWait, type WaitOptions } from '../core/options.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
 import {
@@ -44,9 +44,8 @@ export class Lock implements OrderedLock, ConditionLock {
    */
   acquire(opts?: WaitOptions): Promise<boolean> {
     if (opts !== undefined) {
-      const err = invalidWaitOptions(opts, 'Lock.acquire');
-      if (err) return Promise.reject(err);
-      if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+      const refused = refuseWait(opts, 'Lock.acquire');
+      if (refused) return refused;
     }
     if (!this.isLocked) {
       this.isLocked = true;
@@ -69,7 +68,7 @@ export class Lock implements OrderedLock, ConditionLock {
         'Lock.release(): the lock is not locked; release only after a successful acquire',
       );
     }
-    if (!this.waiters.wakeFirst(true)) this.isLocked = false;
+    if (this.waiters.length === 0 || !this.waiters.wakeFirst(true)) this.isLocked = false;
   }
 
   /** Whether the lock is held by someone. */

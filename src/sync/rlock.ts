@@ -2,7 +2,7 @@
  * `RLock` — a reentrant lock owned by a task (Python's `threading.RLock`).
  * @module
  */
-import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
+import { refuseWait, type WaitOptions } from '../core/options.js';
 import { currentIdentity, requireIdentity, type TaskIdentity } from '../core/task-identity.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
@@ -44,9 +44,8 @@ export class RLock implements OrderedLock, ConditionLock {
    */
   acquire(opts?: WaitOptions): Promise<boolean> {
     if (opts !== undefined) {
-      const err = invalidWaitOptions(opts, 'RLock.acquire');
-      if (err) return Promise.reject(err);
-      if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+      const refused = refuseWait(opts, 'RLock.acquire');
+      if (refused) return refused;
     }
     let me: TaskIdentity;
     try {

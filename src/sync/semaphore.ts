@@ -2,7 +2,7 @@
  * `Semaphore` and `BoundedSemaphore` (Python's `threading.Semaphore` / `asyncio.Semaphore`).
  * @module
  */
-import { describe, invalidWaitOptions, type WaitOptions } from '../core/options.js';
+import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
 import { guardOf } from './guard.js';
@@ -46,9 +46,8 @@ export class Semaphore implements OrderedLock {
   /** Takes a permit, waiting for one. Resolves `false` on timeout; rejects with the signal's reason when aborted. */
   acquire(opts?: WaitOptions): Promise<boolean> {
     if (opts !== undefined) {
-      const err = invalidWaitOptions(opts, `${this.constructor.name}.acquire`);
-      if (err) return Promise.reject(err);
-      if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+      const refused = refuseWait(opts, `${this.constructor.name}.acquire`);
+      if (refused) return refused;
     }
     if (this.permits > 0) {
       this.permits--;

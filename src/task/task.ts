@@ -6,7 +6,7 @@
  */
 import { describe, invalidWaitOptions, type WaitOptions } from '../core/options.js';
 import { currentIdentity, runAsIdentity, type TaskIdentity } from '../core/task-identity.js';
-import { CancelledError } from '../errors.js';
+import { CancelledError, RuntimeError } from '../errors.js';
 import { Event } from '../sync/event.js';
 
 let nextTaskId = 1;
@@ -105,6 +105,14 @@ export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    if (!this.ready() && currentIdentity() === this) {
+      // Awaiting (or returning) itself would wait forever, as asyncio refuses too.
+      return Promise.reject(
+        new RuntimeError(
+          `task ${this.name} awaited itself (or returned its own Task); that can never finish`,
+        ),
+      ).then(onfulfilled, onrejected);
+    }
     this.settledPromise ??= this.finished
       .wait()
       .then(() =>

@@ -1,0 +1,216 @@
+/**
+ * Shared machinery of the benchmarks: timed rounds, medians, Python subprocesses, and the
+ * tables and target lines `run.ts` prints.
+ * @module
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+// A full collection before every timed run, so no contender pays for another's garbage.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** Sizes of one benchmark run (`--quick` shrinks them for a smoke test). */
+export interface Settings {
+  quick: boolean;
+  /** Timed rounds after the warm-up round; the median counts. */
+  rounds: number;
+  lockOps: number;
+  lockTasks: number;
+  queueItems: number;
+  queueMaxsize: number;
+  /** Progress lines go here (stderr), so stdout stays clean for `--json`. */
+  log: (line: string) => void;
+}
+
+/** One implementation under test: `run()` performs the whole pattern once. */
+export interface Contender {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/** One row of a table: median rate over the timed rounds, and every sample. */
+export interface Row {
+  name: string;
+  /** Operations (or items) per second, median of the rounds; `null` when skipped. */
+  median: number | null;
+  samples: number[];
+  note?: string;
+}
+
+/** "`subject` runs at least `atLeast` times as fast as `reference`". */
+export interface Target {
+  subject: string;
+  reference: string;
+  atLeast: number;
+}
+
+export interface TargetResult extends Target {
+  ratio: number | null;
+  met: boolean | null;
+}
+
+export interface Table {
+  title: string;
+  unit: string;
+  /** Operations (or items) per timed run. */
+  ops: number;
+  /** Rows the ratio columns divide by, as the targets name them. */
+  references: string[];
+  rows: Row[];
+  targets: TargetResult[];
+  notes: string[];
+}
+
+/**
+ * Times every contender: one warm-up run each, then `rounds` rounds in which each runs
+ * once, in an order rotated every round, so that a burst of load from elsewhere on the
+ * machine spreads over all of them instead of hitting one.
+ */
+export async function measure(
+  contenders: Contender[],
+  ops: number,
+  settings: Settings,
+): Promise<Row[]> {
+  const samples = contenders.map((): number[] => []);
+  for (let round = -1; round < settings.rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const index = (k + Math.max(round, 0)) % contenders.length;
+      const contender = contenders[index]!;
+      collectGarbage();
+      const start = performance.now();
+      await contender.run();
+      const seconds = (performance.now() - start) / 1000;
+      if (round >= 0) samples[index]!.push(ops / seconds);
+    }
+    settings.log(round < 0 ? '  warm-up done' : `  round ${round + 1}/${settings.rounds} done`);
+  }
+  return contenders.map((contender, i) => ({
+    name: contender.name,
+    median: median(samples[i]!),
+    samples: samples[i]!,
+  }));
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Result of one Python subprocess: its JSON, or why there is none. */
+export type PythonResult =
+  | { ok: true; data: Record<string, unknown> }
+  | { ok: false; note: string };
+
+/** Runs `bench/python/<script>` once with `args` and parses the JSON it prints. */
+export function runPython(script: string, args: (string | number)[]): PythonResult {
+  const path = fileURLToPath(new URL(`./python/${script}`, import.meta.url));
+  const child = spawnSync('python3', [path, ...args.map(String)], { encoding: 'utf8' });
+  if (child.error) {
+    const missing = (child.error as NodeJS.ErrnoException).code === 'ENOENT';
+    return {
+      ok: false,
+      note: missing ? 'python3 not found; skipped' : `python3 failed: ${child.error.message}`,
+    };
+  }
+  if (child.status !== 0) {
+    return { ok: false, note: `python3 ${script} exited ${child.status}: ${child.stderr.trim()}` };
+  }
+  return { ok: true, data: JSON.parse(child.stdout) as Record<string, unknown> };
+}
+
+/** A table row from one pattern of a Python result. */
+export function pythonRow(name: string, result: PythonResult, pattern: string): Row {
+  if (!result.ok) return { name, median: null, samples: [], note: result.note };
+  const entry = result.data[pattern] as { median: number; samples: number[] };
+  return { name, median: entry.median, samples: entry.samples };
+}
+
+/** Completes a table: checks each target against the rows' medians. */
+export function makeTable(
+  fields: Omit<Table, 'targets' | 'notes'> & { targets: Target[]; notes?: string[] },
+): Table {
+  const rate = (name: string): number | null =>
+    fields.rows.find((row) => row.name === name)?.median ?? null;
+  const targets = fields.targets.map((target): TargetResult => {
+    const subject = rate(target.subject);
+    const reference = rate(target.reference);
+    const ratio = subject !== null && reference !== null ? subject / reference : null;
+    return { ...target, ratio, met: ratio === null ? null : ratio >= target.atLeast };
+  });
+  return { ...fields, targets, notes: fields.notes ?? [] };
+}
+
+/** The machine and runtimes, for the report. */
+export function machine(): Record<string, string | number> {
+  const cpus = os.cpus();
+  const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    python: python.error ? 'not found' : python.stdout.trim().replace(/^Python /, ''),
+    loadavg: os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' '),
+  };
+}
+
+/** A rate like `12.34 M`. */
+export function formatRate(value: number | null): string {
+  if (value === null) return '-';
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  return `${(value / 1e3).toFixed(0)} k`;
+}
+
+/** (slowest..fastest round) relative to the median: how much noise the row saw. */
+function formatSpread(row: Row): string {
+  if (row.median === null || row.samples.length === 0) return '-';
+  const spread = (Math.max(...row.samples) - Math.min(...row.samples)) / row.median;
+  return `${(spread * 100).toFixed(0)}%`;
+}
+
+function formatRatio(value: number | null): string {
+  return value === null ? '-' : `${value.toFixed(2)}x`;
+}
+
+/** Renders a table as Markdown (readable in a terminal too), target lines and notes below. */
+export function renderTable(table: Table): string {
+  const header = ['contender', table.unit, 'spread', ...table.references.map((ref) => `vs ${ref}`)];
+  const refRates = table.references.map(
+    (ref) => table.rows.find((row) => row.name === ref)?.median ?? null,
+  );
+  const body = table.rows.map((row) => [
+    row.note ? `${row.name} (${row.note})` : row.name,
+    formatRate(row.median),
+    formatSpread(row),
+    ...refRates.map((ref) =>
+      formatRatio(row.median !== null && ref !== null ? row.median / ref : null),
+    ),
+  ]);
+  const widths = header.map((cell, i) => Math.max(cell.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  const out = [`### ${table.title}`, '', line(header), rule, ...body.map(line), ''];
+  for (const target of table.targets) out.push(`- ${describeTarget(target)}`);
+  for (const note of table.notes) out.push(`- note: ${note}`);
+  return out.join('\n');
+}
+
+/** One line saying whether a target is met, and by how much. */
+export function describeTarget(target: TargetResult): string {
+  const aim = `target ${target.subject} >= ${target.atLeast}x ${target.reference}`;
+  if (target.ratio === null) return `${aim}: not measured`;
+  const margin = (target.ratio / target.atLeast - 1) * 100;
+  const verdict = target.met
+    ? `MET (${margin.toFixed(0)}% above the target)`
+    : `MISSED (${(-margin).toFixed(0)}% below the target)`;
+  return `${aim}: ${target.ratio.toFixed(2)}x, ${verdict}`;
+}

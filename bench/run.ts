@@ -1,0 +1,90 @@
+/**
+ * Runs every benchmark suite in one process and prints a table per suite with the
+ * DESIGN.md targets checked (`npm run bench`).
+ *
+ *   node --import tsx bench/run.ts [--quick] [--json]
+ *
+ * `--quick` shrinks item counts and rounds for a smoke test; `--json` prints the results
+ * as JSON on stdout instead of the tables. Progress always goes to stderr.
+ * @module
+ */
+import os from 'node:os';
+import { describeTarget, machine, renderTable, type Settings, type Table } from './harness.js';
+import { lockSuites } from './lock.js';
+import { queueSuites } from './queue.js';
+
+const KNOWN_FLAGS = new Set(['--quick', '--json']);
+
+function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => !KNOWN_FLAGS.has(arg));
+  if (unknown.length > 0) {
+    process.stderr.write(`usage: node --import tsx bench/run.ts [--quick] [--json]\n`);
+    process.exitCode = 2;
+    return Promise.resolve();
+  }
+  const quick = args.includes('--quick');
+  const json = args.includes('--json');
+  const settings: Settings = {
+    quick,
+    rounds: quick ? 3 : 7,
+    lockOps: quick ? 100_000 : 1_000_000,
+    lockTasks: 100,
+    queueItems: quick ? 100_000 : 1_000_000,
+    queueMaxsize: 100,
+    log: (line) => process.stderr.write(`${line}\n`),
+  };
+  return runAll(settings, json);
+}
+
+async function runAll(settings: Settings, json: boolean): Promise<void> {
+  const started = performance.now();
+  const about = machine();
+  settings.log(
+    `machine: ${about.cpu}, ${about.cores} cores, ${about.os}; node ${about.node}, python ${about.python}`,
+  );
+  const tables: Table[] = [...(await lockSuites(settings)), ...(await queueSuites(settings))];
+  const seconds = (performance.now() - started) / 1000;
+  // Load from other processes disturbs timings; the load average at both ends tells how much.
+  const loadAtEnd = os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ');
+  settings.log(`done in ${seconds.toFixed(0)} s`);
+
+  if (json) {
+    const report = {
+      date: new Date().toISOString(),
+      machine: about,
+      settings: {
+        quick: settings.quick,
+        rounds: settings.rounds,
+        lockOps: settings.lockOps,
+        lockTasks: settings.lockTasks,
+        queueItems: settings.queueItems,
+        queueMaxsize: settings.queueMaxsize,
+      },
+      seconds,
+      loadAtEnd,
+      suites: tables,
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const out = [
+    `machine: ${about.cpu} x ${about.cores} cores, ${about.os}`,
+    `node ${about.node}, python ${about.python}`,
+    `load average (1, 5, 15 min) at start ${about.loadavg}, at end ${loadAtEnd}; took ${seconds.toFixed(0)} s`,
+    `${settings.rounds} timed rounds after one warm-up round; rates are medians${settings.quick ? ' (--quick)' : ''};`,
+    'spread = (fastest - slowest round) / median; ratios are ratios of the medians',
+    '',
+  ];
+  for (const table of tables) out.push(renderTable(table), '');
+  out.push('## Targets', '');
+  for (const table of tables) {
+    for (const target of table.targets) out.push(`- ${table.title}: ${describeTarget(target)}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+await main();

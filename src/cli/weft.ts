@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+/**
+ * The `weft` command: argument parsing and dispatch only; the demos live in `src/demo`.
+ * Usage mistakes print what was wrong and what to do on stderr and exit with code 2.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DISHES_DEFAULTS, DISHES_MINIMUMS, type DishesOptions, runDishes } from '../demo/dishes.js';
+import { progressReporter } from '../demo/progress.js';
+
+/** A mistake in the command line: reported without a stack trace, exit code 2. */
+class UsageError extends Error {
+  constructor(
+    /** The command that was given, e.g. `weft demo dishes`. */
+    readonly command: string,
+    message: string,
+    /** What to do about it. */
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+const HELP = `weft — Python's concurrency model for Node.js
+
+Usage:
+  weft demo dishes [options]   run the dish-washing pipeline: washers -> dryers -> stackers
+  weft --help                  show this help
+  weft --version               print weft's version
+
+Run 'weft demo dishes --help' to see the demo's options.
+`;
+
+const DISHES = 'weft demo dishes';
+const d = DISHES_DEFAULTS;
+const DISHES_HELP = `Usage: weft demo dishes [options]
+
+Washers take dirty dishes and put them on a bounded queue, dryers take them from there
+and put them on a second queue, stackers finish them. Each stage calls taskDone() for every
+dish it took, and join() on the queues tells the program when every dish is done.
+
+Options:
+  --dishes N       dishes to wash (default ${d.dishes})
+  --washers N      washer tasks (default ${d.washers})
+  --dryers N       dryer tasks (default ${d.dryers})
+  --stackers N     stacker tasks (default ${d.stackers})
+  --queue-size N   room on each queue between two stages (default ${d.queueSize})
+  --wash-ms N      ms of work to wash one dish (default ${d.washMs}; 0 = just yield)
+  --dry-ms N       ms of work to dry one dish (default ${d.dryMs})
+  --stack-ms N     ms of work to stack one dish (default ${d.stackMs})
+  --mode tasks     where the workers run; only 'tasks' for now (threads and processes come later)
+  --no-progress    no live progress lines, only the final state and the summary
+  -h, --help       show this help
+`;
+
+/** Numeric flags of the dishes demo and the option each one sets. */
+const DISHES_NUMBERS = {
+  dishes: 'dishes',
+  washers: 'washers',
+  dryers: 'dryers',
+  stackers: 'stackers',
+  'queue-size': 'queueSize',
+  'wash-ms': 'washMs',
+  'dry-ms': 'dryMs',
+  'stack-ms': 'stackMs',
+} as const satisfies Record<string, keyof typeof DISHES_MINIMUMS>;
+
+const DISHES_FLAGS = {
+  ...Object.fromEntries(Object.keys(DISHES_NUMBERS).map((flag) => [flag, { type: 'string' }])),
+  mode: { type: 'string' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+  } else if (command === '--version') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`${pkg.version}\n`);
+  } else if (command === 'demo') {
+    await demo(rest);
+  } else if (command === undefined) {
+    throw new UsageError('weft', 'no command given', "Run 'weft --help' to see the commands.");
+  } else if (command.startsWith('-')) {
+    throw new UsageError(
+      'weft',
+      `unknown option ${command}`,
+      "Run 'weft --help' to see the usage.",
+    );
+  } else {
+    throw new UsageError(
+      'weft',
+      `unknown command '${command}'`,
+      "Run 'weft --help' to see the commands.",
+    );
+  }
+}
+
+async function demo(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === 'dishes') return dishes(rest);
+  const hint = "The demos are: dishes. Try 'weft demo dishes'.";
+  if (name === undefined) throw new UsageError('weft demo', 'which demo?', hint);
+  throw new UsageError('weft demo', `unknown demo '${name}'`, hint);
+}
+
+async function dishes(argv: string[]): Promise<void> {
+  const hint = "Run 'weft demo dishes --help' to see its options.";
+  const { values, tokens } = parseArgs({
+    args: argv,
+    options: DISHES_FLAGS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      const guess = /^\d+$/.test(token.value) ? `Did you mean --dishes ${token.value}? ` : '';
+      throw new UsageError(DISHES, `unexpected argument '${token.value}'`, guess + hint);
+    }
+    if (token.kind !== 'option') continue;
+    const spec = (DISHES_FLAGS as Record<string, { type: string }>)[token.name];
+    if (spec === undefined) {
+      throw new UsageError(DISHES, `unknown option ${token.rawName}`, hint);
+    }
+    if (spec.type === 'string' && token.value === undefined) {
+      throw new UsageError(DISHES, `${token.rawName} needs a value`, hint);
+    }
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      throw new UsageError(DISHES, `${token.rawName} takes no value`, hint);
+    }
+  }
+  if (values.help) {
+    process.stdout.write(DISHES_HELP);
+    return;
+  }
+  const options: Partial<DishesOptions> = {};
+  for (const [flag, key] of Object.entries(DISHES_NUMBERS)) {
+    const text = values[flag];
+    if (typeof text === 'string') options[key] = parseCount(flag, text, key);
+  }
+  if (values.mode !== undefined && values.mode !== 'tasks') {
+    const mode = String(values.mode);
+    const why =
+      mode === 'threads' || mode === 'processes'
+        ? `--mode ${mode} is not available yet`
+        : `--mode ${mode} is not a mode`;
+    throw new UsageError(DISHES, why, 'Use --mode tasks (the default).');
+  }
+  const live = values['no-progress'] !== true && process.stdout.isTTY === true;
+  await runDishes(options, progressReporter(process.stdout, { live }));
+}
+
+/** The value of `--flag text`: a whole number in plain digits, at least the option's minimum. */
+function parseCount(flag: string, text: string, key: keyof typeof DISHES_MINIMUMS): number {
+  const min = DISHES_MINIMUMS[key];
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    const expected = min === 0 ? 'a whole number (0 or more)' : `a whole number >= ${min}`;
+    throw new UsageError(
+      DISHES,
+      `--${flag} must be ${expected}, got '${text}'`,
+      `For example: --${flag} ${DISHES_DEFAULTS[key]}`,
+    );
+  }
+  return value;
+}
+
+// A reader that stops early (`weft demo dishes | head -3`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.command}: ${err.message}\n${err.hint}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(
+      `weft: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  }
+});

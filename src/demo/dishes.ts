@@ -1,0 +1,278 @@
+/**
+ * The dish-washing pipeline behind `weft demo dishes` — the classic producer/consumer
+ * example: washers take dirty dishes and put them on a bounded queue, dryers take them
+ * from there and put them on a second one, stackers finish them. Every stage calls
+ * `taskDone()` for each dish it took, so the main program learns that every dish is done
+ * by awaiting `join()` on the queues in order, and then shuts the queues down so the
+ * workers' `for await` loops end.
+ * @module
+ */
+import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
+import { Queue } from '../queue/queue.js';
+import { Event } from '../sync/event.js';
+import { spawn, type Task } from '../task/task.js';
+
+/** Where the stage workers run. Only green tasks for now; threads and processes come later. */
+export type DishesMode = 'tasks';
+
+/** Everything `runDishes` can be told. */
+export interface DishesOptions {
+  /** How many dishes to wash, dry and stack. */
+  dishes: number;
+  washers: number;
+  dryers: number;
+  stackers: number;
+  /** Bound of the two queues between the stages. */
+  queueSize: number;
+  /** Simulated work per dish, in ms (`0` just yields to the event loop). */
+  washMs: number;
+  dryMs: number;
+  stackMs: number;
+  mode: DishesMode;
+}
+
+/** The defaults: a balanced pipeline, about 1 ms of work per dish and stage overall. */
+export const DISHES_DEFAULTS: Readonly<DishesOptions> = Object.freeze({
+  dishes: 200,
+  washers: 2,
+  dryers: 3,
+  stackers: 1,
+  queueSize: 10,
+  washMs: 2,
+  dryMs: 3,
+  stackMs: 1,
+  mode: 'tasks',
+});
+
+/** The numeric options and the smallest value each accepts (all must be integers). */
+export const DISHES_MINIMUMS: Readonly<Record<Exclude<keyof DishesOptions, 'mode'>, number>> =
+  Object.freeze({
+    dishes: 1,
+    washers: 1,
+    dryers: 1,
+    stackers: 1,
+    queueSize: 1,
+    washMs: 0,
+    dryMs: 0,
+    stackMs: 0,
+  });
+
+export type StageName = 'wash' | 'dry' | 'stack';
+
+/** What one stage has done so far; times are ms since the pipeline started. */
+export interface StageStats {
+  readonly name: StageName;
+  readonly workers: number;
+  /** Dishes this stage has finished. */
+  readonly dishes: number;
+  /** When the stage took its first dish (`undefined` before that). */
+  readonly firstAt: number | undefined;
+  /** When the stage finished its latest dish (`undefined` before that). */
+  readonly lastAt: number | undefined;
+}
+
+/** What `runDishes` returns once every dish is stacked. */
+export interface DishesSummary {
+  readonly options: Readonly<DishesOptions>;
+  readonly stages: readonly StageStats[];
+  /** Wall time of the whole run, in seconds. */
+  readonly seconds: number;
+}
+
+/** Hooks through which a display follows the run; every one is optional. */
+export interface DishesReporter {
+  /** Before any work starts; `stages` are live and change as dishes pass. */
+  start?(options: Readonly<DishesOptions>, stages: readonly StageStats[]): void;
+  /** A stage finished one dish. */
+  dish?(stage: StageStats, dish: number): void;
+  /** Every dish is stacked and every worker has stopped. */
+  finish?(summary: DishesSummary): void;
+}
+
+/** A stage's time from its first dish taken to its last dish finished, in seconds (0 before any). */
+export function stageSeconds(stage: StageStats): number {
+  if (stage.firstAt === undefined || stage.lastAt === undefined) return 0;
+  return (stage.lastAt - stage.firstAt) / 1000;
+}
+
+/** Dishes per second through a stage, or `undefined` while no time has passed. */
+export function stageRate(stage: StageStats): number | undefined {
+  const seconds = stageSeconds(stage);
+  return seconds > 0 ? stage.dishes / seconds : undefined;
+}
+
+/** Fills in defaults and throws `RangeError` for a value that cannot work. */
+export function resolveDishesOptions(options: Partial<DishesOptions> = {}): DishesOptions {
+  const resolved = { ...DISHES_DEFAULTS, ...options };
+  for (const [key, min] of Object.entries(DISHES_MINIMUMS)) {
+    const value = resolved[key as keyof typeof DISHES_MINIMUMS];
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new RangeError(`runDishes: ${key} must be an integer >= ${min}, got ${value}`);
+    }
+  }
+  if (resolved.mode !== 'tasks') {
+    throw new RangeError(
+      `runDishes: mode must be 'tasks' (threads and processes are not available yet), got ${String(resolved.mode)}`,
+    );
+  }
+  return resolved;
+}
+
+/** How a stage records its progress; one per stage, shared by its workers. */
+export class StageTally implements StageStats {
+  dishes = 0;
+  firstAt: number | undefined = undefined;
+  lastAt: number | undefined = undefined;
+
+  constructor(
+    readonly name: StageName,
+    readonly workers: number,
+    private readonly startedAt: number,
+    private readonly onDish: (stage: StageStats, dish: number) => void = () => {},
+  ) {}
+
+  /** A worker of this stage took a dish. */
+  took(): void {
+    this.firstAt ??= performance.now() - this.startedAt;
+  }
+
+  /** A worker of this stage finished `dish`. */
+  finished(dish: number): void {
+    this.dishes++;
+    this.lastAt = performance.now() - this.startedAt;
+    this.onDish(this, dish);
+  }
+}
+
+/** Simulated work: sleep `ms`, or just let the other workers run when `ms` is 0. */
+async function work(ms: number): Promise<void> {
+  if (ms > 0) await sleep(ms);
+  else await yieldToLoop();
+}
+
+/** A middle-stage worker: takes each dish, works on it, puts it on `output`, then marks it done. */
+async function handOn(
+  input: Queue<number>,
+  output: Queue<number>,
+  ms: number,
+  tally: StageTally,
+): Promise<void> {
+  for await (const dish of input) {
+    tally.took();
+    await work(ms);
+    await output.put(dish);
+    tally.finished(dish);
+    input.taskDone();
+  }
+}
+
+/** One washer: dirty dishes in, washed dishes out onto the drying queue. */
+export function washer(
+  dirty: Queue<number>,
+  toDry: Queue<number>,
+  ms: number,
+  tally: StageTally,
+): Promise<void> {
+  return handOn(dirty, toDry, ms, tally);
+}
+
+/** One dryer: washed dishes in, dry dishes out onto the stacking queue. */
+export function dryer(
+  toDry: Queue<number>,
+  toStack: Queue<number>,
+  ms: number,
+  tally: StageTally,
+): Promise<void> {
+  return handOn(toDry, toStack, ms, tally);
+}
+
+/** One stacker: the last stage, so a dish is finished once stacked. */
+export async function stacker(
+  toStack: Queue<number>,
+  ms: number,
+  tally: StageTally,
+): Promise<void> {
+  for await (const dish of toStack) {
+    tally.took();
+    await work(ms);
+    tally.finished(dish);
+    toStack.taskDone();
+  }
+}
+
+/**
+ * Runs the pipeline on `options` (defaults: `DISHES_DEFAULTS`) and resolves with what
+ * each stage did. Each worker runs as its own task; if one fails, the queues are shut
+ * down at once, the others stop, and the promise rejects with that first error.
+ */
+export async function runDishes(
+  options: Partial<DishesOptions> = {},
+  reporter: DishesReporter = {},
+): Promise<DishesSummary> {
+  const opts = resolveDishesOptions(options);
+  const startedAt = performance.now();
+  const onDish = (stage: StageStats, dish: number) => reporter.dish?.(stage, dish);
+  const wash = new StageTally('wash', opts.washers, startedAt, onDish);
+  const dry = new StageTally('dry', opts.dryers, startedAt, onDish);
+  const stack = new StageTally('stack', opts.stackers, startedAt, onDish);
+  const stages = [wash, dry, stack];
+
+  // The work source: every dish waits here from the start; shut down so washers stop once it is empty.
+  const dirty = new Queue<number>();
+  for (let dish = 1; dish <= opts.dishes; dish++) dirty.putNowait(dish);
+  dirty.shutdown();
+  const toDry = new Queue<number>(opts.queueSize);
+  const toStack = new Queue<number>(opts.queueSize);
+  const queues = [dirty, toDry, toStack];
+
+  reporter.start?.(opts, stages);
+  const crew = new Crew();
+  crew.hire(opts.washers, () => washer(dirty, toDry, opts.washMs, wash));
+  crew.hire(opts.dryers, () => dryer(toDry, toStack, opts.dryMs, dry));
+  crew.hire(opts.stackers, () => stacker(toStack, opts.stackMs, stack));
+
+  // In order: once `dirty` is joined every dish is on `toDry`, and so on down the line.
+  const everyDishDone = (async () => {
+    for (const queue of queues) await queue.join();
+  })();
+  await Promise.race([everyDishDone, crew.failed.wait()]);
+  const failed = crew.failed.isSet();
+  for (const queue of queues) queue.shutdown(failed);
+  await crew.stopped();
+  if (failed) throw crew.failure;
+
+  const summary: DishesSummary = {
+    options: opts,
+    stages,
+    seconds: (performance.now() - startedAt) / 1000,
+  };
+  reporter.finish?.(summary);
+  return summary;
+}
+
+/** The workers of a run, each a task; remembers the first failure. */
+class Crew {
+  readonly failed = new Event();
+  failure: unknown;
+  private readonly tasks: Task<void>[] = [];
+
+  hire(count: number, job: () => Promise<void>): void {
+    for (let i = 0; i < count; i++) {
+      this.tasks.push(
+        spawn(async () => {
+          try {
+            await job();
+          } catch (err) {
+            if (this.failed.isSet()) return;
+            this.failure = err;
+            this.failed.set();
+          }
+        }),
+      );
+    }
+  }
+
+  async stopped(): Promise<void> {
+    await Promise.all(this.tasks);
+  }
+}
