@@ -20,7 +20,7 @@ import {
   TEST_OPTIONS,
   track,
   until,
-} from './support/sync-helpers.js';
+} from './support/async-helpers.js';
 
 /** A lock stand-in that logs `+name` when taken and `-name` when released, in the lock's place in the order. */
 function recorded(lock: Lock, name: string, log: string[]) {

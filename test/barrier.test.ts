@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Barrier, BrokenBarrierError } from '../src/index.js';
 import { barrierContract } from './contracts/barrier-contract.js';
-import { TEST_OPTIONS, taskParties } from './support/sync-helpers.js';
+import { TEST_OPTIONS, taskParties } from './support/async-helpers.js';
 
 barrierContract({
   name: 'Barrier',

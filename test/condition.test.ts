@@ -12,7 +12,7 @@ import {
   taskPartiesAndMain,
   track,
   until,
-} from './support/sync-helpers.js';
+} from './support/async-helpers.js';
 
 const noClose = async () => {};
 

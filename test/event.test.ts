@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Event } from '../src/index.js';
 import { eventContract } from './contracts/event-contract.js';
-import { TEST_OPTIONS, taskParties } from './support/sync-helpers.js';
+import { TEST_OPTIONS, taskParties } from './support/async-helpers.js';
 
 eventContract({
   name: 'Event',

@@ -11,7 +11,7 @@ import {
   taskPartiesAndMain,
   track,
   until,
-} from './support/sync-helpers.js';
+} from './support/async-helpers.js';
 
 const noClose = async () => {};
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Condition, Lock, RLock, spawn } from '../src/index.js';
+import { abortListeners, tick } from './support/async-helpers.js';
 import {
   type CommonStep,
   commonStep,
@@ -19,7 +20,6 @@ import {
   runs,
   useMockClock,
 } from './support/property-harness.js';
-import { abortListeners, tick } from './support/sync-helpers.js';
 
 type LockKind = 'Lock' | 'RLock';
 

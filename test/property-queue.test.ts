@@ -17,6 +17,7 @@ import {
   SimpleQueue,
 } from '../src/index.js';
 import { GETTERS } from '../src/queue/getters.js';
+import { tick } from './support/async-helpers.js';
 import {
   type CommonStep,
   commonStep,
@@ -28,7 +29,6 @@ import {
   runs,
   useMockClock,
 } from './support/property-harness.js';
-import { tick } from './support/sync-helpers.js';
 
 type Kind = 'Queue' | 'LifoQueue' | 'PriorityQueue' | 'SimpleQueue';
 /** Items carry a unique id; PriorityQueue items are `[priority, id]` so equal priorities occur. */

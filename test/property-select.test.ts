@@ -16,6 +16,7 @@ import {
   type Task,
 } from '../src/index.js';
 import { GETTERS } from '../src/queue/getters.js';
+import { abortListeners, Cancelled, tick } from './support/async-helpers.js';
 import {
   type CommonStep,
   commonStep,
@@ -27,7 +28,6 @@ import {
   runs,
   useMockClock,
 } from './support/property-harness.js';
-import { abortListeners, Cancelled, tick } from './support/sync-helpers.js';
 
 const QUEUES = 3;
 

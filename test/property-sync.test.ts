@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { BoundedSemaphore, Lock, RuntimeError, Semaphore, spawn, type Task } from '../src/index.js';
+import { abortListeners, Cancelled, tick } from './support/async-helpers.js';
 import {
   type CommonStep,
   commonStep,
@@ -17,7 +18,6 @@ import {
   runs,
   useMockClock,
 } from './support/property-harness.js';
-import { abortListeners, Cancelled, tick } from './support/sync-helpers.js';
 
 type Kind = 'Lock' | 'Semaphore' | 'BoundedSemaphore';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Condition, NoTaskError, RLock, RuntimeError, spawn } from '../src/index.js';
-import { assertBlocks, gate, TEST_OPTIONS, track, until } from './support/sync-helpers.js';
+import { assertBlocks, gate, TEST_OPTIONS, track, until } from './support/async-helpers.js';
 
 describe('RLock', TEST_OPTIONS, () => {
   test('the owning task may acquire again and must release as many times', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BoundedSemaphore, RuntimeError, Semaphore } from '../src/index.js';
 import { semaphoreContract } from './contracts/semaphore-contract.js';
-import { TEST_OPTIONS, taskParties, track } from './support/sync-helpers.js';
+import { TEST_OPTIONS, taskParties, track } from './support/async-helpers.js';
 
 const noClose = async () => {};
 

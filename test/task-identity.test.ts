@@ -23,7 +23,7 @@ import {
   tick,
   track,
   until,
-} from './support/sync-helpers.js';
+} from './support/async-helpers.js';
 
 describe('task identity', TEST_OPTIONS, () => {
   test('currentTask is the running task, through awaits, timers and promise callbacks', async () => {

@@ -12,7 +12,7 @@ import {
   tick,
   track,
   until,
-} from './support/sync-helpers.js';
+} from './support/async-helpers.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -18,7 +18,7 @@ import {
   type Tracked,
   track,
   until,
-} from '../support/sync-helpers.js';
+} from '../support/async-helpers.js';
 
 /** What every barrier offers, whatever scope it lives in. The suite awaits every call. */
 export interface BarrierLike {

@@ -2,7 +2,7 @@
 // the lock, leaves the queue, and never loses a notification.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { abortListeners, assertBlocks, Cancelled, tick } from '../support/sync-helpers.js';
+import { abortListeners, assertBlocks, Cancelled, tick } from '../support/async-helpers.js';
 import type { ConditionFixtures, ConditionImpl } from './condition-contract.js';
 
 /** Aborted waits, run inside the describe block of `conditionContract`. */

@@ -15,7 +15,7 @@ import {
   tick,
   track,
   until,
-} from '../support/sync-helpers.js';
+} from '../support/async-helpers.js';
 import { conditionAbortContract } from './condition-contract-abort.js';
 
 /** What every condition variable offers, whatever scope it lives in. The suite awaits every call. */

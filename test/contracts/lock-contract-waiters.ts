@@ -12,7 +12,7 @@ import {
   sleep,
   type Tracked,
   until,
-} from '../support/sync-helpers.js';
+} from '../support/async-helpers.js';
 import type { LockFixtures } from './lock-contract.js';
 
 /** Aborts and fairness, run inside the describe block of `lockContract`. */

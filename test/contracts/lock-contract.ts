@@ -17,7 +17,7 @@ import {
   type Tracked,
   track,
   until,
-} from '../support/sync-helpers.js';
+} from '../support/async-helpers.js';
 import { lockWaiterContract } from './lock-contract-waiters.js';
 
 /** What every lock offers, whatever scope it lives in. The suite awaits every call. */

@@ -1,10 +1,18 @@
 // Types and helpers shared by the parts of the queue contract suite (queue-contract.ts).
-import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import type { WaitOptions } from '../../src/index.js';
+import type { MaybePromise } from '../support/async-helpers.js';
 
-/** A value now, or later: remote queues (process proxy, Redis) answer their sync-looking calls asynchronously. */
-export type MaybePromise<X> = X | Promise<X>;
+export {
+  abortListeners,
+  assertBlocks,
+  Cancelled,
+  type MaybePromise,
+  settleAll,
+  sleep,
+  TEST_OPTIONS,
+  type Tracked,
+  track,
+} from '../support/async-helpers.js';
 
 /**
  * What every queue implementation offers, whatever scope it lives in. The suite `await`s every
@@ -39,46 +47,6 @@ export interface QueueImpl {
 export const BLOCK_MS = 10;
 /** A timeout short enough to keep the suite fast, long enough to be a real wait. */
 export const SHORT_TIMEOUT_MS = 15;
-/** Per-test limit, so a wait that never ends fails the test instead of hanging the run. */
-export const TEST_OPTIONS = { timeout: 5_000 } as const;
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A promise whose outcome can be inspected without awaiting it (and whose rejection is always handled). */
-export interface Tracked<T> {
-  readonly promise: Promise<T>;
-  state: 'pending' | 'fulfilled' | 'rejected';
-  value: T | undefined;
-  reason: unknown;
-}
-
-export function track<T>(promise: Promise<T>): Tracked<T> {
-  const tracked: Tracked<T> = { promise, state: 'pending', value: undefined, reason: undefined };
-  promise.then(
-    (value) => {
-      tracked.state = 'fulfilled';
-      tracked.value = value;
-    },
-    (reason: unknown) => {
-      tracked.state = 'rejected';
-      tracked.reason = reason;
-    },
-  );
-  return tracked;
-}
-
-/** Asserts that `tracked` is still pending after the event loop had `ms` to settle it. */
-export async function assertBlocks(tracked: Tracked<unknown>, what: string, ms = BLOCK_MS) {
-  await sleep(ms);
-  assert.equal(tracked.state, 'pending', `${what} should still be waiting`);
-}
-
-/** Awaits every tracked promise, fulfilled or not, so that their outcomes can be read. */
-export async function settleAll(tracked: Tracked<unknown>[]): Promise<void> {
-  await Promise.allSettled(tracked.map((t) => t.promise));
-}
 
 /** Creates a queue, runs `body`, and closes the queue whatever happens. */
 export async function withQueue<T>(
@@ -106,13 +74,4 @@ export function expectedOrder(order: QueueImpl['order'], puts: readonly number[]
   if (order === 'fifo') return [...puts];
   if (order === 'lifo') return [...puts].reverse();
   return [...puts].sort((a, b) => a - b);
-}
-
-export function abortListeners(signal: AbortSignal): number {
-  return getEventListeners(signal, 'abort').length;
-}
-
-/** An error used as an abort reason, recognisable by identity. */
-export class Cancelled extends Error {
-  override name = 'Cancelled';
 }

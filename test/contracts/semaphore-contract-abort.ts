@@ -9,7 +9,7 @@ import {
   Cancelled,
   gate,
   until,
-} from '../support/sync-helpers.js';
+} from '../support/async-helpers.js';
 import type { SemaphoreFixtures } from './semaphore-contract.js';
 
 /** Aborted acquires, run inside the describe block of `semaphoreContract`. */

@@ -17,7 +17,7 @@ import {
   type Tracked,
   track,
   until,
-} from '../support/sync-helpers.js';
+} from '../support/async-helpers.js';
 import { semaphoreAbortContract } from './semaphore-contract-abort.js';
 
 /** What every semaphore offers, whatever scope it lives in. The suite awaits every call. */

@@ -7,7 +7,7 @@ import type { TestContext } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import fc from 'fast-check';
 import type { WaitOptions } from '../../src/index.js';
-import { abortListeners, Cancelled } from './sync-helpers.js';
+import { abortListeners, Cancelled } from './async-helpers.js';
 
 /** How many abort controllers each run has. */
 export const SIGNALS = 3;

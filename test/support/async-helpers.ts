@@ -1,4 +1,4 @@
-// Helpers shared by the synchronization contract suites (test/contracts/*-contract.ts) and their runners.
+// Helpers shared by the contract suites (test/contracts/) and the tests that run them: parties, tracked promises, gates.
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
