@@ -2,6 +2,15 @@
  * weft — Python's concurrency model for TypeScript on Node.js.
  * @module
  */
+export { Actor, type ActorHandler, type ActorOptions } from './actor/actor.js';
+export type { Envelope } from './actor/mailbox.js';
+export {
+  TaggedActor,
+  type TaggedMessage,
+  type TagHandlers,
+  type TagMap,
+  type TagReply,
+} from './actor/tagged-actor.js';
 export type { WaitOptions } from './core/options.js';
 export {
   ActorExit,
@@ -17,11 +26,20 @@ export {
   TimeoutError,
   WorkerCrashedError,
 } from './errors.js';
+export {
+  Exchange,
+  type ExchangeErrorHandler,
+  type ExchangeOptions,
+  getExchange,
+  type Subscriber,
+} from './exchange/exchange.js';
 export { LifoQueue } from './queue/lifo-queue.js';
 export { type Compare, naturalOrder, PriorityQueue } from './queue/priority-queue.js';
 export { Queue } from './queue/queue.js';
 export { type Selected, select } from './queue/select.js';
 export { SimpleQueue } from './queue/simple-queue.js';
+export { ActorScheduler, type GeneratorActor } from './scheduler/actor-scheduler.js';
+export { Scheduler, type SchedulerOptions, type SchedulerTask } from './scheduler/scheduler.js';
 export { acquireAll } from './sync/acquire-all.js';
 export { Barrier, type BarrierOptions } from './sync/barrier.js';
 export { Condition } from './sync/condition.js';
@@ -30,4 +48,9 @@ export { Event } from './sync/event.js';
 export { Lock } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';
 export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
-export { currentTask, spawn, Task } from './task/task.js';
+export { type JoinAllOptions, joinAll } from './task/join-all.js';
+export { type SleepOptions, sleep, withTimeout } from './task/sleep.js';
+export { currentTask, type Spawn, spawn, Task } from './task/task.js';
+export { TaskGroup } from './task/task-group.js';
+export { TaskLocal } from './task/task-local.js';
+export { TaskPool } from './task/task-pool.js';

@@ -11,19 +11,60 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { NoTaskError } from '../errors.js';
 
+const storage = new AsyncLocalStorage<TaskIdentity>();
+
+/**
+ * Where `TaskLocal` values live: one per task, plus one for code outside any task. A task
+ * starts with a copy of its spawner's values (as `contextvars` copies the context into a
+ * new asyncio task); the copy is made lazily, on the first `set` on either side.
+ */
+export interface LocalsHolder {
+  /** Values of `TaskLocal`s, or `undefined` while none was ever set or inherited. */
+  locals: Map<object, unknown> | undefined;
+  /** Whether `locals` is shared with another holder and must be copied before a write. */
+  localsShared: boolean;
+}
+
 /** What weft knows about the task a piece of code runs in. */
-export interface TaskIdentity {
+export interface TaskIdentity extends LocalsHolder {
   readonly id: number;
   readonly name: string;
-  /** Aborted when the task is killed; weft's blocking calls inside the task observe it. */
+  /**
+   * Aborted when the task is killed, or when a `TaskGroup` opened in the task cancels its
+   * body; weft's blocking calls inside the task observe it.
+   */
   readonly signal: AbortSignal;
   /** Ordinals of locks currently held through `acquireAll`, ascending. */
   readonly heldOrdinals: number[];
-  /** Values of `TaskLocal`s set in this task. */
-  readonly locals: Map<object, unknown>;
 }
 
-const storage = new AsyncLocalStorage<TaskIdentity>();
+/** The `TaskLocal` values of code running outside any task (a script's top level, callbacks). */
+export const outsideTasks: LocalsHolder = { locals: undefined, localsShared: false };
+
+/** The holder of the `TaskLocal` values the calling code sees. */
+export function currentLocals(): LocalsHolder {
+  return storage.getStore() ?? outsideTasks;
+}
+
+/** Gives `child` the values of `parent` (copy-on-write: both copy before their next write). */
+export function inheritLocals(parent: LocalsHolder, child: LocalsHolder): void {
+  const locals = parent.locals;
+  if (locals === undefined || locals.size === 0) return;
+  child.locals = locals;
+  child.localsShared = true;
+  parent.localsShared = true;
+}
+
+/** The map of `holder`'s values, ready to be written (copied first when shared). */
+export function writableLocals(holder: LocalsHolder): Map<object, unknown> {
+  let locals = holder.locals;
+  if (locals === undefined) locals = holder.locals = new Map();
+  else if (holder.localsShared) {
+    locals = holder.locals = new Map(locals);
+    holder.localsShared = false;
+  }
+  return locals;
+}
 
 /** The identity of the task running now, or `undefined` outside any task. */
 export function currentIdentity(): TaskIdentity | undefined {

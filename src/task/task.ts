@@ -1,102 +1,214 @@
 /**
  * `Task` and `spawn` — green tasks on one event loop (gevent's `Greenlet`, asyncio's
  * `Task`). A task is an async function run with its own identity: RLock ownership,
- * `acquireAll`'s memory and the kill signal all follow it through every `await`.
+ * `acquireAll`'s memory, `TaskLocal` values and the kill signal all follow it through every
+ * `await`.
  * @module
  */
-import { describe, invalidWaitOptions, type WaitOptions } from '../core/options.js';
-import { currentIdentity, runAsIdentity, type TaskIdentity } from '../core/task-identity.js';
+import { describe, refuseWait, type WaitOptions } from '../core/options.js';
+import {
+  currentIdentity,
+  currentLocals,
+  inheritLocals,
+  type LocalsHolder,
+  runAsIdentity,
+  type TaskIdentity,
+} from '../core/task-identity.js';
+import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
 import { CancelledError, RuntimeError } from '../errors.js';
-import { Event } from '../sync/event.js';
+import { reportLater } from './task-report.js';
+import { enterCompleting, leaveCompleting, scheduleStart, startNow } from './task-start.js';
 
 let nextTaskId = 1;
 
-type TaskState = 'pending' | 'fulfilled' | 'rejected';
+const PENDING = 0;
+const FULFILLED = 1;
+const REJECTED = 2;
+type TaskState = typeof PENDING | typeof FULFILLED | typeof REJECTED;
+
+/** @internal Told when a task ends (TaskGroup, TaskPool and joinAll follow their tasks this way). */
+export interface TaskDoneListener {
+  taskDone(task: Task<unknown>): void;
+}
 
 /**
  * A running async function with an identity. Awaitable: `await task` gives its value or
  * throws its exception.
  *
+ * A task that fails (other than by its own `kill`) while nobody retrieves its exception —
+ * no `await`/`then`, no read of `exception`, no `successful()`, no `joinAll` with
+ * `raiseError`, no `TaskGroup` — is reported with `process.emitWarning` (an
+ * `UnobservedTaskError` warning) on a later turn of the event loop, like gevent prints a
+ * greenlet's death: it neither vanishes silently nor crashes the process. A `join()` still
+ * waiting postpones the report, so the joiner can look first.
+ *
  * @example
  * ```ts
  * const task = spawn(async (url: string) => (await fetch(url)).status, 'https://example.com');
  * if (await task.join({ timeout: 5000 })) console.log(task.value);
- * else task.kill();
+ * else await task.kill();
  * ```
  */
 export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
   /** Unique, increasing id. */
   readonly id: number;
-  /** A name for messages (`Task-<id>` unless given). */
-  readonly name: string;
-  /** @internal Ordinals of locks held through `acquireAll`. */
-  readonly heldOrdinals: number[] = [];
-  /** @internal Values of `TaskLocal`s. */
-  readonly locals = new Map<object, unknown>();
-  private readonly controller = new AbortController();
-  private readonly finished = new Event();
-  private state: TaskState = 'pending';
-  private outcome: unknown;
-  private settledPromise: Promise<T> | undefined;
+  /** @internal Values of `TaskLocal`s (copy-on-write, inherited from the spawner). */
+  locals: Map<object, unknown> | undefined = undefined;
+  /** @internal Whether `locals` is shared with another task. */
+  localsShared = false;
+  private givenName: string | undefined;
+  private state: TaskState = PENDING;
+  private outcome: unknown = undefined;
+  private killed = false;
+  private killReason: unknown = undefined;
+  private controller: AbortController | undefined = undefined;
+  /** Signals of the cancel scopes (task groups) open in this task, innermost last. */
+  private scopes: AbortSignal[] | undefined = undefined;
+  private held: number[] | undefined = undefined;
+  private waiters: WaiterQueue<boolean> | undefined = undefined;
+  private listeners: TaskDoneListener | TaskDoneListener[] | undefined = undefined;
+  private settledPromise: Promise<T> | undefined = undefined;
+  private settleResolve: ((value: unknown) => void) | undefined = undefined;
+  private settleReject: ((reason: unknown) => void) | undefined = undefined;
+  private observed = false;
+  private joiners = 0;
+  private start: ((...args: unknown[]) => T | PromiseLike<T>) | undefined;
+  private startArgs: unknown[] | undefined;
 
-  /** Use `spawn()`. */
-  constructor(fn: (...args: never[]) => T | PromiseLike<T>, args: unknown[], name?: string) {
+  /**
+   * Use `spawn()`. `parent` is whose `TaskLocal` values the task starts with (the calling
+   * code's by default); a `deferred` task waits for `schedule()` (a pool slot) to start.
+   */
+  constructor(
+    fn: (...args: never[]) => T | PromiseLike<T>,
+    args: unknown[],
+    name?: string,
+    parent: LocalsHolder = currentLocals(),
+    deferred = false,
+  ) {
     if (typeof fn !== 'function')
       throw new TypeError(`spawn(fn): fn must be a function, got ${describe(fn)}`);
     this.id = nextTaskId++;
-    this.name = name ?? `Task-${this.id}`;
-    runAsIdentity(this, () => {
-      Promise.resolve()
-        .then(() => {
-          if (this.signal.aborted) throw this.signal.reason;
-          return (fn as (...a: unknown[]) => T | PromiseLike<T>)(...args);
-        })
-        .then(
-          (value) => this.settle('fulfilled', value),
-          (error) => this.settle('rejected', error),
-        );
-    });
+    this.givenName = name;
+    inheritLocals(parent, this);
+    this.start = fn as (...a: unknown[]) => T | PromiseLike<T>;
+    this.startArgs = args;
+    if (!deferred) this.schedule();
   }
 
-  /** Aborted by `kill()`; weft's blocking calls inside the task observe it on their own. */
+  /**
+   * @internal Starts the task on a later microtask, never synchronously inside `spawn()`;
+   * tasks scheduled in one synchronous run start together, in order, from one microtask.
+   */
+  schedule(): void {
+    scheduleStart(this);
+  }
+
+  /**
+   * @internal Starts the task now when that is safe — right after another task ended (a
+   * pool slot it waited for just freed up) — else like `schedule()`. Tasks started this way
+   * while others are being started run right after them, so a chain of tasks that end
+   * synchronously never grows the stack.
+   */
+  startNow(): void {
+    startNow(this);
+  }
+
+  /** A name for messages: `Task-<id>` unless one was given (`spawn.named`) or set. */
+  get name(): string {
+    return this.givenName ?? `Task-${this.id}`;
+  }
+
+  set name(name: string) {
+    this.givenName = String(name);
+  }
+
+  /**
+   * Aborted when the task is killed (with the kill reason). Inside the body of a
+   * `TaskGroup` opened by this task it is the group's signal, which also aborts when the
+   * group cancels its body. weft's blocking calls inside the task observe it on their own;
+   * pass it to other APIs (`fetch`, streams) so they stop too.
+   */
   get signal(): AbortSignal {
-    return this.controller.signal;
+    const scopes = this.scopes;
+    if (scopes !== undefined && scopes.length > 0) return scopes[scopes.length - 1]!;
+    return this.killSignal;
+  }
+
+  /** @internal The signal `kill()` aborts, whatever task groups are open. */
+  get killSignal(): AbortSignal {
+    let controller = this.controller;
+    if (controller === undefined) {
+      controller = this.controller = new AbortController();
+      if (this.killed) controller.abort(this.killReason);
+    }
+    return controller.signal;
+  }
+
+  /** @internal Ordinals of locks held through `acquireAll`. */
+  get heldOrdinals(): number[] {
+    return (this.held ??= []);
   }
 
   /** The return value once the task succeeded, else `undefined`. */
   get value(): T | undefined {
-    return this.state === 'fulfilled' ? (this.outcome as T) : undefined;
+    return this.state === FULFILLED ? (this.outcome as T) : undefined;
   }
 
   /** What the task threw once it failed (the kill reason if it was killed), else `undefined`. */
   get exception(): unknown {
-    return this.state === 'rejected' ? this.outcome : undefined;
+    if (this.state !== REJECTED) return undefined;
+    this.observed = true;
+    return this.outcome;
   }
 
   /** Whether the task has finished, either way. */
   ready(): boolean {
-    return this.state !== 'pending';
+    return this.state !== PENDING;
   }
 
-  /** Whether the task finished by returning. */
+  /** Whether the task finished by returning (asking counts as looking at a failure). */
   successful(): boolean {
-    return this.state === 'fulfilled';
+    if (this.state === REJECTED) this.observed = true;
+    return this.state === FULFILLED;
   }
 
   /**
    * Asks the task to stop: aborts its `signal` with `reason` (a `CancelledError` by
-   * default). A task that has not started never starts. Resolves once the task has ended.
+   * default). A task that has not started never starts: it ends at once, failed with
+   * `reason`. Resolves once the task has ended; that wait is not interrupted when the
+   * calling task is killed itself, so cleanup code can kill and wait for its helpers.
    */
   kill(reason: unknown = new CancelledError(`task ${this.name} was killed`)): Promise<void> {
-    if (!this.ready()) this.controller.abort(reason);
-    return this.finished.wait().then(() => undefined);
+    if (this.state !== PENDING) return RESOLVED_VOID;
+    if (!this.killed) {
+      this.killed = true;
+      this.killReason = reason;
+      this.controller?.abort(reason);
+    }
+    if (this.start !== undefined) {
+      this.start = this.startArgs = undefined;
+      this.settle(REJECTED, reason);
+      return RESOLVED_VOID;
+    }
+    return this.doneQueue().waitIgnoringTask().then(ignore);
   }
 
-  /** Waits for the task to end. Resolves `true` when it has, `false` on timeout; never throws the task's error. */
+  /**
+   * Waits for the task to end. Resolves `true` when it has, `false` on timeout; never
+   * throws the task's error (read `exception` or `successful()` afterwards). Inside a task,
+   * rejects with the kill reason if the caller is killed while waiting.
+   */
   join(opts?: WaitOptions): Promise<boolean> {
-    const err = invalidWaitOptions(opts, 'Task.join');
-    if (err) return Promise.reject(err);
-    return this.finished.wait(opts);
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, 'Task.join');
+      if (refused) return refused;
+    }
+    if (this.state !== PENDING) return RESOLVED_TRUE;
+    this.joiners++;
+    return this.doneQueue()
+      .wait(opts, falseOnTimeout)
+      .finally(() => this.releaseReport());
   }
 
   /** Makes the task awaitable: resolves with its value or rejects with its exception. */
@@ -105,7 +217,10 @@ export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    if (!this.ready() && currentIdentity() === this) {
+    this.observed = true;
+    if (this.state !== PENDING) return this.outcomePromise().then(onfulfilled, onrejected);
+    const caller = currentIdentity();
+    if (caller === this) {
       // Awaiting (or returning) itself would wait forever, as asyncio refuses too.
       return Promise.reject(
         new RuntimeError(
@@ -113,38 +228,213 @@ export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
         ),
       ).then(onfulfilled, onrejected);
     }
-    this.settledPromise ??= this.finished
-      .wait()
-      .then(() =>
-        this.state === 'fulfilled' ? (this.outcome as T) : Promise.reject(this.outcome),
-      );
-    return this.settledPromise.then(onfulfilled, onrejected);
+    if (caller === undefined) {
+      // Outside any task nothing can interrupt the wait: every caller shares one promise.
+      this.settledPromise ??= new Promise<T>((resolve, reject) => {
+        this.settleResolve = resolve as (value: unknown) => void;
+        this.settleReject = reject;
+      });
+      return this.settledPromise.then(onfulfilled, onrejected);
+    }
+    // Inside a task the wait observes the caller's kill signal, as every weft wait does.
+    return this.doneQueue()
+      .wait(undefined, falseOnTimeout)
+      .then(() => this.outcomePromise())
+      .then(onfulfilled, onrejected);
+  }
+
+  /** @internal Opens a cancel scope: until `exitScope`, `signal` is `scope`. */
+  enterScope(scope: AbortSignal): void {
+    (this.scopes ??= []).push(scope);
+  }
+
+  /** @internal Closes a cancel scope opened by `enterScope` (wherever it stands). */
+  exitScope(scope: AbortSignal): void {
+    const scopes = this.scopes;
+    if (scopes === undefined) return;
+    const at = scopes.lastIndexOf(scope);
+    if (at >= 0) scopes.splice(at, 1);
+  }
+
+  /** @internal Calls `listener.taskDone(task)` once the task ends (at once if it has). */
+  addDoneListener(listener: TaskDoneListener): void {
+    if (this.state !== PENDING) {
+      listener.taskDone(this);
+      return;
+    }
+    const listeners = this.listeners;
+    if (listeners === undefined) this.listeners = listener;
+    else if (Array.isArray(listeners)) listeners.push(listener);
+    else this.listeners = [listeners, listener];
+  }
+
+  /** @internal Forgets a listener added by `addDoneListener`. */
+  removeDoneListener(listener: TaskDoneListener): void {
+    const listeners = this.listeners;
+    if (listeners === listener) this.listeners = undefined;
+    else if (Array.isArray(listeners)) {
+      const at = listeners.indexOf(listener);
+      if (at >= 0) listeners.splice(at, 1);
+    }
+  }
+
+  /** @internal The exception without marking it retrieved (`undefined` unless failed). */
+  get failure(): unknown {
+    return this.state === REJECTED ? this.outcome : undefined;
+  }
+
+  /** @internal Whether the task failed, without marking the failure retrieved. */
+  failed(): boolean {
+    return this.state === REJECTED;
+  }
+
+  /**
+   * @internal Whether `error` is a cancellation rather than a failure: the reason this
+   * task was killed with, or any `CancelledError` (asyncio counts those as cancellations).
+   */
+  isCancellation(error: unknown): boolean {
+    return (this.killed && error === this.killReason) || error instanceof CancelledError;
+  }
+
+  /** @internal Someone (a TaskGroup, a map, joinAll with raiseError) took the failure over. */
+  markObserved(): void {
+    this.observed = true;
+  }
+
+  /** @internal Someone is waiting for the task: no report until `releaseReport`. */
+  holdReport(): void {
+    this.joiners++;
+  }
+
+  /** @internal The wait of `holdReport` ended: report on a later turn if still unobserved. */
+  releaseReport(): void {
+    if (--this.joiners === 0 && this.state === REJECTED && !this.observed) reportLater(this);
+  }
+
+  /** @internal Called by the report on a later turn: whether the failure still needs telling. */
+  stillUnobserved(): boolean {
+    return !this.observed && this.joiners === 0;
+  }
+
+  /** @internal Runs the task's function (as the task) and follows its outcome. */
+  begin(): void {
+    const fn = this.start;
+    const args = this.startArgs!;
+    if (fn === undefined) return; // killed before it started
+    this.start = this.startArgs = undefined;
+    runAsIdentity(this, () => {
+      let result: T | PromiseLike<T>;
+      try {
+        result = fn(...args);
+      } catch (error) {
+        this.settle(REJECTED, error);
+        return;
+      }
+      if (result !== null && typeof (result as PromiseLike<T>)?.then === 'function') {
+        (result as PromiseLike<T>).then(
+          (value) => this.complete(FULFILLED, value),
+          (error: unknown) => this.complete(REJECTED, error),
+        );
+      } else this.settle(FULFILLED, result);
+    });
+  }
+
+  /** Settles from a promise reaction: what the listeners start may start right away. */
+  private complete(state: TaskState, outcome: unknown): void {
+    const outer = enterCompleting();
+    try {
+      this.settle(state, outcome);
+    } finally {
+      leaveCompleting(outer);
+    }
   }
 
   private settle(state: TaskState, outcome: unknown): void {
     this.state = state;
     this.outcome = outcome;
-    this.finished.set();
+    if (this.settledPromise !== undefined) {
+      if (state === FULFILLED) this.settleResolve!(outcome);
+      else this.settleReject!(outcome);
+      this.settleResolve = this.settleReject = undefined;
+    }
+    this.waiters?.wakeAll(true);
+    const listeners = this.listeners;
+    if (listeners !== undefined) {
+      this.listeners = undefined;
+      if (Array.isArray(listeners)) for (const listener of listeners) listener.taskDone(this);
+      else listeners.taskDone(this);
+    }
+    if (
+      state === REJECTED &&
+      !this.observed &&
+      this.joiners === 0 &&
+      !this.isCancellation(outcome)
+    ) {
+      reportLater(this);
+    }
+  }
+
+  private outcomePromise(): Promise<T> {
+    return this.state === FULFILLED
+      ? Promise.resolve(this.outcome as T)
+      : Promise.reject(this.outcome);
+  }
+
+  private doneQueue(): WaiterQueue<boolean> {
+    return (this.waiters ??= new WaiterQueue<boolean>());
   }
 }
 
-/**
- * Starts `fn(...args)` as a new task on the next turn of the event loop and returns its
- * handle (gevent's `spawn`, asyncio's `create_task`).
- *
- * @example
- * ```ts
- * const a = spawn(async () => 1);
- * const b = spawn(async (x: number) => x * 2, 21);
- * console.log(await a, await b); // 1 42
- * ```
- */
-export function spawn<A extends unknown[], T>(
-  fn: (...args: A) => T | PromiseLike<T>,
-  ...args: A
-): Task<Awaited<T>> {
-  return new Task<Awaited<T>>(fn as unknown as () => Awaited<T>, args);
+function ignore(): void {}
+
+/** `spawn(fn, ...args)`, plus `spawn.named(name, fn, ...args)`. */
+export interface Spawn {
+  /**
+   * Starts `fn(...args)` as a new task on a later microtask (never synchronously) and
+   * returns its handle (gevent's `spawn`, asyncio's `create_task`). The task starts with
+   * a copy of the caller's `TaskLocal` values.
+   *
+   * @example
+   * ```ts
+   * const a = spawn(async () => 1);
+   * const b = spawn(async (x: number) => x * 2, 21);
+   * console.log(await a, await b); // 1 42
+   * ```
+   */
+  <A extends unknown[], T>(fn: (...args: A) => T | PromiseLike<T>, ...args: A): Task<Awaited<T>>;
+  /**
+   * Like `spawn`, with a name for the task (`task.name`, used in messages).
+   *
+   * @example
+   * ```ts
+   * const task = spawn.named('resolver', lookup, 'localhost');
+   * console.log(task.name); // resolver
+   * ```
+   */
+  named<A extends unknown[], T>(
+    name: string,
+    fn: (...args: A) => T | PromiseLike<T>,
+    ...args: A
+  ): Task<Awaited<T>>;
 }
+
+/** Starts a green task; see {@link Spawn}. */
+export const spawn: Spawn = Object.assign(
+  function spawn<A extends unknown[], T>(fn: (...args: A) => T | PromiseLike<T>, ...args: A) {
+    return new Task<Awaited<T>>(fn as unknown as () => Awaited<T>, args);
+  },
+  {
+    named<A extends unknown[], T>(
+      name: string,
+      fn: (...args: A) => T | PromiseLike<T>,
+      ...args: A
+    ): Task<Awaited<T>> {
+      if (typeof name !== 'string')
+        throw new TypeError(`spawn.named(name, fn): name must be a string, got ${describe(name)}`);
+      return new Task<Awaited<T>>(fn as unknown as () => Awaited<T>, args, name);
+    },
+  },
+);
 
 /** The task the calling code runs in, or `undefined` outside any task. */
 export function currentTask(): Task | undefined {
