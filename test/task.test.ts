@@ -236,6 +236,28 @@ describe('awaiting a task', TEST_OPTIONS, () => {
     assert.equal(await task, 7, 'awaiting a finished task');
   });
 
+  test('a task may await many tasks at once without a MaxListenersExceededWarning', async () => {
+    const { warnings, stop } = collectWarnings();
+    try {
+      const release = new Event();
+      const parent = spawn(async () => {
+        const children = Array.from({ length: 25 }, () => spawn(() => release.wait()));
+        const all = Promise.all(children); // 25 awaits parked in this task at once
+        await tick();
+        release.set();
+        return (await all).length;
+      });
+      assert.equal(await parent, 25);
+      await tick(2);
+      assert.deepEqual(
+        warnings.map((w) => w.name),
+        [],
+      );
+    } finally {
+      stop();
+    }
+  });
+
   test('awaiting itself is a RuntimeError, not a hang', async () => {
     const task = spawn(async () => {
       await currentTask();
@@ -290,6 +312,24 @@ describe('failures nobody retrieved', TEST_OPTIONS, () => {
       assert.equal(checked.successful(), false);
       await awaiting;
       await raising;
+      await tick(3);
+      assert.deepEqual(
+        warnings.map((w) => w.message),
+        [],
+      );
+    } finally {
+      stop();
+    }
+  });
+
+  test('a kill that ends a task while a join waits for it is not reported either', async () => {
+    const { warnings, stop } = collectWarnings();
+    try {
+      const task = spawn(() => new Event().wait());
+      await tick();
+      const joined = joinAll([task]);
+      await task.kill();
+      assert.deepEqual(await joined, [task]);
       await tick(3);
       assert.deepEqual(
         warnings.map((w) => w.message),

@@ -3,6 +3,7 @@
  * spawned into a group never outlive it, and a failure anywhere stops the rest.
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { CancelledError, RuntimeError } from '../errors.js';
 import { currentTask, spawn, Task, type TaskDoneListener } from './task.js';
 
@@ -73,6 +74,8 @@ export class TaskGroup implements AsyncDisposable, TaskDoneListener {
 
   /** Opens the group in the calling task (use with `await using`, or use `TaskGroup.run`). */
   constructor() {
+    // The body's waits and every child listen to the group's signal: many listeners are normal.
+    setMaxListeners(0, this.controller.signal);
     const owner = currentTask();
     this.owner = owner;
     if (owner === undefined) return;

@@ -292,14 +292,14 @@ export class MapRun<I, R> implements PoolRun, AsyncIterableIterator<R> {
   }
 
   private record(task: Task<unknown>, index: number): void {
+    // The run owns its items' failures (it delivers or discards them): never report them as unobserved.
+    if (task.failed()) task.markObserved();
     if (this.mode !== 'collect') {
       this.store(index, task);
       return;
     }
-    if (task.failed()) {
-      task.markObserved();
-      this.fail(task.failure);
-    } else this.output[index] = task.value as R;
+    if (task.failed()) this.fail(task.failure);
+    else this.output[index] = task.value as R;
   }
 
   private store(index: number, ready: Ready): void {

@@ -5,6 +5,7 @@
  * `await`.
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import {
   currentIdentity,
@@ -140,6 +141,8 @@ export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
     let controller = this.controller;
     if (controller === undefined) {
       controller = this.controller = new AbortController();
+      // Every weft wait in the task, and every task awaiting it from inside, listens here: many is normal.
+      setMaxListeners(0, controller.signal);
       if (this.killed) controller.abort(this.killReason);
     }
     return controller.signal;
@@ -308,7 +311,14 @@ export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
 
   /** @internal The wait of `holdReport` ended: report on a later turn if still unobserved. */
   releaseReport(): void {
-    if (--this.joiners === 0 && this.state === REJECTED && !this.observed) reportLater(this);
+    if (
+      --this.joiners === 0 &&
+      this.state === REJECTED &&
+      !this.observed &&
+      !this.isCancellation(this.outcome)
+    ) {
+      reportLater(this);
+    }
   }
 
   /** @internal Called by the report on a later turn: whether the failure still needs telling. */
