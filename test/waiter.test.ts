@@ -153,6 +153,14 @@ describe('Waiter settles exactly once', TEST_OPTIONS, () => {
     await assert.rejects(parked, (err) => err === reason);
   });
 
+  test('a waiter refused by an aborted signal counts as settled: a later hand-off skips it', async () => {
+    const waiter = new Waiter<number>();
+    const refused = waiter.park(null, { signal: AbortSignal.abort(new Cancelled('x')) }, neverCalled);
+    await assert.rejects(refused, Cancelled);
+    assert.equal(waiter.settled, true);
+    assert.equal(waiter.resolve(1), false, 'nothing is handed to a wait that never parked');
+  });
+
   test('a timed-out waiter ignores a later resolve, and an aborted one a later timeout', async () => {
     const queue = new WaiterQueue<string>();
     const timedOut = new Waiter<string>();

@@ -71,10 +71,10 @@ export class Waiter<T> {
     if (opts !== undefined) {
       signal = opts.signal;
       timeout = opts.timeout;
-      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (signal?.aborted) return this.refuse(signal.reason);
     }
     const taskSignal = observeTask ? currentIdentity()?.signal : undefined;
-    if (taskSignal?.aborted) return Promise.reject(taskSignal.reason);
+    if (taskSignal?.aborted) return this.refuse(taskSignal.reason);
     if (timeout === 0) {
       this.settled = true;
       try {
@@ -99,6 +99,12 @@ export class Waiter<T> {
       taskSignal?.addEventListener('abort', this);
     }
     return promise;
+  }
+
+  /** Settles a wait that never parked: a later resolve or reject then changes nothing. */
+  private refuse(reason: unknown): Promise<never> {
+    this.settled = true;
+    return Promise.reject(reason);
   }
 
   /** Abort listener (an object listener, so no closure per waiter). */

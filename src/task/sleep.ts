@@ -34,10 +34,7 @@ export function sleep(ms: number, opts?: SleepOptions): Promise<void> {
   if (invalid) return Promise.reject(invalid);
   const waiter = new Waiter<void>();
   if (ms > 0) return waiter.park(null, { timeout: ms, signal: opts?.signal }, wakeUp);
-  // sleep(0) waits for the next turn; a wait refused at once (aborted signal) needs no wake-up.
-  if (opts?.signal?.aborted) return Promise.reject(opts.signal.reason);
-  const taskSignal = currentIdentity()?.signal;
-  if (taskSignal?.aborted) return Promise.reject(taskSignal.reason);
+  // sleep(0) waits for the next turn (a wait refused at once is already settled; the wake-up then does nothing).
   const promise = waiter.park(null, { signal: opts?.signal }, wakeUp);
   setImmediate(yieldDone, waiter);
   return promise;
