@@ -8,7 +8,7 @@
 import { describe, type WaitOptions } from '../core/options.js';
 import { RuntimeError } from '../errors.js';
 import { Deque } from '../queue/deque.js';
-import { isThenable, SchedulerBase, type SchedulerOptions } from './scheduler.js';
+import { checkStarted, isThenable, SchedulerBase, type SchedulerOptions } from './scheduler.js';
 
 /** A generator actor: receives each message as the value of a `yield`. */
 export type GeneratorActor<M> = Generator<unknown, unknown, M>;
@@ -82,19 +82,12 @@ export class ActorScheduler<
   newActor<K extends keyof Messages & string>(name: K, gen: GeneratorActor<Messages[K]>): void {
     if (typeof name !== 'string')
       throw new TypeError(`ActorScheduler.newActor: name must be a string, got ${describe(name)}`);
-    if (
-      gen === null ||
-      typeof gen !== 'object' ||
-      typeof (gen as { next?: unknown }).next !== 'function'
-    ) {
-      const hint =
-        typeof gen === 'function'
-          ? `; call the generator function and pass what it returns, e.g. newActor('${name}', ${(gen as { name: string }).name || 'actor'}())`
-          : '';
-      throw new TypeError(
-        `ActorScheduler.newActor: expected a generator, got ${describe(gen)}${hint}`,
-      );
-    }
+    checkStarted(
+      gen,
+      'ActorScheduler.newActor',
+      'a generator',
+      `newActor('${name}', ${(gen as { name?: string } | null)?.name || 'actor'}())`,
+    );
     if (this.actors.has(name))
       throw new RuntimeError(
         `ActorScheduler.newActor: an actor named ${JSON.stringify(name)} is already running`,

@@ -207,19 +207,7 @@ export class Scheduler extends SchedulerBase {
    * at the next `run()`, or in the run in progress (tasks may add tasks).
    */
   newTask(gen: SchedulerTask): void {
-    if (
-      gen === null ||
-      typeof gen !== 'object' ||
-      typeof (gen as { next?: unknown }).next !== 'function'
-    ) {
-      const hint =
-        typeof gen === 'function'
-          ? '; call the generator function and pass what it returns, e.g. newTask(countdown(10))'
-          : '';
-      throw new TypeError(
-        `Scheduler.newTask: expected a generator or iterator, got ${describe(gen)}${hint}`,
-      );
-    }
+    checkStarted(gen, 'Scheduler.newTask', 'a generator or iterator', 'newTask(countdown(10))');
     if (this.live.has(gen))
       throw new RuntimeError(
         'Scheduler.newTask: this generator is already a task of this scheduler',
@@ -308,4 +296,22 @@ export class Scheduler extends SchedulerBase {
       },
     );
   }
+}
+
+/**
+ * Throws a TypeError unless `gen` is a started generator (anything with `next`); a
+ * generator function passed by mistake gets a hint showing the call to make.
+ */
+export function checkStarted(gen: unknown, where: string, expected: string, example: string): void {
+  if (
+    gen !== null &&
+    typeof gen === 'object' &&
+    typeof (gen as { next?: unknown }).next === 'function'
+  )
+    return;
+  const hint =
+    typeof gen === 'function'
+      ? `; call the generator function and pass what it returns, e.g. ${example}`
+      : '';
+  throw new TypeError(`${where}: expected ${expected}, got ${describe(gen)}${hint}`);
 }
