@@ -155,7 +155,11 @@ describe('Waiter settles exactly once', TEST_OPTIONS, () => {
 
   test('a waiter refused by an aborted signal counts as settled: a later hand-off skips it', async () => {
     const waiter = new Waiter<number>();
-    const refused = waiter.park(null, { signal: AbortSignal.abort(new Cancelled('x')) }, neverCalled);
+    const refused = waiter.park(
+      null,
+      { signal: AbortSignal.abort(new Cancelled('x')) },
+      neverCalled,
+    );
     await assert.rejects(refused, Cancelled);
     assert.equal(waiter.settled, true);
     assert.equal(waiter.resolve(1), false, 'nothing is handed to a wait that never parked');

@@ -14,7 +14,8 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { Queue } from '../queue/queue.js';
-import { spawn, type Task } from '../task/task.js';
+import { spawn } from '../task/spawn.js';
+import type { Task } from '../task/task.js';
 import { type Envelope, type Mailbox, Request, SentEnvelope } from './mailbox.js';
 
 /** What an actor built with `{ handler }` does with each message; its return value answers `ask`. */

@@ -10,7 +10,8 @@
 import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Queue } from '../queue/queue.js';
 import { Event } from '../sync/event.js';
-import { spawn, type Task } from '../task/task.js';
+import { spawn } from '../task/spawn.js';
+import type { Task } from '../task/task.js';
 
 /** Where the stage workers run. Only green tasks for now; threads and processes come later. */
 export type DishesMode = 'tasks';

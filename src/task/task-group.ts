@@ -5,7 +5,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import { CancelledError, RuntimeError } from '../errors.js';
-import { currentTask, spawn, Task, type TaskDoneListener } from './task.js';
+import { currentTask, spawn } from './spawn.js';
+import { Task, type TaskDoneListener } from './task.js';
 
 type GroupState = 'open' | 'exiting' | 'closed';
 
