@@ -33,6 +33,15 @@ export {
   getExchange,
   type Subscriber,
 } from './exchange/exchange.js';
+export { Future } from './futures/future.js';
+export {
+  asCompleted,
+  type CompletedFuture,
+  type DoneAndNotDone,
+  type FuturesWaitOptions,
+  type ReturnWhen,
+  wait,
+} from './futures/wait.js';
 export { LifoQueue } from './queue/lifo-queue.js';
 export { type Compare, naturalOrder, PriorityQueue } from './queue/priority-queue.js';
 export { Queue } from './queue/queue.js';
