@@ -42,6 +42,13 @@ export {
   type ReturnWhen,
   wait,
 } from './futures/wait.js';
+export { decodeError, type EncodedError, encodeError } from './portable/error-codec.js';
+export {
+  isPortable,
+  type PortableTarget,
+  portable,
+  type Target,
+} from './portable/portable.js';
 export { LifoQueue } from './queue/lifo-queue.js';
 export { type Compare, naturalOrder, PriorityQueue } from './queue/priority-queue.js';
 export { Queue } from './queue/queue.js';
