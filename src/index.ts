@@ -42,6 +42,7 @@ export {
   type ReturnWhen,
   wait,
 } from './futures/wait.js';
+export { move } from './portable/args.js';
 export { decodeError, type EncodedError, encodeError } from './portable/error-codec.js';
 export {
   isPortable,

@@ -1,0 +1,119 @@
+/**
+ * The values that cross into a worker (arguments) and back (results): checked at the call,
+ * so a value that cannot cross fails there with a TypeError naming it, never later; and
+ * `move()` to transfer an ArrayBuffer instead of copying it.
+ * @module
+ */
+import type { Transferable } from 'node:worker_threads';
+import { describe } from '../core/options.js';
+
+const MOVE: unique symbol = Symbol.for('weft.move');
+
+/** A value marked by `move()`: sent by transfer, not copied. */
+export interface Moved<T> {
+  readonly [MOVE]: true;
+  readonly value: T;
+  readonly transfer: Transferable[];
+}
+
+/**
+ * Marks `value` to be transferred rather than copied when it crosses into a worker or
+ * back: an `ArrayBuffer`, a typed array or `DataView` (its buffer moves), or a
+ * `MessagePort`. After the call the sender's copy is detached (empty), as with
+ * `postMessage`'s transfer list.
+ *
+ * @example
+ * ```ts
+ * const pixels = new Uint8Array(1 << 24);
+ * const future = executor.submit(blur, move(pixels)); // no 16 MB copy
+ * // in the worker: return move(result) to send a buffer back the same way
+ * ```
+ */
+export function move<T extends ArrayBuffer | ArrayBufferView | MessagePortLike>(value: T): T {
+  let transfer: Transferable[];
+  if (value instanceof ArrayBuffer) transfer = [value];
+  else if (ArrayBuffer.isView(value)) {
+    if (!(value.buffer instanceof ArrayBuffer)) {
+      throw new TypeError(
+        'move(value): a view over a SharedArrayBuffer is shared, not moved; pass it as it is',
+      );
+    }
+    transfer = [value.buffer];
+  } else if (isPort(value)) transfer = [value as unknown as Transferable];
+  else {
+    throw new TypeError(
+      `move(value): only an ArrayBuffer, a typed array or DataView, or a MessagePort can be moved, got ${describe(value)}`,
+    );
+  }
+  const moved: Moved<T> = { [MOVE]: true, value, transfer };
+  return moved as unknown as T;
+}
+
+/** What `MessagePort`s look like to `move()`. */
+export interface MessagePortLike {
+  postMessage(value: unknown): void;
+  close(): void;
+}
+
+function isPort(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as MessagePortLike).postMessage === 'function' &&
+    typeof (value as MessagePortLike).close === 'function'
+  );
+}
+
+function isMoved(value: unknown): value is Moved<unknown> {
+  return value !== null && typeof value === 'object' && (value as Moved<unknown>)[MOVE] === true;
+}
+
+/** Values ready for `postMessage`, with what to transfer. */
+export interface Encoded {
+  values: unknown[];
+  transfer: Transferable[];
+}
+
+/**
+ * Prepares `args` to cross: unwraps `move()`d values into the transfer list and checks
+ * every value can be cloned. Throws a TypeError naming the argument that cannot cross
+ * (a function, a socket, a class instance with private state, ...).
+ */
+export function encodeValues(args: readonly unknown[], where: string, what = 'argument'): Encoded {
+  const values: unknown[] = [];
+  const transfer: Transferable[] = [];
+  args.forEach((arg, i) => {
+    const value = isMoved(arg) ? arg.value : arg;
+    if (isMoved(arg)) transfer.push(...arg.transfer);
+    else checkCloneable(value, where, `${what} ${i}`);
+    values.push(value);
+  });
+  return { values, transfer };
+}
+
+/** Prepares one value (a result) to cross back; see `encodeValues`. */
+export function encodeValue(
+  value: unknown,
+  where: string,
+): { value: unknown; transfer: Transferable[] } {
+  const { values, transfer } = encodeValues([value], where, 'result');
+  return { value: values[0], transfer };
+}
+
+function checkCloneable(value: unknown, where: string, label: string): void {
+  if (typeof value === 'function') {
+    throw new TypeError(
+      `${where}: ${label} is ${describe(value)}, which cannot cross into another thread or process; ` +
+        'pass data, or a portable function by its { module, name }',
+    );
+  }
+  if (value === null || typeof value !== 'object') return;
+  try {
+    structuredClone(value);
+  } catch (error) {
+    throw new TypeError(
+      `${where}: ${label} (${describe(value)}) cannot cross into another thread or process: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
