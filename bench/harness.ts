@@ -22,6 +22,13 @@ export interface Settings {
   lockTasks: number;
   queueItems: number;
   queueMaxsize: number;
+  /** Tasks per TaskPool batch (10 000, as the target names), and batches per timed run. */
+  poolTasks: number;
+  poolBatches: number;
+  /** Tasks per spawn + joinAll batch, and batches per timed run. */
+  spawnTasks: number;
+  spawnBatches: number;
+  actorMessages: number;
   /** Progress lines go here (stderr), so stdout stays clean for `--json`. */
   log: (line: string) => void;
 }
@@ -53,6 +60,13 @@ export interface TargetResult extends Target {
   met: boolean | null;
 }
 
+/** A ratio worth printing that DESIGN.md sets no target for. */
+export interface Comparison {
+  subject: string;
+  reference: string;
+  ratio: number | null;
+}
+
 export interface Table {
   title: string;
   unit: string;
@@ -62,6 +76,8 @@ export interface Table {
   references: string[];
   rows: Row[];
   targets: TargetResult[];
+  /** Ratios printed without a target. */
+  comparisons: Comparison[];
   notes: string[];
 }
 
@@ -123,16 +139,56 @@ export function runPython(script: string, args: (string | number)[]): PythonResu
   return { ok: true, data: JSON.parse(child.stdout) as Record<string, unknown> };
 }
 
+/** Result of one fresh Node process running peers: its rows, or why there are none. */
+export type FreshResult = { ok: true; rows: Row[] } | { ok: false; note: string };
+
+/**
+ * Measures the peer contenders of `suite` in a fresh Node process that never starts a weft
+ * task (`bench/fresh.ts`). weft's first task turns on Node's AsyncLocalStorage promise hook,
+ * which then slows every promise of the process, so peers measured after it pay a cost a
+ * program without weft would not.
+ */
+export function runFresh(suite: string, settings: Settings): FreshResult {
+  const path = fileURLToPath(new URL('./fresh.ts', import.meta.url));
+  const { log: _log, ...sizes } = settings;
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, path, suite, JSON.stringify(sizes)],
+    {
+      encoding: 'utf8',
+      // Progress lines of the child go straight to our stderr.
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  if (child.error) return { ok: false, note: `node failed: ${child.error.message}` };
+  if (child.status !== 0)
+    return { ok: false, note: `bench/fresh.ts ${suite} exited ${child.status}` };
+  return { ok: true, rows: JSON.parse(child.stdout) as Row[] };
+}
+
+/** The table row `name` from a fresh-process result, renamed to `as`. */
+export function freshRow(result: FreshResult, name: string, as: string): Row {
+  if (!result.ok) return { name: as, median: null, samples: [], note: result.note };
+  const row = result.rows.find((candidate) => candidate.name === name);
+  if (row === undefined) return { name: as, median: null, samples: [], note: 'no such row' };
+  return { ...row, name: as };
+}
+
 /** A table row from one pattern of a Python result. */
 export function pythonRow(name: string, result: PythonResult, pattern: string): Row {
   if (!result.ok) return { name, median: null, samples: [], note: result.note };
-  const entry = result.data[pattern] as { median: number; samples: number[] };
+  const entry = result.data[pattern] as { median: number; samples: number[] } | undefined;
+  if (entry === undefined) return { name, median: null, samples: [], note: 'not measured' };
   return { name, median: entry.median, samples: entry.samples };
 }
 
 /** Completes a table: checks each target against the rows' medians. */
 export function makeTable(
-  fields: Omit<Table, 'targets' | 'notes'> & { targets: Target[]; notes?: string[] },
+  fields: Omit<Table, 'targets' | 'comparisons' | 'notes'> & {
+    targets: Target[];
+    comparisons?: Omit<Comparison, 'ratio'>[];
+    notes?: string[];
+  },
 ): Table {
   const rate = (name: string): number | null =>
     fields.rows.find((row) => row.name === name)?.median ?? null;
@@ -142,7 +198,12 @@ export function makeTable(
     const ratio = subject !== null && reference !== null ? subject / reference : null;
     return { ...target, ratio, met: ratio === null ? null : ratio >= target.atLeast };
   });
-  return { ...fields, targets, notes: fields.notes ?? [] };
+  const comparisons = (fields.comparisons ?? []).map((pair): Comparison => {
+    const subject = rate(pair.subject);
+    const reference = rate(pair.reference);
+    return { ...pair, ratio: subject !== null && reference !== null ? subject / reference : null };
+  });
+  return { ...fields, targets, comparisons, notes: fields.notes ?? [] };
 }
 
 /** The machine and runtimes, for the report. */
@@ -200,6 +261,7 @@ export function renderTable(table: Table): string {
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   const out = [`### ${table.title}`, '', line(header), rule, ...body.map(line), ''];
   for (const target of table.targets) out.push(`- ${describeTarget(target)}`);
+  for (const comparison of table.comparisons) out.push(`- ${describeComparison(comparison)}`);
   for (const note of table.notes) out.push(`- note: ${note}`);
   return out.join('\n');
 }
@@ -213,4 +275,11 @@ export function describeTarget(target: TargetResult): string {
     ? `MET (${margin.toFixed(0)}% above the target)`
     : `MISSED (${(-margin).toFixed(0)}% below the target)`;
   return `${aim}: ${target.ratio.toFixed(2)}x, ${verdict}`;
+}
+
+/** One line giving a ratio DESIGN.md sets no target for. */
+export function describeComparison(comparison: Comparison): string {
+  const what = `${comparison.subject} / ${comparison.reference}`;
+  if (comparison.ratio === null) return `${what}: not measured (no target)`;
+  return `${what}: ${comparison.ratio.toFixed(2)}x (no target in DESIGN.md)`;
 }

@@ -9,9 +9,19 @@
  * @module
  */
 import os from 'node:os';
-import { describeTarget, machine, renderTable, type Settings, type Table } from './harness.js';
+import { actorSuites } from './actor.js';
+import {
+  describeComparison,
+  describeTarget,
+  machine,
+  renderTable,
+  type Settings,
+  type Table,
+} from './harness.js';
 import { lockSuites } from './lock.js';
 import { queueSuites } from './queue.js';
+import { spawnSuites } from './spawn.js';
+import { taskPoolSuites } from './task-pool.js';
 
 const KNOWN_FLAGS = new Set(['--quick', '--json']);
 
@@ -32,6 +42,11 @@ function main(): Promise<void> {
     lockTasks: 100,
     queueItems: quick ? 100_000 : 1_000_000,
     queueMaxsize: 100,
+    poolTasks: 10_000,
+    poolBatches: quick ? 2 : 100,
+    spawnTasks: 100_000,
+    spawnBatches: quick ? 1 : 3,
+    actorMessages: quick ? 100_000 : 1_000_000,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   return runAll(settings, json);
@@ -43,7 +58,15 @@ async function runAll(settings: Settings, json: boolean): Promise<void> {
   settings.log(
     `machine: ${about.cpu}, ${about.cores} cores, ${about.os}; node ${about.node}, python ${about.python}`,
   );
-  const tables: Table[] = [...(await lockSuites(settings)), ...(await queueSuites(settings))];
+  // Lock and Queue first: they start no weft task, so they run before weft's first task turns
+  // on Node's AsyncLocalStorage promise hook, which slows every promise of the process after.
+  const tables: Table[] = [
+    ...(await lockSuites(settings)),
+    ...(await queueSuites(settings)),
+    ...(await taskPoolSuites(settings)),
+    ...(await spawnSuites(settings)),
+    ...(await actorSuites(settings)),
+  ];
   const seconds = (performance.now() - started) / 1000;
   // Load from other processes disturbs timings; the load average at both ends tells how much.
   const loadAtEnd = os
@@ -63,6 +86,11 @@ async function runAll(settings: Settings, json: boolean): Promise<void> {
         lockTasks: settings.lockTasks,
         queueItems: settings.queueItems,
         queueMaxsize: settings.queueMaxsize,
+        poolTasks: settings.poolTasks,
+        poolBatches: settings.poolBatches,
+        spawnTasks: settings.spawnTasks,
+        spawnBatches: settings.spawnBatches,
+        actorMessages: settings.actorMessages,
       },
       seconds,
       loadAtEnd,
@@ -83,6 +111,8 @@ async function runAll(settings: Settings, json: boolean): Promise<void> {
   out.push('## Targets', '');
   for (const table of tables) {
     for (const target of table.targets) out.push(`- ${table.title}: ${describeTarget(target)}`);
+    for (const comparison of table.comparisons)
+      out.push(`- ${table.title}: ${describeComparison(comparison)}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }

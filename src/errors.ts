@@ -58,3 +58,10 @@ export class AuthenticationError extends WeftError {}
 
 /** Raised by an actor's `recv()` once the actor is closed and its mailbox is drained. */
 export class ActorExit extends WeftError {}
+
+/**
+ * A handle on a primitive that lives in another thread or process can no longer reach it:
+ * its owner ended, or the handle was released. Pending and later calls on the handle
+ * reject with it instead of waiting forever.
+ */
+export class HandleClosedError extends WeftError {}

@@ -17,6 +17,7 @@ export {
   AuthenticationError,
   BrokenBarrierError,
   CancelledError,
+  HandleClosedError,
   LockOrderError,
   NoTaskError,
   QueueEmpty,
@@ -33,6 +34,18 @@ export {
   getExchange,
   type Subscriber,
 } from './exchange/exchange.js';
+export { BrokenExecutor, type CrashError } from './executor/broken-executor.js';
+export {
+  Executor,
+  type ExecutorOptions,
+  type ShutdownOptions,
+  type SubmitOptions,
+} from './executor/executor.js';
+export type { MapOptions } from './executor/executor-map.js';
+export {
+  ThreadPoolExecutor,
+  type ThreadPoolExecutorOptions,
+} from './executor/thread-pool-executor.js';
 export { Future } from './futures/future.js';
 export {
   asCompleted,
@@ -50,6 +63,22 @@ export {
   portable,
   type Target,
 } from './portable/portable.js';
+export {
+  ActorHandle,
+  ExchangeHandle,
+  type HandleSubscriber,
+} from './proxy/actor-handles.js';
+export { disconnect, Handle, isHandle } from './proxy/handle-base.js';
+export type { HandleOf } from './proxy/handle-of.js';
+export { QueueHandle } from './proxy/queue-handle.js';
+export {
+  BarrierHandle,
+  ConditionHandle,
+  EventHandle,
+  type HandleGuard,
+  LockHandle,
+  SemaphoreHandle,
+} from './proxy/sync-handles.js';
 export { LifoQueue } from './queue/lifo-queue.js';
 export { type Compare, naturalOrder, PriorityQueue } from './queue/priority-queue.js';
 export { Queue } from './queue/queue.js';
@@ -72,3 +101,11 @@ export { Task } from './task/task.js';
 export { TaskGroup } from './task/task-group.js';
 export { TaskLocal } from './task/task-local.js';
 export { TaskPool } from './task/task-pool.js';
+export {
+  activeCount,
+  currentThread,
+  enumerate,
+  mainThread,
+  type ThreadInfo,
+} from './thread/registry.js';
+export { Thread, type ThreadOptions } from './thread/thread.js';

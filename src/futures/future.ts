@@ -34,9 +34,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   private value: T | undefined = undefined;
   private error: unknown = undefined;
   private failed = false;
-  private readonly waiters = new WaiterQueue<boolean>();
-  private callbacks: ((future: Future<T>) => void)[] = [];
-  private listeners = new Set<FutureDoneListener>();
+  // Made on first use: executors create futures by the hundred thousand, most never waited on this way.
+  private waiters: WaiterQueue<boolean> | null = null;
+  private callbacks: ((future: Future<T>) => void)[] | null = null;
+  private listeners: Set<FutureDoneListener> | null = null;
 
   /**
    * Cancels the work if it has not started: resolves waiters with `CancelledError` and
@@ -97,7 +98,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       throw new TypeError(`Future.addDoneCallback(fn): fn must be a function, got ${describe(fn)}`);
     }
     if (this.done()) this.invoke(fn);
-    else this.callbacks.push(fn);
+    else (this.callbacks ??= []).push(fn);
   }
 
   /** Makes the future awaitable: its value, or its error. */
@@ -147,12 +148,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal Follows the future until it is done (at once if it is). */
   addDoneListener(listener: FutureDoneListener): void {
     if (this.done()) listener.futureDone(this as Future<unknown>);
-    else this.listeners.add(listener);
+    else (this.listeners ??= new Set()).add(listener);
   }
 
   /** @internal Stops following the future. */
   removeDoneListener(listener: FutureDoneListener): void {
-    this.listeners.delete(listener);
+    this.listeners?.delete(listener);
   }
 
   private finish(): void {
@@ -165,13 +166,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   private complete(): void {
-    this.waiters.wakeAll(true);
+    this.waiters?.wakeAll(true);
     const listeners = this.listeners;
-    this.listeners = new Set();
-    for (const listener of listeners) listener.futureDone(this as Future<unknown>);
+    this.listeners = null;
+    if (listeners !== null)
+      for (const listener of listeners) listener.futureDone(this as Future<unknown>);
     const callbacks = this.callbacks;
-    this.callbacks = [];
-    for (const fn of callbacks) this.invoke(fn);
+    this.callbacks = null;
+    if (callbacks !== null) for (const fn of callbacks) this.invoke(fn);
   }
 
   private invoke(fn: (future: Future<T>) => void): void {
@@ -194,7 +196,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       if (refused) return refused;
     }
     if (this.done()) return RESOLVED_TRUE;
-    return this.waiters.wait(opts, falseOnTimeout).then((done) => {
+    return (this.waiters ??= new WaiterQueue()).wait(opts, falseOnTimeout).then((done) => {
       if (!done) throw new TimeoutError(`Future.${method}(): not done within ${opts?.timeout} ms`);
       return true;
     });

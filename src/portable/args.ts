@@ -6,6 +6,7 @@
  */
 import type { Transferable } from 'node:worker_threads';
 import { describe } from '../core/options.js';
+import { decodeHandles, type HandlePlan, type PlanMemo, planHandles } from '../proxy/handles.js';
 
 const MOVE: unique symbol = Symbol.for('weft.move');
 
@@ -75,19 +76,36 @@ export interface Encoded {
 }
 
 /**
- * Prepares `args` to cross: unwraps `move()`d values into the transfer list and checks
- * every value can be cloned. Throws a TypeError naming the argument that cannot cross
- * (a function, a socket, a class instance with private state, ...).
+ * Prepares `args` to cross: unwraps `move()`d values into the transfer list, replaces each
+ * weft primitive (a queue, lock, event, ..., or a handle on one) — at the top level or
+ * inside arrays, objects, Maps and Sets — by a descriptor the receiving side turns
+ * into a working handle on the same object, and checks every value can be cloned. Throws
+ * a TypeError naming the argument that cannot cross (a function, a socket, a class
+ * instance with private state, ...); then no handle connection has been opened.
  */
 export function encodeValues(args: readonly unknown[], where: string, what = 'argument'): Encoded {
   const values: unknown[] = [];
   const transfer: Transferable[] = [];
+  let plans: HandlePlan[] | undefined;
+  let memo: PlanMemo | undefined;
   args.forEach((arg, i) => {
-    const value = isMoved(arg) ? arg.value : arg;
-    if (isMoved(arg)) transfer.push(...arg.transfer);
-    else checkCloneable(value, where, `${what} ${i}`);
-    values.push(value);
+    if (isMoved(arg)) {
+      transfer.push(...arg.transfer);
+      values.push(arg.value);
+      return;
+    }
+    const plan =
+      arg !== null && typeof arg === 'object' ? planHandles(arg, (memo ??= new Map())) : undefined;
+    if (plan === undefined) {
+      checkCloneable(arg, where, `${what} ${i}`);
+      values.push(arg);
+      return;
+    }
+    checkCloneable(plan.value, where, `${what} ${i}`);
+    (plans ??= []).push(plan);
+    values.push(plan.value);
   });
+  if (plans !== undefined) for (const plan of plans) transfer.push(...plan.open());
   return { values, transfer };
 }
 
@@ -116,4 +134,19 @@ function checkCloneable(value: unknown, where: string, label: string): void {
       { cause: error },
     );
   }
+}
+
+/**
+ * The receiving side of `encodeValues`: turns what arrived back into working values. Plain
+ * values come back as they are; a weft primitive that crossed as a descriptor becomes a
+ * handle on the same object (a `QueueHandle`, `LockHandle`, ...). Returns `values` itself
+ * when nothing needed decoding.
+ */
+export function decodeValues(values: readonly unknown[]): unknown[] {
+  return decodeHandles(values);
+}
+
+/** The receiving side of `encodeValue`. */
+export function decodeValue(value: unknown): unknown {
+  return decodeHandles([value])[0];
 }

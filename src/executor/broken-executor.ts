@@ -1,0 +1,36 @@
+/**
+ * The executor's own errors: a pool that can no longer run anything, and the error of a
+ * task whose worker died under it.
+ * @module
+ */
+import { RuntimeError, WorkerCrashedError } from '../errors.js';
+
+/**
+ * The executor cannot run tasks any more: a worker's initializer failed (or its worker died
+ * while initializing), as Python's `BrokenExecutor`. Every task it still held fails with
+ * this error (its `cause` is the initializer's error), and later submits throw it.
+ */
+export class BrokenExecutor extends RuntimeError {}
+
+/** A `WorkerCrashedError` with the worker's `exitCode` (and the error that killed it as `cause`). */
+export type CrashError = WorkerCrashedError & { exitCode: number };
+
+/** The error of a task whose worker died: says how it died and carries `exitCode` and `cause`. */
+export function workerCrashed(
+  kind: string,
+  exitCode: number,
+  cause: unknown,
+  what = 'while running this task',
+  replaced = true,
+): CrashError {
+  const how =
+    cause instanceof Error
+      ? `${(cause as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `died of an uncaught ${cause.name}: ${cause.message}`}`
+      : `exited with code ${exitCode}`;
+  const error = new WorkerCrashedError(
+    `the ${kind} worker ${how} ${what}${replaced ? '; the pool replaced it and goes on with the other tasks' : ''}`,
+    cause === undefined ? undefined : { cause },
+  ) as CrashError;
+  error.exitCode = exitCode;
+  return error;
+}

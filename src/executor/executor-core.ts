@@ -1,0 +1,408 @@
+/**
+ * The executor core, shared by every kind of worker: the queue of tasks, the pool of
+ * workers behind a `Transport`, pipelined dispatch, answers, crash attribution, task
+ * timeouts and aborts, and the shutdown state machine.
+ *
+ * Pipelining: a worker is handed several tasks at once (one message per batch) and runs
+ * them one at a time, in order. How many it holds adapts to how long tasks take, so about
+ * a millisecond of work waits in a worker: thousands of tiny tasks travel in batches, while
+ * long tasks are handed over one by one and the rest stay in the queue, cancellable.
+ * @module
+ */
+import { TimeoutError } from '../errors.js';
+import { decodeValue, decodeValues } from '../portable/args.js';
+import { decodeError } from '../portable/error-codec.js';
+import { BrokenExecutor, workerCrashed } from './broken-executor.js';
+import { type Job, type JobOwner, OVER, QUEUED, SENT } from './job.js';
+import { JobQueue } from './job-queue.js';
+import { CHUNK_FAILED, FAILED, INIT_FAILED, type InitMessage, OK, READY } from './protocol.js';
+import type { TargetEntry, TargetTable } from './targets.js';
+import type { Transport } from './transport.js';
+import { GONE, RETIRING, READY as SLOT_READY, STARTING, WorkerSlot } from './worker-slot.js';
+
+/** Work a worker may hold ahead of what it runs, in ms of estimated run time. */
+const PREFETCH_MS = 1;
+/** At most this many tasks handed to one worker at a time. */
+export const MAX_DEPTH = 64;
+
+/** What the core needs to know from the executor's options. */
+export interface CoreSettings {
+  readonly name: string;
+  readonly maxWorkers: number;
+  readonly maxTasksPerWorker: number;
+  readonly idleTimeout: number;
+  readonly initializer: TargetEntry | null;
+  readonly initArgs: unknown[];
+}
+
+/** @internal The engine of an executor. */
+export class ExecutorCore implements JobOwner {
+  private readonly queue = new JobQueue();
+  /** Workers starting or ready (not being stopped). */
+  private readonly slots: WorkerSlot[] = [];
+  /** Workers being stopped whose exit has not come yet. */
+  private stopping = 0;
+  private nextSlotId = 0;
+  /** Tasks a worker may hold now (see PREFETCH_MS). */
+  private depth = 1;
+  private serviceTime = -1;
+  private flushScheduled = false;
+  private readonly flushBound = () => this.flush();
+  shutdownCalled = false;
+  broken: BrokenExecutor | null = null;
+  private closedResolve: (() => void) | null = null;
+  private closedPromise: Promise<void> | null = null;
+
+  constructor(
+    private readonly transport: Transport,
+    readonly targets: TargetTable,
+    private readonly settings: CoreSettings,
+  ) {}
+
+  /** Workers alive now (starting or ready). */
+  get workerCount(): number {
+    return this.slots.length;
+  }
+
+  /** Resolves once shut down, drained, and every worker has exited. */
+  closed(): Promise<void> {
+    if (this.closedPromise === null) {
+      this.closedPromise = new Promise((resolve) => {
+        this.closedResolve = resolve;
+      });
+      this.settleIfDrained();
+    }
+    return this.closedPromise;
+  }
+
+  /** Queues a job (at the back) and starts a worker if none is free for it. */
+  enqueue(job: Job): void {
+    this.queue.push(job);
+    if (this.slots.length < this.settings.maxWorkers && this.queue.count > this.spare()) {
+      this.spawn();
+    }
+    this.scheduleFlush();
+  }
+
+  /** Dispatches queued work on a later microtask, so that a burst of submits travels in batches. */
+  scheduleFlush(): void {
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushBound);
+    }
+  }
+
+  /** Stops taking work: cancels what is queued if asked, and retires workers once drained. */
+  shutdown(cancelFutures: boolean): void {
+    this.shutdownCalled = true;
+    if (cancelFutures) this.queue.cancelAll();
+    this.settleIfDrained();
+  }
+
+  jobCancelled(): void {
+    this.queue.forget();
+    this.settleIfDrained();
+  }
+
+  abortJob(job: Job, reason: unknown): void {
+    if (job.phase === QUEUED) {
+      this.queue.forget();
+      job.over();
+      job.setException(reason);
+      this.settleIfDrained();
+    } else if (job.phase === SENT) {
+      const slot = job.slot!;
+      if (slot.inflight.peek() === job) this.stopRunning(slot, job, reason);
+      else {
+        // Still waiting inside the worker: fail it now, stop it if it starts before its answer.
+        job.aborted = true;
+        job.over();
+        job.setException(reason);
+      }
+    }
+  }
+
+  /** Starting workers plus ready ones with nothing to do: those that will take queued work soon. */
+  private spare(): number {
+    let spare = 0;
+    for (const slot of this.slots) if (slot.state === STARTING || slot.idle) spare++;
+    return spare;
+  }
+
+  private spawn(): void {
+    const slot = new WorkerSlot(this.nextSlotId++);
+    try {
+      slot.link = this.transport.spawn({
+        onMessage: (message) => this.onReply(slot, message as unknown[]),
+        onMessageError: (error) => this.onReply(slot, [FAILED, error]),
+        onExit: (exitCode, cause) => this.onExit(slot, exitCode, cause),
+      });
+    } catch (error) {
+      if (this.slots.length === 0) this.queue.failAll(error);
+      return;
+    }
+    this.slots.push(slot);
+    this.sendInit(slot);
+  }
+
+  private sendInit(slot: WorkerSlot): void {
+    const { initializer, initArgs } = this.settings;
+    const init: InitMessage = {
+      init: true,
+      initializer: initializer?.definition ?? null,
+      initArgs,
+    };
+    slot.link.send(init, []);
+  }
+
+  /** Hands queued jobs to ready workers that have room, spreading them across workers. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.count === 0) return;
+    const { maxTasksPerWorker } = this.settings;
+    let open = 0;
+    for (const slot of this.slots) {
+      if (slot.state === SLOT_READY && slot.inflight.length < this.depth) open++;
+    }
+    for (const slot of this.slots) {
+      if (this.queue.count === 0) break;
+      if (slot.state !== SLOT_READY) continue;
+      const room =
+        Math.min(this.depth, maxTasksPerWorker - slot.sent + slot.inflight.length) -
+        slot.inflight.length;
+      if (room <= 0) continue;
+      this.sendTo(slot, Math.min(room, Math.ceil(this.queue.count / open)));
+      open--;
+    }
+    this.grow();
+  }
+
+  /** Starts workers while queued work outnumbers the workers that will be free for it. */
+  private grow(): void {
+    while (this.slots.length < this.settings.maxWorkers && this.queue.count > this.spare()) {
+      this.spawn();
+    }
+  }
+
+  /** Sends up to `count` jobs from the front of the queue to `slot` in one message. */
+  private sendTo(slot: WorkerSlot, count: number): void {
+    const jobs: Job[] = [];
+    while (jobs.length < count) {
+      const job = this.queue.shift();
+      if (job === null) break;
+      // A job taken back from a stopped worker is marked running already.
+      if (!job.running() && !job.setRunningOrNotifyCancel()) {
+        job.over();
+        continue;
+      }
+      jobs.push(job);
+    }
+    if (jobs.length === 0) return;
+    const wasIdle = slot.idle;
+    const defs = this.targets.definitions;
+    if (slot.post(jobs, defs) !== null) {
+      // One of them cannot be sent (a moved buffer already gone): send one by one.
+      for (const job of jobs) {
+        const error = slot.post([job], defs);
+        if (error !== null) {
+          job.over();
+          job.setException(
+            new TypeError(
+              `${this.settings.name}: the task could not be sent to its worker: ${(error as Error).message}`,
+              { cause: error },
+            ),
+          );
+        }
+      }
+    }
+    if (wasIdle && !slot.idle) {
+      if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
+      slot.reference(true);
+      slot.headSince = performance.now();
+      this.jobStarted(slot, slot.inflight.peek()!);
+    }
+    this.settleIfDrained();
+  }
+
+  /** Puts jobs a worker did not start back at the front of the queue, in order. */
+  private requeue(jobs: Job[]): void {
+    for (const job of jobs) {
+      job.phase = QUEUED;
+      if (job.timer !== undefined) clearTimeout(job.timer);
+      job.timer = undefined;
+    }
+    this.queue.pushFront(jobs);
+    if (jobs.length > 0) this.scheduleFlush();
+  }
+
+  private onReply(slot: WorkerSlot, reply: unknown[]): void {
+    if (slot.state >= RETIRING) return; // stopped by us: its jobs were taken back already
+    const code = reply[0] as number;
+    if (code === READY) {
+      slot.state = SLOT_READY;
+      this.flush();
+      this.afterIdle(slot);
+      return;
+    }
+    if (code === INIT_FAILED) {
+      this.breakPool(decodeError(reply[1]));
+      return;
+    }
+    const job = slot.inflight.shift();
+    if (job === undefined) return;
+    slot.answered++;
+    const now = performance.now();
+    const sample = now - slot.headSince;
+    this.serviceTime =
+      this.serviceTime < 0 ? sample : this.serviceTime + (sample - this.serviceTime) / 8;
+    this.depth = Math.max(1, Math.min(MAX_DEPTH, Math.floor(PREFETCH_MS / this.serviceTime)));
+    if (job.phase !== OVER) {
+      job.over();
+      if (code === OK) {
+        job.setResult(job.chunk ? decodeValues(reply[1] as unknown[]) : decodeValue(reply[1]));
+      } else if (code === CHUNK_FAILED) {
+        job.partial = decodeValues(reply[1] as unknown[]);
+        job.setException(decodeError(reply[2]));
+      } else job.setException(decodeError(reply[1]));
+    }
+    slot.headSince = now;
+    const next = slot.inflight.peek();
+    if (next !== undefined) this.jobStarted(slot, next);
+    if (slot.inflight.length <= this.depth >> 1 && this.queue.count > 0) this.scheduleFlush();
+    if (next === undefined) this.afterIdle(slot);
+  }
+
+  /** `job` is now the task `slot` runs. */
+  private jobStarted(slot: WorkerSlot, job: Job): void {
+    if (job.aborted) {
+      // Aborted while it waited in the worker; its answer may already be on the way.
+      setImmediate(() => {
+        if (slot.state === SLOT_READY && slot.inflight.peek() === job) {
+          this.stopRunning(slot, job, undefined);
+        }
+      });
+    } else if (job.timeout !== Number.POSITIVE_INFINITY) {
+      job.timer = setTimeout(() => {
+        job.timer = undefined;
+        if (job.phase !== SENT || slot.inflight.peek() !== job) return;
+        this.stopRunning(
+          slot,
+          job,
+          new TimeoutError(
+            `${this.settings.name}: the task ran longer than its timeout of ${job.timeout} ms; its ${this.transport.kind} worker was stopped and replaced`,
+          ),
+        );
+      }, job.timeout);
+    }
+  }
+
+  /** A worker has nothing to run: retire it if it is used up, idle too long, or shutting down. */
+  private afterIdle(slot: WorkerSlot): void {
+    if (!slot.idle || slot.state !== SLOT_READY) return;
+    if (slot.sent >= this.settings.maxTasksPerWorker) {
+      this.retire(slot);
+      if (this.queue.count > 0) this.flush();
+      return;
+    }
+    if (this.queue.count > 0) return;
+    slot.reference(false);
+    if (this.shutdownCalled) this.settleIfDrained();
+    else if (
+      this.settings.idleTimeout !== Number.POSITIVE_INFINITY &&
+      slot.idleTimer === undefined
+    ) {
+      slot.idleTimer = setTimeout(() => {
+        slot.idleTimer = undefined;
+        if (slot.idle && slot.state === SLOT_READY) this.retire(slot);
+      }, this.settings.idleTimeout);
+      slot.idleTimer.unref();
+    }
+  }
+
+  /** Stops `slot` because the task it runs must stop: fails that task, re-queues the others. */
+  private stopRunning(slot: WorkerSlot, job: Job, reason: unknown): void {
+    const { unstarted } = slot.reclaim(slot.answered); // every job counts as not started...
+    if (job.phase !== OVER) {
+      job.over();
+      job.setException(reason);
+    }
+    this.retire(slot);
+    this.requeue(unstarted.filter((other) => other !== job)); // ...but the one we stop
+    this.grow();
+  }
+
+  /** Stops a worker the pool no longer needs (or must stop); its exit is then expected. */
+  private retire(slot: WorkerSlot): void {
+    if (slot.state >= RETIRING) return;
+    slot.state = RETIRING;
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    this.stopping++;
+    slot.link.terminate();
+  }
+
+  private onExit(slot: WorkerSlot, exitCode: number, cause: unknown): void {
+    const state = slot.state;
+    slot.state = GONE;
+    if (state === RETIRING) {
+      this.stopping--;
+      this.settleIfDrained();
+      return;
+    }
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    const kind = this.transport.kind;
+    if (state === STARTING) {
+      this.breakPool(workerCrashed(kind, exitCode, cause, 'while starting or initializing', false));
+      return;
+    }
+    const { running, lost, unstarted } = slot.reclaim(slot.link.started());
+    if (running !== null) {
+      running.over();
+      running.setException(workerCrashed(kind, exitCode, cause));
+    }
+    for (const job of lost) {
+      job.over();
+      job.setException(
+        workerCrashed(kind, exitCode, cause, 'after finishing this task but before reporting it'),
+      );
+    }
+    this.requeue(unstarted);
+    this.grow();
+    this.settleIfDrained();
+  }
+
+  /** An initializer failed: fail everything held, stop every worker, refuse later work. */
+  private breakPool(cause: unknown): void {
+    if (this.broken !== null) return;
+    const message =
+      cause instanceof Error ? `${cause.name}: ${cause.message}` : `threw ${String(cause)}`;
+    this.broken = new BrokenExecutor(
+      `${this.settings.name} is broken and runs no more tasks: a worker's initializer failed (${message})`,
+      { cause },
+    );
+    for (const slot of [...this.slots]) {
+      const { running, lost, unstarted } = slot.reclaim(undefined);
+      for (const job of [running, ...lost, ...unstarted]) {
+        if (job !== null && job.phase !== OVER) {
+          job.over();
+          job.setException(this.broken);
+        }
+      }
+      this.retire(slot);
+    }
+    this.queue.failAll(this.broken);
+    this.settleIfDrained();
+  }
+
+  /** After shutdown: once nothing is queued or running, retire the workers; resolve when all exited. */
+  private settleIfDrained(): void {
+    if ((!this.shutdownCalled && this.broken === null) || this.queue.count > 0) return;
+    for (const slot of [...this.slots]) if (slot.idle) this.retire(slot);
+    if (this.slots.length === 0 && this.stopping === 0 && this.closedResolve !== null) {
+      this.closedResolve();
+      this.closedResolve = null;
+    }
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * `Executor.map`: an ordered async iterable of results that pulls its input only as it goes
+ * (never materialising it), keeping a bounded window of tasks submitted ahead of the consumer.
+ * @module
+ */
+import type { Transferable } from 'node:worker_threads';
+import { RuntimeError, TimeoutError } from '../errors.js';
+import { encodeValues } from '../portable/args.js';
+import { Deque } from '../queue/deque.js';
+import type { ExecutorCore } from './executor-core.js';
+import { Job } from './job.js';
+import type { TargetEntry } from './targets.js';
+
+/** Options of `Executor.map`. */
+export interface MapOptions {
+  /** Items sent to a worker per task (default 1); larger chunks cut messaging for tiny tasks. */
+  chunksize?: number | undefined;
+  /** Milliseconds, counted from the call: a result not ready by then makes the iteration throw `TimeoutError`. */
+  timeout?: number | undefined;
+  /** Aborting stops the map: queued tasks are dropped, running ones stopped, and the iteration throws the reason. */
+  signal?: AbortSignal | undefined;
+}
+
+/** The input failed here (its iterator threw, or an item cannot cross); delivered in order. */
+class Failure {
+  constructor(readonly error: unknown) {}
+}
+
+type Source = Iterator<unknown> | AsyncIterator<unknown>;
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** @internal One `map` call. */
+export class ExecutorMap<R> implements AsyncIterableIterator<R> {
+  private readonly outstanding = new Deque<Job | Failure>();
+  private current: Job | null = null;
+  private chunkValues: unknown[] | null = null;
+  private chunkIndex = 0;
+  private chunkError: Failure | null = null;
+  private pulled = 0;
+  /** The input ended or threw: nothing more to pull, nothing to close. */
+  private sourceDone = false;
+  /** No more pulling (stopped, or an item could not cross). */
+  private stopped = false;
+  private stoppedByShutdown = false;
+  private finished = false;
+  private pumping = false;
+  private wakeConsumer: (() => void) | null = null;
+  private readonly deadline: number;
+  private queue: Promise<unknown> = Promise.resolve();
+  private stepping = false;
+
+  constructor(
+    private readonly core: ExecutorCore,
+    private readonly name: string,
+    private readonly target: TargetEntry,
+    private readonly source: Source,
+    private readonly isAsync: boolean,
+    private readonly chunksize: number,
+    private readonly window: number,
+    private readonly timeout: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.deadline = performance.now() + timeout;
+    if (signal?.aborted) {
+      this.stopped = true;
+      return;
+    }
+    signal?.addEventListener('abort', this);
+    // Submit the first window now, as Python's map submits at the call.
+    this.refill();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<R, undefined>> {
+    if (!this.stepping) {
+      this.stepping = true;
+      const step = this.step();
+      this.queue = step.then(this.stepDone, this.stepDone);
+      return step;
+    }
+    // Overlapping calls take their turn.
+    const step = this.queue.then(() => this.step());
+    this.queue = step.then(undefined, () => undefined);
+    return step;
+  }
+
+  private readonly stepDone = () => {
+    this.stepping = false;
+  };
+
+  async return(): Promise<IteratorResult<R, undefined>> {
+    this.stop();
+    return DONE;
+  }
+
+  /** The abort listener of the map's signal. */
+  handleEvent(): void {
+    const reason = this.signal!.reason;
+    if (this.current !== null) this.core.abortJob(this.current, reason);
+    for (
+      let entry = this.outstanding.shift();
+      entry !== undefined;
+      entry = this.outstanding.shift()
+    ) {
+      if (entry instanceof Job) this.core.abortJob(entry, reason);
+    }
+    this.stop();
+  }
+
+  private async step(): Promise<IteratorResult<R, undefined>> {
+    for (;;) {
+      if (this.chunkValues !== null && this.chunkIndex < this.chunkValues.length) {
+        return { done: false, value: this.chunkValues[this.chunkIndex++] as R };
+      }
+      this.chunkValues = null;
+      if (this.finished) return DONE;
+      if (this.signal?.aborted) {
+        this.stop();
+        throw this.signal.reason;
+      }
+      if (this.chunkError !== null) {
+        this.stop();
+        throw this.chunkError.error;
+      }
+      const entry = this.outstanding.shift();
+      if (entry === undefined) {
+        if (this.sourceDone || this.stopped || this.stoppedByShutdown) {
+          const shutDown = this.stoppedByShutdown && !this.finished;
+          this.stop();
+          if (shutDown) {
+            throw (
+              this.core.broken ??
+              new RuntimeError(
+                `${this.name}.map(): the executor was shut down before all of the input was submitted`,
+              )
+            );
+          }
+          return DONE;
+        }
+        await this.waitForInput();
+        continue;
+      }
+      this.refill();
+      if (entry instanceof Failure) {
+        this.stop();
+        throw entry.error;
+      }
+      this.current = entry;
+      let value: unknown;
+      try {
+        value = this.timeout === Number.POSITIVE_INFINITY ? await entry : await this.within(entry);
+      } catch (error) {
+        if (entry.partial !== null) {
+          // A chunk failed part-way: its earlier results come first, then its error.
+          this.chunkValues = entry.partial;
+          this.chunkIndex = 0;
+          this.chunkError = new Failure(error);
+          continue;
+        }
+        entry.cancel();
+        this.stop();
+        throw error;
+      } finally {
+        this.current = null;
+      }
+      if (this.chunksize === 1) return { done: false, value: value as R };
+      this.chunkValues = value as unknown[];
+      this.chunkIndex = 0;
+    }
+  }
+
+  private async within(job: Job): Promise<unknown> {
+    try {
+      return await job.result({ timeout: Math.max(0, this.deadline - performance.now()) });
+    } catch (error) {
+      if (error instanceof TimeoutError && !job.done()) throw this.timeoutError();
+      throw error;
+    }
+  }
+
+  private timeoutError(): TimeoutError {
+    return new TimeoutError(
+      `${this.name}.map(): the results were not all ready within ${this.timeout} ms`,
+    );
+  }
+
+  /** Waits until the (asynchronous) input produced something, ended or failed. */
+  private waitForInput(): Promise<void> {
+    this.refill();
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      this.wakeConsumer = () => {
+        clearTimeout(timer);
+        this.wakeConsumer = null;
+        resolve();
+      };
+      if (this.timeout !== Number.POSITIVE_INFINITY) {
+        timer = setTimeout(
+          () => {
+            this.wakeConsumer = null;
+            reject(this.timeoutError());
+          },
+          Math.max(0, this.deadline - performance.now()),
+        );
+      }
+    });
+  }
+
+  /** Tops the window up from the input: at once for an iterable, in the background for an async one. */
+  private refill(): void {
+    if (this.isAsync) {
+      if (!this.pumping) {
+        this.pump().catch((error: unknown) => {
+          this.outstanding.push(new Failure(error));
+          this.stopped = true;
+          this.wakeConsumer?.();
+        });
+      }
+      return;
+    }
+    const source = this.source as Iterator<unknown>;
+    while (this.canPull()) {
+      const items: unknown[] = [];
+      let failure: Failure | null = null;
+      while (items.length < this.chunksize) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = source.next();
+        } catch (error) {
+          failure = new Failure(error);
+          this.sourceDone = true;
+          break;
+        }
+        if (next.done) {
+          this.sourceDone = true;
+          break;
+        }
+        items.push(next.value);
+      }
+      if (items.length > 0) this.submit(items);
+      if (failure !== null) this.outstanding.push(failure);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    const source = this.source as AsyncIterator<unknown>;
+    try {
+      while (this.canPull()) {
+        const items: unknown[] = [];
+        let failure: Failure | null = null;
+        while (items.length < this.chunksize) {
+          let next: IteratorResult<unknown>;
+          try {
+            next = await source.next();
+          } catch (error) {
+            failure = new Failure(error);
+            this.sourceDone = true;
+            break;
+          }
+          if (next.done) {
+            this.sourceDone = true;
+            break;
+          }
+          items.push(next.value);
+        }
+        if (this.stopped) return;
+        if (items.length > 0) this.submit(items);
+        if (failure !== null) this.outstanding.push(failure);
+        this.wakeConsumer?.();
+      }
+    } finally {
+      this.pumping = false;
+      this.wakeConsumer?.();
+    }
+  }
+
+  private canPull(): boolean {
+    if (this.stopped || this.sourceDone || this.outstanding.length >= this.window) return false;
+    if (this.core.shutdownCalled || this.core.broken !== null) {
+      this.stoppedByShutdown = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Submits one task for `items` (one call, or one chunk). */
+  private submit(items: unknown[]): void {
+    const first = this.pulled;
+    this.pulled += items.length;
+    let values: unknown[];
+    let transfer: Transferable[];
+    try {
+      ({ values, transfer } = encodeValues(items, `${this.name}.map()`, 'item'));
+    } catch (error) {
+      this.outstanding.push(new Failure(this.itemError(items, first, error)));
+      this.stopped = true;
+      return;
+    }
+    const job = new Job(
+      this.core,
+      this.target,
+      values,
+      transfer.length > 0 ? transfer : null,
+      this.chunksize > 1,
+    );
+    this.outstanding.push(job);
+    this.core.enqueue(job);
+  }
+
+  /** Names the item (counted from 0 over the whole input) that cannot cross. */
+  private itemError(items: unknown[], first: number, error: unknown): unknown {
+    for (let i = 0; i < items.length; i++) {
+      try {
+        encodeValues([items[i]], '', 'item');
+      } catch (cause) {
+        const detail = (cause as Error).message.replace(/^: item 0 /, '');
+        return new TypeError(`${this.name}.map(): item ${first + i} of the input ${detail}`, {
+          cause,
+        });
+      }
+    }
+    return error;
+  }
+
+  /** Ends the map: drops tasks that have not started and closes the input. */
+  private stop(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopped = true;
+    this.signal?.removeEventListener('abort', this);
+    for (
+      let entry = this.outstanding.shift();
+      entry !== undefined;
+      entry = this.outstanding.shift()
+    ) {
+      if (entry instanceof Job) entry.cancel();
+    }
+    this.wakeConsumer?.();
+    if (!this.sourceDone) {
+      this.sourceDone = true;
+      try {
+        const closing = this.source.return?.();
+        if (closing instanceof Promise) closing.catch(() => undefined);
+      } catch {
+        // The input's own cleanup failed; the map is over either way.
+      }
+    }
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The worker side of an executor, whatever carries its messages (a thread's port, a child
+ * process's IPC channel): runs the initializer, then the tasks of each batch one at a
+ * time in the order they were sent, and posts each result the moment its task settles.
+ * @module
+ */
+import type { Transferable } from 'node:worker_threads';
+import { decodeValue, decodeValues, encodeValue, encodeValues } from '../portable/args.js';
+import { encodeError } from '../portable/error-codec.js';
+import { loadTarget } from '../portable/load.js';
+import { loadTargetRef } from '../portable/target-ref.js';
+import {
+  CHUNK_FAILED,
+  detachedError,
+  FAILED,
+  INIT_FAILED,
+  type InitMessage,
+  isDetached,
+  isInitMessage,
+  OK,
+  READY,
+} from './protocol.js';
+import type { TargetDefinition } from './targets.js';
+
+/** How the runtime talks to its executor. */
+export interface WorkerChannel {
+  post(message: unknown, transfer?: Transferable[]): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Records that the worker has started `count` tasks (readable by the executor after a crash). */
+  markStarted(count: number): void;
+}
+
+type Fn = (...args: unknown[]) => unknown;
+
+const NO_TRANSFER: Transferable[] = [];
+
+/** Runs the executor protocol over `channel` until the worker is stopped. */
+export function runWorker(channel: WorkerChannel): void {
+  const targets: TargetDefinition[] = [];
+  const fns: (Fn | undefined)[] = [];
+  // Batches waiting to run; `cursor` is the position in the first one.
+  const batches: unknown[][] = [];
+  let first = 0;
+  let cursor = 0;
+  let busy = false;
+  let ready = false;
+  let started = 0;
+
+  channel.onMessage((message) => {
+    if (isInitMessage(message)) {
+      void init(message);
+      return;
+    }
+    const batch = message as unknown[];
+    const nDefs = batch[0] as number;
+    for (let i = 1; i < 1 + 3 * nDefs; i += 3) {
+      const [module, name, source] = batch.slice(i, i + 3) as [string, string, string | undefined];
+      targets.push(source === undefined ? { module, name } : { module, name, source });
+    }
+    // The batch's first slot now says where its tasks begin.
+    batch[0] = 1 + 3 * nDefs;
+    if (batches.length === first) cursor = batch[0] as number;
+    batches.push(batch);
+    if (ready && !busy) run();
+  });
+
+  async function init(message: InitMessage): Promise<void> {
+    try {
+      if (message.initializer !== null) {
+        const initializer = await resolveTarget(message.initializer);
+        await initializer(...decodeValues(message.initArgs));
+      }
+    } catch (error) {
+      channel.post([INIT_FAILED, encodeError(error)]);
+      return;
+    }
+    ready = true;
+    channel.post([READY]);
+    if (!busy) run();
+  }
+
+  /** Runs tasks until none is left or one has to wait (then it resumes this loop when done). */
+  function run(): void {
+    busy = true;
+    for (;;) {
+      if (first === batches.length) {
+        batches.length = 0;
+        first = 0;
+        busy = false;
+        return;
+      }
+      const batch = batches[first]!;
+      if (cursor >= batch.length) {
+        batches[first++] = undefined as unknown as unknown[];
+        if (first < batches.length) cursor = batches[first]![0] as number;
+        continue;
+      }
+      const key = batch[cursor] as number;
+      const n = batch[cursor + 1] as number;
+      const start = cursor + 2;
+      cursor = start + (n < 0 ? -n : n);
+      channel.markStarted(++started);
+      const fn = fns[key];
+      if (fn === undefined) {
+        loadAndRun(key, batch, start, n);
+        return;
+      }
+      const pending = n < 0 ? runChunk(fn, batch, start, -n) : runCall(fn, batch, start, n);
+      if (pending !== undefined) {
+        pending.then(run);
+        return;
+      }
+    }
+  }
+
+  function loadAndRun(key: number, batch: unknown[], start: number, n: number): void {
+    resolveTarget(targets[key]!).then(
+      (fn) => {
+        fns[key] = fn;
+        const pending = n < 0 ? runChunk(fn, batch, start, -n) : runCall(fn, batch, start, n);
+        if (pending !== undefined) pending.then(run);
+        else run();
+      },
+      (error: unknown) => {
+        postFailed(error);
+        run();
+      },
+    );
+  }
+
+  /** One call; returns a promise only when the function returned one. */
+  function runCall(fn: Fn, batch: unknown[], start: number, n: number): Promise<void> | undefined {
+    let result: unknown;
+    try {
+      if (n === 0) result = fn();
+      else if (n === 1) result = fn(decodeValue(batch[start]));
+      else result = fn(...decodeValues(batch.slice(start, start + n)));
+    } catch (error) {
+      postFailed(error);
+      return undefined;
+    }
+    if (isThenable(result)) return Promise.resolve(result).then(postOk, postFailed);
+    postOk(result);
+    return undefined;
+  }
+
+  /** A chunk of map: `fn(item)` for each item in turn; stops at the first that throws. */
+  function runChunk(
+    fn: Fn,
+    batch: unknown[],
+    start: number,
+    count: number,
+  ): Promise<void> | undefined {
+    const results: unknown[] = [];
+    for (let i = 0; i < count; i++) {
+      let result: unknown;
+      try {
+        result = fn(decodeValue(batch[start + i]));
+      } catch (error) {
+        postChunkFailed(results, error);
+        return undefined;
+      }
+      if (isThenable(result)) return finishChunk(fn, batch, start + i, count - i, result, results);
+      results.push(result);
+    }
+    postChunk(results);
+    return undefined;
+  }
+
+  async function finishChunk(
+    fn: Fn,
+    batch: unknown[],
+    at: number,
+    left: number,
+    pending: PromiseLike<unknown>,
+    results: unknown[],
+  ): Promise<void> {
+    let result: unknown = pending;
+    for (let i = 0; i < left; i++) {
+      try {
+        if (i > 0) result = fn(decodeValue(batch[at + i]));
+        results.push(await result);
+      } catch (error) {
+        postChunkFailed(results, error);
+        return;
+      }
+    }
+    postChunk(results);
+  }
+
+  function postOk(value: unknown): void {
+    try {
+      const encoded = encodeValue(value, 'a task in a worker');
+      if (encoded.transfer.length > 0 && encoded.transfer.some(isDetached)) throw detachedError();
+      channel.post(
+        [OK, encoded.value],
+        encoded.transfer.length > 0 ? encoded.transfer : NO_TRANSFER,
+      );
+    } catch (error) {
+      postFailed(error);
+    }
+  }
+
+  function postChunk(results: unknown[]): void {
+    try {
+      const encoded = encodeValues(results, 'a task of map in a worker', 'result');
+      if (encoded.transfer.some(isDetached)) throw detachedError();
+      channel.post([OK, encoded.values], encoded.transfer);
+    } catch (error) {
+      postFailed(error);
+    }
+  }
+
+  function postChunkFailed(results: unknown[], error: unknown): void {
+    try {
+      const encoded = encodeValues(results, 'a task of map in a worker', 'result');
+      if (encoded.transfer.some(isDetached)) throw detachedError();
+      channel.post([CHUNK_FAILED, encoded.values, encodeError(error)], encoded.transfer);
+    } catch (postError) {
+      postFailed(postError);
+    }
+  }
+
+  function postFailed(error: unknown): void {
+    let encoded: unknown;
+    try {
+      encoded = encodeError(error);
+      channel.post([FAILED, encoded]);
+    } catch (postError) {
+      // The thrown value itself cannot cross (say, an object holding a function).
+      channel.post([
+        FAILED,
+        encodeError(
+          new TypeError(
+            `the task threw a value that cannot cross back from the worker: ${(postError as Error).message}`,
+          ),
+        ),
+      ]);
+    }
+  }
+}
+
+/** The function `target` names (see target-ref.ts), its module imported once per worker. */
+function resolveTarget(target: TargetDefinition): Promise<Fn> {
+  return loadTargetRef(target, loadTarget);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
