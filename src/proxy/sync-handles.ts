@@ -6,8 +6,10 @@
  * guarantees.
  * @module
  */
-import { describe, invalidWaitOptions, type WaitOptions } from '../core/options.js';
+
+import type { WaitOptions } from '../core/options.js';
 import { TimeoutError } from '../errors.js';
+import { waitForPredicate } from '../sync/condition.js';
 import { Handle } from './handle-base.js';
 
 const NO_ARGS: readonly unknown[] = [];
@@ -160,28 +162,9 @@ export class ConditionHandle extends Handle {
   }
 
   /** Waits until `predicate()` is truthy, re-checking after each notification; returns its last value. */
-  async waitFor<R>(predicate: () => R, opts?: WaitOptions): Promise<R> {
-    if (typeof predicate !== 'function') {
-      throw new TypeError(
-        `${this.connection.info.className}.waitFor(predicate): predicate must be a function, got ${describe(predicate)}`,
-      );
-    }
-    const err = invalidWaitOptions(opts, `${this.connection.info.className}.waitFor`);
-    if (err) throw err;
-    const timeout = opts?.timeout;
-    const deadline = timeout === undefined ? undefined : performance.now() + timeout;
-    let result = predicate();
-    while (!result) {
-      let waitOpts = opts;
-      if (deadline !== undefined) {
-        const left = deadline - performance.now();
-        if (left <= 0) break;
-        waitOpts = { timeout: left, signal: opts?.signal };
-      }
-      await this.wait(waitOpts);
-      result = predicate();
-    }
-    return result;
+  waitFor<R>(predicate: () => R, opts?: WaitOptions): Promise<R> {
+    const className = this.connection.info.className;
+    return waitForPredicate(className, (waitOpts) => this.wait(waitOpts), predicate, opts);
   }
 
   notify(n = 1): Promise<void> {

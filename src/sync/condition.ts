@@ -92,28 +92,8 @@ export class Condition {
    * Waits until `predicate()` is truthy, re-checking after each notification, and returns
    * its last value (falsy when `timeout` ran out first).
    */
-  async waitFor<R>(predicate: () => R, opts?: WaitOptions): Promise<R> {
-    if (typeof predicate !== 'function') {
-      throw new TypeError(
-        `Condition.waitFor(predicate): predicate must be a function, got ${describe(predicate)}`,
-      );
-    }
-    const err = invalidWaitOptions(opts, 'Condition.waitFor');
-    if (err) throw err;
-    const timeout = opts?.timeout;
-    const deadline = timeout === undefined ? undefined : performance.now() + timeout;
-    let result = predicate();
-    while (!result) {
-      let waitOpts = opts;
-      if (deadline !== undefined) {
-        const left = deadline - performance.now();
-        if (left <= 0) break;
-        waitOpts = { timeout: left, signal: opts?.signal };
-      }
-      await this.wait(waitOpts);
-      result = predicate();
-    }
-    return result;
+  waitFor<R>(predicate: () => R, opts?: WaitOptions): Promise<R> {
+    return waitForPredicate('Condition', (waitOpts) => this.wait(waitOpts), predicate, opts);
   }
 
   /** Wakes up to `n` waiters (default 1). The lock must be held. */
@@ -138,4 +118,38 @@ export class Condition {
       );
     }
   }
+}
+
+/**
+ * The `waitFor` loop shared by `Condition` and its handles in other threads: checks
+ * `predicate`, and while it is falsy waits (with what is left of `timeout`) for a
+ * notification and checks again. Returns the predicate's last value (falsy on timeout).
+ */
+export async function waitForPredicate<R>(
+  className: string,
+  wait: (opts: WaitOptions | undefined) => Promise<boolean>,
+  predicate: () => R,
+  opts: WaitOptions | undefined,
+): Promise<R> {
+  if (typeof predicate !== 'function') {
+    throw new TypeError(
+      `${className}.waitFor(predicate): predicate must be a function, got ${describe(predicate)}`,
+    );
+  }
+  const err = invalidWaitOptions(opts, `${className}.waitFor`);
+  if (err) throw err;
+  const timeout = opts?.timeout;
+  const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+  let result = predicate();
+  while (!result) {
+    let waitOpts = opts;
+    if (deadline !== undefined) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      waitOpts = { timeout: left, signal: opts?.signal };
+    }
+    await wait(waitOpts);
+    result = predicate();
+  }
+  return result;
 }
