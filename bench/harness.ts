@@ -29,6 +29,19 @@ export interface Settings {
   spawnTasks: number;
   spawnBatches: number;
   actorMessages: number;
+  /** Trivial tasks per thread-pool throughput run, and sequential round trips per latency round. */
+  threadTasks: number;
+  threadLatencyCalls: number;
+  /** The CPU-bound map: fib(`fibN`) over `fibItems` items. */
+  fibN: number;
+  fibItems: number;
+  /**
+   * Process pools: trivial tasks per task-by-task run, items per `map` run, and that map's
+   * chunksize.
+   */
+  processTasks: number;
+  processMapItems: number;
+  processChunksize: number;
   /** Progress lines go here (stderr), so stdout stays clean for `--json`. */
   log: (line: string) => void;
 }
@@ -39,10 +52,19 @@ export interface Contender {
   run: () => Promise<void>;
 }
 
+/** One implementation under a latency test: `call()` performs one operation, start to end. */
+export interface LatencyContender {
+  name: string;
+  call: () => PromiseLike<unknown>;
+}
+
 /** One row of a table: median rate over the timed rounds, and every sample. */
 export interface Row {
   name: string;
-  /** Operations (or items) per second, median of the rounds; `null` when skipped. */
+  /**
+   * Operations (or items) per second, median of the rounds — or, in a latency table, µs
+   * per operation, median of the rounds' medians; `null` when skipped.
+   */
   median: number | null;
   samples: number[];
   note?: string;
@@ -79,6 +101,11 @@ export interface Table {
   /** Ratios printed without a target. */
   comparisons: Comparison[];
   notes: string[];
+  /**
+   * Medians are µs per operation (lower is better) instead of rates; the ratio columns
+   * then divide times. Such a table has no targets or comparisons.
+   */
+  latency?: boolean;
 }
 
 /**
@@ -91,16 +118,47 @@ export async function measure(
   ops: number,
   settings: Settings,
 ): Promise<Row[]> {
+  return rotate(contenders, settings, async (contender) => {
+    const start = performance.now();
+    await contender.run();
+    return ops / ((performance.now() - start) / 1000);
+  });
+}
+
+/**
+ * Median latency of every contender, in µs: each round times `calls` operations one after
+ * the other and keeps their median; the row's figure is the median of the rounds'. Warm-up
+ * and rotation as in `measure`.
+ */
+export async function measureLatency(
+  contenders: LatencyContender[],
+  calls: number,
+  settings: Settings,
+): Promise<Row[]> {
+  return rotate(contenders, settings, async (contender) => {
+    const times: number[] = new Array(calls);
+    for (let i = 0; i < calls; i++) {
+      const start = performance.now();
+      await contender.call();
+      times[i] = (performance.now() - start) * 1000;
+    }
+    return median(times);
+  });
+}
+
+/** The rounds of `measure` and `measureLatency`: `sample` gives one contender's figure for one round. */
+async function rotate<C extends { name: string }>(
+  contenders: C[],
+  settings: Settings,
+  sample: (contender: C) => Promise<number>,
+): Promise<Row[]> {
   const samples = contenders.map((): number[] => []);
   for (let round = -1; round < settings.rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const index = (k + Math.max(round, 0)) % contenders.length;
-      const contender = contenders[index]!;
       collectGarbage();
-      const start = performance.now();
-      await contender.run();
-      const seconds = (performance.now() - start) / 1000;
-      if (round >= 0) samples[index]!.push(ops / seconds);
+      const figure = await sample(contenders[index]!);
+      if (round >= 0) samples[index]!.push(figure);
     }
     settings.log(round < 0 ? '  warm-up done' : `  round ${round + 1}/${settings.rounds} done`);
   }
@@ -227,7 +285,14 @@ export function machine(): Record<string, string | number> {
 export function formatRate(value: number | null): string {
   if (value === null) return '-';
   if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
-  return `${(value / 1e3).toFixed(0)} k`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(0)} k`;
+  return value.toFixed(1);
+}
+
+/** A latency like `41.2 µs`. */
+export function formatMicros(value: number | null): string {
+  if (value === null) return '-';
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} ms` : `${value.toFixed(1)} µs`;
 }
 
 /** (slowest..fastest round) relative to the median: how much noise the row saw. */
@@ -243,13 +308,20 @@ function formatRatio(value: number | null): string {
 
 /** Renders a table as Markdown (readable in a terminal too), target lines and notes below. */
 export function renderTable(table: Table): string {
-  const header = ['contender', table.unit, 'spread', ...table.references.map((ref) => `vs ${ref}`)];
+  const vs = table.latency ? 'time vs' : 'vs';
+  const format = table.latency ? formatMicros : formatRate;
+  const header = [
+    'contender',
+    table.unit,
+    'spread',
+    ...table.references.map((ref) => `${vs} ${ref}`),
+  ];
   const refRates = table.references.map(
     (ref) => table.rows.find((row) => row.name === ref)?.median ?? null,
   );
   const body = table.rows.map((row) => [
     row.note ? `${row.name} (${row.note})` : row.name,
-    formatRate(row.median),
+    format(row.median),
     formatSpread(row),
     ...refRates.map((ref) =>
       formatRatio(row.median !== null && ref !== null ? row.median / ref : null),

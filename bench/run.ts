@@ -19,9 +19,11 @@ import {
   type Table,
 } from './harness.js';
 import { lockSuites } from './lock.js';
+import { processPoolSuites } from './process-pool.js';
 import { queueSuites } from './queue.js';
 import { spawnSuites } from './spawn.js';
 import { taskPoolSuites } from './task-pool.js';
+import { threadPoolSuites } from './thread-pool.js';
 
 const KNOWN_FLAGS = new Set(['--quick', '--json']);
 
@@ -47,6 +49,13 @@ function main(): Promise<void> {
     spawnTasks: 100_000,
     spawnBatches: quick ? 1 : 3,
     actorMessages: quick ? 100_000 : 1_000_000,
+    threadTasks: quick ? 2_000 : 20_000,
+    threadLatencyCalls: quick ? 200 : 2_000,
+    fibN: 33,
+    fibItems: quick ? 4 : 16,
+    processTasks: quick ? 2_000 : 10_000,
+    processMapItems: quick ? 20_000 : 100_000,
+    processChunksize: 100,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   return runAll(settings, json);
@@ -58,11 +67,14 @@ async function runAll(settings: Settings, json: boolean): Promise<void> {
   settings.log(
     `machine: ${about.cpu}, ${about.cores} cores, ${about.os}; node ${about.node}, python ${about.python}`,
   );
-  // Lock and Queue first: they start no weft task, so they run before weft's first task turns
-  // on Node's AsyncLocalStorage promise hook, which slows every promise of the process after.
+  // Lock, Queue and the thread and process pools first: they start no weft task, so they run
+  // before weft's first task turns on Node's AsyncLocalStorage promise hook, which slows
+  // every promise of the process after.
   const tables: Table[] = [
     ...(await lockSuites(settings)),
     ...(await queueSuites(settings)),
+    ...(await threadPoolSuites(settings)),
+    ...(await processPoolSuites(settings)),
     ...(await taskPoolSuites(settings)),
     ...(await spawnSuites(settings)),
     ...(await actorSuites(settings)),
@@ -91,6 +103,13 @@ async function runAll(settings: Settings, json: boolean): Promise<void> {
         spawnTasks: settings.spawnTasks,
         spawnBatches: settings.spawnBatches,
         actorMessages: settings.actorMessages,
+        threadTasks: settings.threadTasks,
+        threadLatencyCalls: settings.threadLatencyCalls,
+        fibN: settings.fibN,
+        fibItems: settings.fibItems,
+        processTasks: settings.processTasks,
+        processMapItems: settings.processMapItems,
+        processChunksize: settings.processChunksize,
       },
       seconds,
       loadAtEnd,

@@ -60,6 +60,15 @@ export class AuthenticationError extends WeftError {}
 export class ActorExit extends WeftError {}
 
 /**
+ * A pipe's `recv` found the other end closed and everything it sent already received
+ * (Python's `EOFError` from `Connection.recv`).
+ */
+export class EOFError extends WeftError {}
+
+/** A pipe's `send` found the other end closed: nobody will ever receive it (Python's `BrokenPipeError`). */
+export class BrokenPipeError extends WeftError {}
+
+/**
  * A handle on a primitive that lives in another thread or process can no longer reach it:
  * its owner ended, or the handle was released. Pending and later calls on the handle
  * reject with it instead of waiting forever.

@@ -16,7 +16,9 @@ export {
   ActorExit,
   AuthenticationError,
   BrokenBarrierError,
+  BrokenPipeError,
   CancelledError,
+  EOFError,
   HandleClosedError,
   LockOrderError,
   NoTaskError,
@@ -55,14 +57,38 @@ export {
   type ReturnWhen,
   wait,
 } from './futures/wait.js';
+export { Manager, type ManagerOptions } from './manager/manager.js';
+export { type DictKey, type DictSource, SharedDict } from './manager/shared-dict.js';
+export { SharedList } from './manager/shared-list.js';
+export { SharedNamespace } from './manager/shared-namespace.js';
+export { Connection, Pipe } from './pipe/pipe.js';
+export type { PipeEnd } from './pipe/pipe-end.js';
+export { ConnectionHandle } from './pipe/pipe-handle.js';
+export { AsyncResult, type ResultCallbacks } from './pool/async-result.js';
+export type { BasePool, MapAsyncOptions, PoolOptions } from './pool/base-pool.js';
+export { Pool } from './pool/pool.js';
+export { ThreadPool } from './pool/thread-pool.js';
 export { move } from './portable/args.js';
 export { decodeError, type EncodedError, encodeError } from './portable/error-codec.js';
+export { isMainModule } from './portable/main-module.js';
 export {
   isPortable,
   type PortableTarget,
   portable,
   type Target,
 } from './portable/portable.js';
+export { Process, type ProcessOptions } from './process/process.js';
+export {
+  ProcessPoolExecutor,
+  type ProcessPoolExecutorOptions,
+} from './process/process-pool-executor.js';
+export {
+  activeChildren,
+  cpuCount,
+  currentProcess,
+  type ProcessInfo,
+  parentProcess,
+} from './process/registry.js';
 export {
   ActorHandle,
   ExchangeHandle,

@@ -5,13 +5,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  type DishesOptions,
-  runDishes,
-  type StageName,
-  type StageStats,
-} from '../src/demo/dishes.js';
+import { type DishesMode, runDishes, type StageStats } from '../src/demo/dishes.js';
 import { formatStageLine, progressReporter } from '../src/demo/progress.js';
+import { assertEveryDishOnceInOrder, recordRun, stageCounts } from './support/dish-runs.js';
 
 const WEFT = fileURLToPath(new URL('../dist/cli/weft.js', import.meta.url));
 const ESC = '\x1b';
@@ -42,42 +38,48 @@ function summaryRow(stdout: string, stage: string): string[] {
   return row.trim().split(/\s+/);
 }
 
+/**
+ * A run that ended well and whose output shows all `dishes` through every stage: the heading
+ * with its mode, full bars, and summary rows with the workers of each stage
+ * (`[washers, dryers, stackers]`).
+ */
+function assertEveryDishReported(
+  run: Run,
+  dishes: number,
+  workers: [number, number, number],
+  mode: DishesMode,
+) {
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr, '');
+  const [washers, dryers, stackers] = workers;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const crew = [count(washers, 'washer'), count(dryers, 'dryer'), count(stackers, 'stacker')];
+  const heading = `Washing ${dishes} dishes: ${crew.join(', ')};`;
+  assert.ok(run.stdout.startsWith(heading), run.stdout);
+  assert.match(run.stdout.split('\n')[0]!, new RegExp(`\\(mode: ${mode}\\)$`));
+  const total = washers + dryers + stackers;
+  for (const [stage, n] of [
+    ['wash', washers],
+    ['dry', dryers],
+    ['stack', stackers],
+    ['total', total],
+  ] as const) {
+    const [, rowWorkers, rowDishes] = summaryRow(run.stdout, stage);
+    assert.equal(rowWorkers, String(n), `${stage} workers`);
+    assert.equal(rowDishes, String(dishes), `${stage} dishes`);
+    if (stage !== 'total') {
+      assert.match(run.stdout, new RegExp(`^${stage} +█{30}  ${dishes}/${dishes} `, 'm'));
+    }
+  }
+}
+
 describe('weft demo dishes', () => {
   test('runs the pipeline and reports every dish through every stage', async () => {
     const run = await weft(
-      'demo',
-      'dishes',
-      '--dishes',
-      '50',
-      '--washers',
-      '2',
-      '--dryers',
-      '3',
-      '--stackers',
-      '1',
-      '--wash-ms',
-      '0',
-      '--dry-ms',
-      '1',
-      '--stack-ms',
-      '0',
+      ...'demo dishes --dishes 50 --washers 2 --dryers 3 --stackers 1'.split(' '),
+      ...'--wash-ms 0 --dry-ms 1 --stack-ms 0'.split(' '),
     );
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stderr, '');
-    assert.match(run.stdout, /^Washing 50 dishes: 2 washers, 3 dryers, 1 stacker;/);
-    for (const [stage, workers] of [
-      ['wash', '2'],
-      ['dry', '3'],
-      ['stack', '1'],
-      ['total', '6'],
-    ] as const) {
-      const [, rowWorkers, dishes] = summaryRow(run.stdout, stage);
-      assert.equal(rowWorkers, workers, `${stage} workers`);
-      assert.equal(dishes, '50', `${stage} dishes`);
-    }
-    for (const stage of ['wash', 'dry', 'stack']) {
-      assert.match(run.stdout, new RegExp(`^${stage} +█{30}  50/50 `, 'm'));
-    }
+    assertEveryDishReported(run, 50, [2, 3, 1], 'tasks');
     // stdout is a pipe here, not a TTY: only the final state, no cursor movement.
     assert.ok(!run.stdout.includes(ESC), 'no ANSI escapes');
   });
@@ -97,7 +99,26 @@ describe('weft demo dishes', () => {
       assert.match(run.stdout, new RegExp(`--${flag} N .*\\(default \\d+`));
     }
     assert.match(run.stdout, /--no-progress/);
-    assert.match(run.stdout, /--mode tasks/);
+    assert.match(
+      run.stdout,
+      /--mode MODE +where the dryers run: tasks or threads or processes \(default tasks\)/,
+    );
+  });
+
+  test('--mode threads runs the dryers in worker threads and ends on its own', async () => {
+    const run = await weft(
+      ...'demo dishes --mode threads --dishes 30 --dryers 2'.split(' '),
+      ...'--wash-ms 0 --dry-ms 1 --stack-ms 0'.split(' '),
+    );
+    assertEveryDishReported(run, 30, [2, 2, 1], 'threads');
+  });
+
+  test('--mode processes runs the dryers in child processes and ends on its own', async () => {
+    const run = await weft(
+      ...'demo dishes --mode processes --dishes 30 --dryers 2'.split(' '),
+      ...'--wash-ms 0 --dry-ms 1 --stack-ms 0'.split(' '),
+    );
+    assertEveryDishReported(run, 30, [2, 2, 1], 'processes');
   });
 });
 
@@ -130,8 +151,11 @@ describe('weft', () => {
     [['demo', 'dishes', '--dishes'], /--dishes needs a value/],
     [['demo', 'dishes', '--no-progress=yes'], /--no-progress takes no value/],
     [['demo', 'dishes', '50'], /unexpected argument '50'[\s\S]*--dishes 50/],
-    [['demo', 'dishes', '--mode', 'threads'], /--mode threads is not available yet[\s\S]*tasks/],
-    [['demo', 'dishes', '--mode', 'fibers'], /--mode fibers is not a mode/],
+    [
+      ['demo', 'dishes', '--mode', 'fibers'],
+      /--mode fibers is not a mode\nUse --mode tasks or --mode threads or --mode processes/,
+    ],
+    [['demo', 'dishes', '--mode'], /--mode needs a value/],
   ];
   for (const [args, message] of mistakes) {
     test(`'weft ${args.join(' ')}' exits 2 and says what was wrong`, async () => {
@@ -143,15 +167,6 @@ describe('weft', () => {
     });
   }
 });
-
-/** Runs the pipeline and records which dish each stage finished, in one global order. */
-async function recordRun(options: Partial<DishesOptions>) {
-  const events: [StageName, number][] = [];
-  const summary = await runDishes(options, {
-    dish: (stage, dish) => events.push([stage.name, dish]),
-  });
-  return { summary, events };
-}
 
 describe('runDishes', () => {
   test('every dish passes through every stage exactly once, in stage order', async () => {
@@ -166,32 +181,12 @@ describe('runDishes', () => {
       dryMs: 1,
       stackMs: 0,
     });
-    const all = Array.from({ length: dishes }, (_, i) => i + 1);
-    const position = new Map<string, number>();
-    for (const stage of ['wash', 'dry', 'stack'] as const) {
-      const seen = events.filter(([name]) => name === stage).map(([, dish]) => dish);
-      assert.deepEqual(
-        [...seen].sort((a, b) => a - b),
-        all,
-        `${stage}: each dish exactly once`,
-      );
-      events.forEach(([name, dish], i) => {
-        if (name === stage) position.set(`${stage}${dish}`, i);
-      });
-    }
-    for (const dish of all) {
-      assert.ok(position.get(`wash${dish}`)! < position.get(`dry${dish}`)!, `dish ${dish}`);
-      assert.ok(position.get(`dry${dish}`)! < position.get(`stack${dish}`)!, `dish ${dish}`);
-    }
-    assert.deepEqual(
-      summary.stages.map((s) => [s.name, s.workers, s.dishes]),
-      [
-        ['wash', 3, dishes],
-        ['dry', 2, dishes],
-        ['stack', 2, dishes],
-      ],
-    );
-    for (const stage of summary.stages) assert.ok(stage.firstAt! <= stage.lastAt!);
+    assertEveryDishOnceInOrder(events, dishes);
+    assert.deepEqual(stageCounts(summary), [
+      ['wash', 3, dishes],
+      ['dry', 2, dishes],
+      ['stack', 2, dishes],
+    ]);
   });
 
   test('a single worker per stage and a queue of one still finishes every dish', async () => {
@@ -214,8 +209,8 @@ describe('runDishes', () => {
       await assert.rejects(runDishes(bad), RangeError, JSON.stringify(bad));
     }
     await assert.rejects(
-      runDishes({ mode: 'threads' as 'tasks' }),
-      /threads and processes are not available yet/,
+      runDishes({ mode: 'fibers' as DishesMode }),
+      /mode must be 'tasks' or 'threads' or 'processes', got "fibers"/,
     );
   });
 

@@ -27,7 +27,7 @@ import { GETTERS } from '../src/queue/getters.js';
 import { track, until } from './support/async-helpers.js';
 
 const WORKER = new URL('./fixtures/proxy-worker.ts', import.meta.url);
-const OPTIONS = { timeout: 10_000 } as const;
+const OPTIONS = { timeout: 30_000 } as const;
 const started = new Set<Worker>();
 
 after(async () => {

@@ -4,7 +4,6 @@
 // process warning; process.exit() in a thread ends it quietly, as sys.exit() does in Python.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Thread } from '../src/index.js';
 import { hiddenRef } from './fixtures/portable-fns.js';
 import {
@@ -18,6 +17,7 @@ import {
   waitForRelease,
   whenRunning,
 } from './fixtures/thread-targets.js';
+import { warningsDuring as collectWarnings } from './support/warnings.js';
 
 const TARGETS = new URL('./fixtures/thread-targets.ts', import.meta.url).href;
 
@@ -34,19 +34,8 @@ async function run<T extends Thread<never>>(thread: T): Promise<T> {
 }
 
 /** Collects weft's unread-thread-exception warnings while `body` runs, and a few turns after. */
-async function warningsDuring(body: () => Promise<void>): Promise<Error[]> {
-  const seen: Error[] = [];
-  const listener = (warning: Error): void => {
-    if ((warning as { code?: string }).code === 'WEFT_UNOBSERVED_THREAD_ERROR') seen.push(warning);
-  };
-  process.on('warning', listener);
-  try {
-    await body();
-    for (let i = 0; i < 5; i++) await nextTurn();
-  } finally {
-    process.off('warning', listener);
-  }
-  return seen;
+function warningsDuring(body: () => Promise<void>): Promise<Error[]> {
+  return collectWarnings('WEFT_UNOBSERVED_THREAD_ERROR', body);
 }
 
 describe('Thread: exceptions', () => {

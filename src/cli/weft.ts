@@ -6,7 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DISHES_DEFAULTS, DISHES_MINIMUMS, type DishesOptions, runDishes } from '../demo/dishes.js';
+import {
+  DISHES_DEFAULTS,
+  DISHES_MINIMUMS,
+  DISHES_MODES,
+  type DishesMode,
+  type DishesOptions,
+  runDishes,
+} from '../demo/dishes.js';
 import { progressReporter } from '../demo/progress.js';
 
 /** A mistake in the command line: reported without a stack trace, exit code 2. */
@@ -39,17 +46,20 @@ const DISHES_HELP = `Usage: weft demo dishes [options]
 Washers take dirty dishes and put them on a bounded queue, dryers take them from there
 and put them on a second queue, stackers finish them. Each stage calls taskDone() for every
 dish it took, and join() on the queues tells the program when every dish is done.
+With --mode threads each dryer runs in its own worker thread, with --mode processes in its
+own child process, on handles to the queues of the main thread; washers and stackers stay
+tasks of the main thread.
 
 Options:
   --dishes N       dishes to wash (default ${d.dishes})
   --washers N      washer tasks (default ${d.washers})
-  --dryers N       dryer tasks (default ${d.dryers})
+  --dryers N       dryers: tasks, threads or processes by --mode (default ${d.dryers})
   --stackers N     stacker tasks (default ${d.stackers})
   --queue-size N   room on each queue between two stages (default ${d.queueSize})
   --wash-ms N      ms of work to wash one dish (default ${d.washMs}; 0 = just yield)
   --dry-ms N       ms of work to dry one dish (default ${d.dryMs})
   --stack-ms N     ms of work to stack one dish (default ${d.stackMs})
-  --mode tasks     where the workers run; only 'tasks' for now (threads and processes come later)
+  --mode MODE      where the dryers run: ${DISHES_MODES.join(' or ')} (default ${d.mode})
   --no-progress    no live progress lines, only the final state and the summary
   -h, --help       show this help
 `;
@@ -142,14 +152,7 @@ async function dishes(argv: string[]): Promise<void> {
     const text = values[flag];
     if (typeof text === 'string') options[key] = parseCount(flag, text, key);
   }
-  if (values.mode !== undefined && values.mode !== 'tasks') {
-    const mode = String(values.mode);
-    const why =
-      mode === 'threads' || mode === 'processes'
-        ? `--mode ${mode} is not available yet`
-        : `--mode ${mode} is not a mode`;
-    throw new UsageError(DISHES, why, 'Use --mode tasks (the default).');
-  }
+  if (typeof values.mode === 'string') options.mode = parseMode(values.mode);
   const live = values['no-progress'] !== true && process.stdout.isTTY === true;
   await runDishes(options, progressReporter(process.stdout, { live }));
 }
@@ -167,6 +170,15 @@ function parseCount(flag: string, text: string, key: keyof typeof DISHES_MINIMUM
     );
   }
   return value;
+}
+
+/** The value of `--mode text`: one of the modes the demo runs. */
+function parseMode(text: string): DishesMode {
+  const mode = DISHES_MODES.find((known) => known === text);
+  if (mode !== undefined) return mode;
+  const why = `--mode ${text} is not a mode`;
+  const choices = DISHES_MODES.map((known) => `--mode ${known}`).join(' or ');
+  throw new UsageError(DISHES, why, `Use ${choices} (default: ${DISHES_DEFAULTS.mode}).`);
 }
 
 // A reader that stops early (`weft demo dishes | head -3`) is not an error.

@@ -4,17 +4,25 @@
  * from there and put them on a second one, stackers finish them. Every stage calls
  * `taskDone()` for each dish it took, so the main program learns that every dish is done
  * by awaiting `join()` on the queues in order, and then shuts the queues down so the
- * workers' `for await` loops end.
+ * workers' `for await` loops end. The dryers run where the mode says (tasks or worker
+ * threads, see dryers.ts); the rest of the pipeline is the same in every mode.
  * @module
  */
-import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
+import { describe } from '../core/options.js';
 import { Queue } from '../queue/queue.js';
 import { Event } from '../sync/event.js';
 import { spawn } from '../task/spawn.js';
 import type { Task } from '../task/task.js';
+import { type DishesMode, DRYER_PLACEMENTS } from './dryers.js';
+import { passOn, type StageCounter } from './stage.js';
+import { WatchedQueue } from './watched-queue.js';
 
-/** Where the stage workers run. Only green tasks for now; threads and processes come later. */
-export type DishesMode = 'tasks';
+export type { DishesMode } from './dryers.js';
+
+/** Every mode `runDishes` runs, in the order the help lists them. */
+export const DISHES_MODES: readonly DishesMode[] = Object.freeze(
+  Object.keys(DRYER_PLACEMENTS) as DishesMode[],
+);
 
 /** Everything `runDishes` can be told. */
 export interface DishesOptions {
@@ -111,16 +119,15 @@ export function resolveDishesOptions(options: Partial<DishesOptions> = {}): Dish
       throw new RangeError(`runDishes: ${key} must be an integer >= ${min}, got ${value}`);
     }
   }
-  if (resolved.mode !== 'tasks') {
-    throw new RangeError(
-      `runDishes: mode must be 'tasks' (threads and processes are not available yet), got ${String(resolved.mode)}`,
-    );
+  if (!DISHES_MODES.includes(resolved.mode)) {
+    const modes = DISHES_MODES.map((mode) => `'${mode}'`).join(' or ');
+    throw new RangeError(`runDishes: mode must be ${modes}, got ${describe(resolved.mode)}`);
   }
   return resolved;
 }
 
 /** How a stage records its progress; one per stage, shared by its workers. */
-export class StageTally implements StageStats {
+export class StageTally implements StageStats, StageCounter {
   dishes = 0;
   firstAt: number | undefined = undefined;
   lastAt: number | undefined = undefined;
@@ -145,66 +152,18 @@ export class StageTally implements StageStats {
   }
 }
 
-/** Simulated work: sleep `ms`, or just let the other workers run when `ms` is 0. */
-async function work(ms: number): Promise<void> {
-  if (ms > 0) await sleep(ms);
-  else await yieldToLoop();
-}
-
-/** A middle-stage worker: takes each dish, works on it, puts it on `output`, then marks it done. */
-async function handOn(
-  input: Queue<number>,
-  output: Queue<number>,
-  ms: number,
-  tally: StageTally,
-): Promise<void> {
-  for await (const dish of input) {
-    tally.took();
-    await work(ms);
-    await output.put(dish);
-    tally.finished(dish);
-    input.taskDone();
-  }
-}
-
-/** One washer: dirty dishes in, washed dishes out onto the drying queue. */
-export function washer(
-  dirty: Queue<number>,
-  toDry: Queue<number>,
-  ms: number,
-  tally: StageTally,
-): Promise<void> {
-  return handOn(dirty, toDry, ms, tally);
-}
-
-/** One dryer: washed dishes in, dry dishes out onto the stacking queue. */
-export function dryer(
-  toDry: Queue<number>,
-  toStack: Queue<number>,
-  ms: number,
-  tally: StageTally,
-): Promise<void> {
-  return handOn(toDry, toStack, ms, tally);
-}
-
-/** One stacker: the last stage, so a dish is finished once stacked. */
-export async function stacker(
-  toStack: Queue<number>,
-  ms: number,
-  tally: StageTally,
-): Promise<void> {
-  for await (const dish of toStack) {
-    tally.took();
-    await work(ms);
-    tally.finished(dish);
-    toStack.taskDone();
-  }
-}
-
 /**
  * Runs the pipeline on `options` (defaults: `DISHES_DEFAULTS`) and resolves with what
- * each stage did. Each worker runs as its own task; if one fails, the queues are shut
- * down at once, the others stop, and the promise rejects with that first error.
+ * each stage did. Each worker runs as its own task — a dryer's task runs the dryer in a
+ * worker thread with `mode: 'threads'` and waits for it. If one fails, the queues are
+ * shut down at once, the others stop (threads included: they end when their queues
+ * do), and the promise rejects with that first error, once every worker has stopped.
+ *
+ * @example
+ * ```ts
+ * const summary = await runDishes({ dishes: 50, dryers: 2, mode: 'threads' });
+ * console.log(summary.stages.map((stage) => `${stage.name}: ${stage.dishes}`));
+ * ```
  */
 export async function runDishes(
   options: Partial<DishesOptions> = {},
@@ -222,15 +181,21 @@ export async function runDishes(
   const dirty = new Queue<number>();
   for (let dish = 1; dish <= opts.dishes; dish++) dirty.putNowait(dish);
   dirty.shutdown();
-  const toDry = new Queue<number>(opts.queueSize);
-  const toStack = new Queue<number>(opts.queueSize);
+  // The dry stage is counted at its queues, in this thread, wherever the dryers run: a dish
+  // taken from `toDry` is one it took, a dish arriving on `toStack` one it finished.
+  const toDry = new WatchedQueue<number>(opts.queueSize, { taken: () => dry.took() });
+  const toStack = new WatchedQueue<number>(opts.queueSize, {
+    arrived: (dish) => dry.finished(dish),
+  });
   const queues = [dirty, toDry, toStack];
 
   reporter.start?.(opts, stages);
   const crew = new Crew();
-  crew.hire(opts.washers, () => washer(dirty, toDry, opts.washMs, wash));
-  crew.hire(opts.dryers, () => dryer(toDry, toStack, opts.dryMs, dry));
-  crew.hire(opts.stackers, () => stacker(toStack, opts.stackMs, stack));
+  const placeDryer = DRYER_PLACEMENTS[opts.mode];
+  const dryerJob = { toDry, toStack, dryMs: opts.dryMs };
+  crew.hire(opts.washers, () => passOn(dirty, toDry, opts.washMs, wash));
+  crew.hire(opts.dryers, (index) => placeDryer(index, dryerJob));
+  crew.hire(opts.stackers, () => passOn(toStack, undefined, opts.stackMs, stack));
 
   // In order: once `dirty` is joined every dish is on `toDry`, and so on down the line.
   const everyDishDone = (async () => {
@@ -251,18 +216,19 @@ export async function runDishes(
   return summary;
 }
 
-/** The workers of a run, each a task; remembers the first failure. */
+/** The workers of a run, each a task (a dryer's task may wait for its thread); remembers the first failure. */
 class Crew {
   readonly failed = new Event();
   failure: unknown;
   private readonly tasks: Task<void>[] = [];
 
-  hire(count: number, job: () => Promise<void>): void {
-    for (let i = 0; i < count; i++) {
+  /** Starts `count` workers, each running `job` with its index (from 1). */
+  hire(count: number, job: (index: number) => Promise<void>): void {
+    for (let index = 1; index <= count; index++) {
       this.tasks.push(
         spawn(async () => {
           try {
-            await job();
+            await job(index);
           } catch (err) {
             if (this.failed.isSet()) return;
             this.failure = err;

@@ -53,6 +53,11 @@ export class ExecutorCore implements JobOwner {
   private closedResolve: (() => void) | null = null;
   private closedPromise: Promise<void> | null = null;
 
+  /** Where values sent to the workers go. */
+  get to(): Transport['kind'] {
+    return this.transport.kind;
+  }
+
   constructor(
     private readonly transport: Transport,
     readonly targets: TargetTable,
@@ -97,6 +102,12 @@ export class ExecutorCore implements JobOwner {
     this.shutdownCalled = true;
     if (cancelFutures) this.queue.cancelAll();
     this.settleIfDrained();
+  }
+
+  /** Stops now (`Pool.terminate()`): refuses later work, fails every unfinished task with `reason`, stops every worker. */
+  terminate(reason: unknown): void {
+    this.shutdownCalled = true;
+    this.failEverything(reason);
   }
 
   jobCancelled(): void {
@@ -382,17 +393,22 @@ export class ExecutorCore implements JobOwner {
       `${this.settings.name} is broken and runs no more tasks: a worker's initializer failed (${message})`,
       { cause },
     );
+    this.failEverything(this.broken);
+  }
+
+  /** Fails every task held, queued or in a worker, with `error` and stops every worker. */
+  private failEverything(error: unknown): void {
     for (const slot of [...this.slots]) {
       const { running, lost, unstarted } = slot.reclaim(undefined);
       for (const job of [running, ...lost, ...unstarted]) {
         if (job !== null && job.phase !== OVER) {
           job.over();
-          job.setException(this.broken);
+          job.setException(error);
         }
       }
       this.retire(slot);
     }
-    this.queue.failAll(this.broken);
+    this.queue.failAll(error);
     this.settleIfDrained();
   }
 

@@ -6,9 +6,9 @@
 import type { Transferable } from 'node:worker_threads';
 import { RuntimeError, TimeoutError } from '../errors.js';
 import { encodeValues } from '../portable/args.js';
-import { Deque } from '../queue/deque.js';
 import type { ExecutorCore } from './executor-core.js';
 import { Job } from './job.js';
+import { AsCompleted, Failure, InOrder, type Outstanding } from './map-order.js';
 import type { TargetEntry } from './targets.js';
 
 /** Options of `Executor.map`. */
@@ -21,18 +21,13 @@ export interface MapOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** The input failed here (its iterator threw, or an item cannot cross); delivered in order. */
-class Failure {
-  constructor(readonly error: unknown) {}
-}
-
 type Source = Iterator<unknown> | AsyncIterator<unknown>;
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /** @internal One `map` call. */
 export class ExecutorMap<R> implements AsyncIterableIterator<R> {
-  private readonly outstanding = new Deque<Job | Failure>();
+  private readonly outstanding: Outstanding;
   private current: Job | null = null;
   private chunkValues: unknown[] | null = null;
   private chunkIndex = 0;
@@ -52,7 +47,8 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
 
   constructor(
     private readonly core: ExecutorCore,
-    private readonly name: string,
+    /** Names the call in errors, as `ThreadPoolExecutor.map`. */
+    private readonly label: string,
     private readonly target: TargetEntry,
     private readonly source: Source,
     private readonly isAsync: boolean,
@@ -60,7 +56,12 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     private readonly window: number,
     private readonly timeout: number,
     private readonly signal: AbortSignal | undefined,
+    /** Hand results out in input order; else as the tasks finish. */
+    ordered = true,
+    /** Each item is an array of arguments: `fn(...item)` (chunksize must be 1). */
+    private readonly star = false,
   ) {
+    this.outstanding = ordered ? new InOrder() : new AsCompleted(() => this.wakeConsumer?.());
     this.deadline = performance.now() + timeout;
     if (signal?.aborted) {
       this.stopped = true;
@@ -101,11 +102,7 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
   handleEvent(): void {
     const reason = this.signal!.reason;
     if (this.current !== null) this.core.abortJob(this.current, reason);
-    for (
-      let entry = this.outstanding.shift();
-      entry !== undefined;
-      entry = this.outstanding.shift()
-    ) {
+    for (const entry of this.outstanding.clear()) {
       if (entry instanceof Job) this.core.abortJob(entry, reason);
     }
     this.stop();
@@ -128,14 +125,16 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       }
       const entry = this.outstanding.shift();
       if (entry === undefined) {
-        if (this.sourceDone || this.stopped || this.stoppedByShutdown) {
+        // In completion order, nothing may be due while tasks still run.
+        const over = this.sourceDone || this.stopped || this.stoppedByShutdown;
+        if (over && this.outstanding.length === 0) {
           const shutDown = this.stoppedByShutdown && !this.finished;
           this.stop();
           if (shutDown) {
             throw (
               this.core.broken ??
               new RuntimeError(
-                `${this.name}.map(): the executor was shut down before all of the input was submitted`,
+                `${this.label}(): the executor was shut down before all of the input was submitted`,
               )
             );
           }
@@ -184,14 +183,13 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
 
   private timeoutError(): TimeoutError {
     return new TimeoutError(
-      `${this.name}.map(): the results were not all ready within ${this.timeout} ms`,
+      `${this.label}(): the results were not all ready within ${this.timeout} ms`,
     );
   }
 
-  /** Waits until the (asynchronous) input produced something, ended or failed. */
+  /** Waits until the (asynchronous) input produced something, ended or failed, or (in completion order) a task finished. */
   private waitForInput(): Promise<void> {
-    this.refill();
-    return new Promise<void>((resolve, reject) => {
+    const woken = new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       this.wakeConsumer = () => {
         clearTimeout(timer);
@@ -208,6 +206,9 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
         );
       }
     });
+    // After the waker is set: a task the refill submits may finish at once (no worker could start).
+    this.refill();
+    return woken;
   }
 
   /** Tops the window up from the input: at once for an iterable, in the background for an async one. */
@@ -249,8 +250,11 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
   private async pump(): Promise<void> {
     this.pumping = true;
     const source = this.source as AsyncIterator<unknown>;
+    const shutDownBefore = this.stoppedByShutdown;
+    let pulled = false;
     try {
       while (this.canPull()) {
+        pulled = true;
         const items: unknown[] = [];
         let failure: Failure | null = null;
         while (items.length < this.chunksize) {
@@ -275,7 +279,9 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       }
     } finally {
       this.pumping = false;
-      this.wakeConsumer?.();
+      // Only news wakes the consumer: waking it for nothing would spin it (in completion
+      // order it waits with the window full or the input done while tasks still run).
+      if (pulled || this.stoppedByShutdown !== shutDownBefore) this.wakeConsumer?.();
     }
   }
 
@@ -295,7 +301,9 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     let values: unknown[];
     let transfer: Transferable[];
     try {
-      ({ values, transfer } = encodeValues(items, `${this.name}.map()`, 'item'));
+      ({ values, transfer } = this.star
+        ? encodeValues(items[0] as unknown[], `${this.label}()`, 'argument', this.core.to)
+        : encodeValues(items, `${this.label}()`, 'item', this.core.to));
     } catch (error) {
       this.outstanding.push(new Failure(this.itemError(items, first, error)));
       this.stopped = true;
@@ -316,10 +324,10 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
   private itemError(items: unknown[], first: number, error: unknown): unknown {
     for (let i = 0; i < items.length; i++) {
       try {
-        encodeValues([items[i]], '', 'item');
+        encodeValues([items[i]], '', 'item', this.core.to);
       } catch (cause) {
         const detail = (cause as Error).message.replace(/^: item 0 /, '');
-        return new TypeError(`${this.name}.map(): item ${first + i} of the input ${detail}`, {
+        return new TypeError(`${this.label}(): item ${first + i} of the input ${detail}`, {
           cause,
         });
       }
@@ -333,13 +341,7 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     this.finished = true;
     this.stopped = true;
     this.signal?.removeEventListener('abort', this);
-    for (
-      let entry = this.outstanding.shift();
-      entry !== undefined;
-      entry = this.outstanding.shift()
-    ) {
-      if (entry instanceof Job) entry.cancel();
-    }
+    for (const entry of this.outstanding.clear()) if (entry instanceof Job) entry.cancel();
     this.wakeConsumer?.();
     if (!this.sourceDone) {
       this.sourceDone = true;

@@ -10,6 +10,7 @@ import { RuntimeError } from '../errors.js';
 import type { Future } from '../futures/future.js';
 import { encodeValues } from '../portable/args.js';
 import type { PortableTarget, Target } from '../portable/portable.js';
+import type { SendableArgs } from '../proxy/handle-of.js';
 import { iteratorOf } from '../task/task-pool-map.js';
 import { BrokenExecutor } from './broken-executor.js';
 import { ExecutorCore, MAX_DEPTH } from './executor-core.js';
@@ -46,6 +47,21 @@ export interface ShutdownOptions {
   wait?: boolean | undefined;
   /** Cancel the tasks that have not started (default `false`). */
   cancelFutures?: boolean | undefined;
+}
+
+/** @internal How `startMap` runs: `Executor.map`'s choices, and `Pool`'s. */
+export interface MapPlan {
+  /** Items per task (1: one call per item). */
+  chunksize: number;
+  /** Tasks submitted ahead of the consumer (default: a bounded window; `Infinity`: the whole input at the call). */
+  window?: number | undefined;
+  /** Ms from the call until a result not ready makes the iteration throw `TimeoutError`. */
+  timeout?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Results in input order (default), or as the tasks finish. */
+  ordered?: boolean | undefined;
+  /** Each item is an array of arguments: `fn(...item)` (`starmap`; `chunksize` must be 1). */
+  star?: boolean | undefined;
 }
 
 type Fn = (...args: never[]) => unknown;
@@ -91,7 +107,7 @@ export abstract class Executor implements AsyncDisposable {
       if (!Array.isArray(args)) {
         throw new TypeError(`new ${name}(): initArgs must be an array, got ${describe(args)}`);
       }
-      const encoded = encodeValues(args, `new ${name}(): initArgs`);
+      const encoded = encodeValues(args, `new ${name}(): initArgs`, 'argument', transport.kind);
       if (encoded.transfer.length > 0) {
         throw new TypeError(
           `new ${name}(): initArgs cannot be moved (move()): every worker receives its own copy`,
@@ -114,10 +130,10 @@ export abstract class Executor implements AsyncDisposable {
    * function or `{ module, name }`; an unmarked function or an argument that cannot cross
    * throws a TypeError here, at the call. Throws `RuntimeError` after `shutdown()`.
    */
-  submit<F extends Fn>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>>;
+  submit<F extends Fn>(fn: F, ...args: SendableArgs<Parameters<F>>): Future<Awaited<ReturnType<F>>>;
   submit<R = unknown>(fn: PortableTarget, ...args: unknown[]): Future<R>;
   submit(fn: Target, ...args: unknown[]): Future<unknown> {
-    return this.schedule(fn, args, undefined, 'submit');
+    return this.schedule(fn, args, undefined, `${this.name}.submit()`);
   }
 
   /**
@@ -129,7 +145,7 @@ export abstract class Executor implements AsyncDisposable {
   submitWith<F extends Fn>(
     options: SubmitOptions,
     fn: F,
-    ...args: Parameters<F>
+    ...args: SendableArgs<Parameters<F>>
   ): Future<Awaited<ReturnType<F>>>;
   submitWith<R = unknown>(
     options: SubmitOptions,
@@ -139,19 +155,23 @@ export abstract class Executor implements AsyncDisposable {
   submitWith(options: SubmitOptions, fn: Target, ...args: unknown[]): Future<unknown> {
     const error = invalidWaitOptions(options, `${this.name}.submitWith(options, fn, ...args)`);
     if (error) throw error;
-    return this.schedule(fn, args, options, 'submitWith');
+    return this.schedule(fn, args, options, `${this.name}.submitWith()`);
+  }
+
+  /** @internal `submit` for `Pool`, whose method `where` (as `ThreadPool.applyAsync()`) errors name. */
+  submitAs(where: string, fn: Target, args: readonly unknown[]): Future<unknown> {
+    return this.schedule(fn, args, undefined, where);
   }
 
   private schedule(
     fn: Target,
-    args: unknown[],
+    args: readonly unknown[],
     options: SubmitOptions | undefined,
-    method: string,
+    where: string,
   ): Job {
-    const where = `${this.name}.${method}()`;
-    this.refuseIfClosed(method);
+    this.refuseIfClosed(where);
     const entry = this.targets.entry(fn, where);
-    const { values, transfer } = encodeValues(args, where);
+    const { values, transfer } = encodeValues(args, where, 'argument', this.core.to);
     const job = new Job(this.core, entry, values, transfer.length > 0 ? transfer : null, false);
     if (options !== undefined) {
       const { signal, timeout } = options;
@@ -183,24 +203,49 @@ export abstract class Executor implements AsyncDisposable {
     items: Iterable<I> | AsyncIterable<I>,
     options?: MapOptions,
   ): AsyncIterableIterator<Awaited<R>> {
-    const where = `${this.name}.map(fn, items, options)`;
-    this.refuseIfClosed('map');
-    const entry = this.targets.entry(fn as Target, where);
-    const [source, isAsync] = iteratorOf(items, where);
-    const error = invalidWaitOptions(options, where);
+    const error = invalidWaitOptions(options, `${this.name}.map(fn, items, options)`);
     if (error) throw error;
     const chunksize = count(options?.chunksize, 1, 'chunksize', `${this.name}.map()`, true);
-    return new ExecutorMap<Awaited<R>>(
+    return this.startMap(`${this.name}.map`, fn as Target, items, {
+      chunksize,
+      timeout: options?.timeout,
+      signal: options?.signal,
+    });
+  }
+
+  /** @internal The machinery of `map`, shared with `Pool`; `label` names the call in errors. */
+  startMap<R>(
+    label: string,
+    fn: Target,
+    items: Iterable<unknown> | AsyncIterable<unknown>,
+    plan: MapPlan,
+  ): ExecutorMap<R> {
+    const where = `${label}()`;
+    this.refuseIfClosed(where);
+    const entry = this.targets.entry(fn, where);
+    const [source, isAsync] = iteratorOf(items, where);
+    return new ExecutorMap<R>(
       this.core,
-      this.name,
+      label,
       entry,
       source,
       isAsync,
-      chunksize,
-      Math.max(4, this.maxWorkers * MAX_DEPTH),
-      options?.timeout ?? Number.POSITIVE_INFINITY,
-      options?.signal,
+      plan.chunksize,
+      plan.window ?? Math.max(4, this.maxWorkers * MAX_DEPTH),
+      plan.timeout ?? Number.POSITIVE_INFINITY,
+      plan.signal,
+      plan.ordered,
+      plan.star,
     );
+  }
+
+  /**
+   * @internal Stops now, for `Pool.terminate()`: later work is refused, every task not
+   * finished fails with `reason`, every worker is stopped. Resolves once all have exited.
+   */
+  terminate(reason: unknown): Promise<void> {
+    this.core.terminate(reason);
+    return this.core.closed();
   }
 
   /**
@@ -230,19 +275,17 @@ export abstract class Executor implements AsyncDisposable {
     return this.core.workerCount;
   }
 
-  private refuseIfClosed(method: string): void {
+  private refuseIfClosed(where: string): void {
     const broken = this.core.broken;
     if (broken !== null) throw new BrokenExecutor(broken.message, { cause: broken.cause });
     if (this.core.shutdownCalled) {
-      throw new RuntimeError(
-        `${this.name}.${method}(): cannot schedule new futures after shutdown`,
-      );
+      throw new RuntimeError(`${where}: cannot schedule new futures after shutdown`);
     }
   }
 }
 
-/** Validates a count option: an integer >= 1 (or Infinity where allowed), `fallback` when absent. */
-function count(
+/** @internal Validates a count option: an integer >= 1 (or Infinity where allowed), `fallback` when absent. */
+export function count(
   value: unknown,
   fallback: number,
   option: string,

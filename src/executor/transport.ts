@@ -6,6 +6,7 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
+import type { Destination } from '../proxy/protocol.js';
 
 /** What the core hears from one worker. */
 export interface WorkerEvents {
@@ -40,8 +41,8 @@ export interface WorkerLink {
 
 /** Starts workers of one kind. */
 export interface Transport {
-  /** What a worker is called in messages: `'thread'`, `'process'`. */
-  readonly kind: string;
+  /** What a worker is: `'thread'`, `'process'` — in messages, and where values sent to it go. */
+  readonly kind: Destination;
   /** Starts a worker; its events go to `events`. */
   spawn(events: WorkerEvents): WorkerLink;
 }

@@ -2,13 +2,23 @@
  * The worker side of an executor, whatever carries its messages (a thread's port, a child
  * process's IPC channel): runs the initializer, then the tasks of each batch one at a
  * time in the order they were sent, and posts each result the moment its task settles.
+ *
+ * Every call of a task function runs as its own weft task (started at once, not on a later
+ * microtask): code in it has an identity, so `currentTask()` is defined, an `RLock` (or a
+ * handle on one) taken by one call is refused to the next, even while work the first one
+ * left running still holds it, and `TaskLocal` values set by a call stay with that call.
+ * Each starts with the worker's own values, those the initializer set (it runs outside any
+ * task), as a Python initializer sets up a thread-local for the tasks that follow.
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
+import { outsideTasks } from '../core/task-identity.js';
 import { decodeValue, decodeValues, encodeValue, encodeValues } from '../portable/args.js';
 import { encodeError } from '../portable/error-codec.js';
 import { loadTarget } from '../portable/load.js';
 import { loadTargetRef } from '../portable/target-ref.js';
+import type { Destination } from '../proxy/protocol.js';
+import { Task } from '../task/task.js';
 import {
   CHUNK_FAILED,
   detachedError,
@@ -28,11 +38,14 @@ export interface WorkerChannel {
   onMessage(listener: (message: unknown) => void): void;
   /** Records that the worker has started `count` tasks (readable by the executor after a crash). */
   markStarted(count: number): void;
+  /** Where results go: `'process'` when the executor is in another process (default: a thread). */
+  readonly to?: Destination;
 }
 
 type Fn = (...args: unknown[]) => unknown;
 
 const NO_TRANSFER: Transferable[] = [];
+const NO_ARGS: unknown[] = [];
 
 /** Runs the executor protocol over `channel` until the worker is stopped. */
 export function runWorker(channel: WorkerChannel): void {
@@ -130,17 +143,19 @@ export function runWorker(channel: WorkerChannel): void {
 
   /** One call; returns a promise only when the function returned one. */
   function runCall(fn: Fn, batch: unknown[], start: number, n: number): Promise<void> | undefined {
-    let result: unknown;
+    let args: unknown[];
     try {
-      if (n === 0) result = fn();
-      else if (n === 1) result = fn(decodeValue(batch[start]));
-      else result = fn(...decodeValues(batch.slice(start, start + n)));
+      if (n === 0) args = NO_ARGS;
+      else if (n === 1) args = [decodeValue(batch[start])];
+      else args = decodeValues(batch.slice(start, start + n));
     } catch (error) {
       postFailed(error);
       return undefined;
     }
-    if (isThenable(result)) return Promise.resolve(result).then(postOk, postFailed);
-    postOk(result);
+    const task = startCall(fn, args);
+    if (!task.ready()) return task.then(postOk, postFailed);
+    if (task.successful()) postOk(task.value);
+    else postFailed(task.failure);
     return undefined;
   }
 
@@ -153,15 +168,19 @@ export function runWorker(channel: WorkerChannel): void {
   ): Promise<void> | undefined {
     const results: unknown[] = [];
     for (let i = 0; i < count; i++) {
-      let result: unknown;
+      let task: Task;
       try {
-        result = fn(decodeValue(batch[start + i]));
+        task = startCall(fn, [decodeValue(batch[start + i])]);
       } catch (error) {
         postChunkFailed(results, error);
         return undefined;
       }
-      if (isThenable(result)) return finishChunk(fn, batch, start + i, count - i, result, results);
-      results.push(result);
+      if (!task.ready()) return finishChunk(fn, batch, start + i, count - i, task, results);
+      if (!task.successful()) {
+        postChunkFailed(results, task.failure);
+        return undefined;
+      }
+      results.push(task.value);
     }
     postChunk(results);
     return undefined;
@@ -172,14 +191,14 @@ export function runWorker(channel: WorkerChannel): void {
     batch: unknown[],
     at: number,
     left: number,
-    pending: PromiseLike<unknown>,
+    pending: Task,
     results: unknown[],
   ): Promise<void> {
-    let result: unknown = pending;
+    let task = pending;
     for (let i = 0; i < left; i++) {
       try {
-        if (i > 0) result = fn(decodeValue(batch[at + i]));
-        results.push(await result);
+        if (i > 0) task = startCall(fn, [decodeValue(batch[at + i])]);
+        results.push(await task);
       } catch (error) {
         postChunkFailed(results, error);
         return;
@@ -190,7 +209,7 @@ export function runWorker(channel: WorkerChannel): void {
 
   function postOk(value: unknown): void {
     try {
-      const encoded = encodeValue(value, 'a task in a worker');
+      const encoded = encodeValue(value, 'a task in a worker', channel.to);
       if (encoded.transfer.length > 0 && encoded.transfer.some(isDetached)) throw detachedError();
       channel.post(
         [OK, encoded.value],
@@ -203,7 +222,7 @@ export function runWorker(channel: WorkerChannel): void {
 
   function postChunk(results: unknown[]): void {
     try {
-      const encoded = encodeValues(results, 'a task of map in a worker', 'result');
+      const encoded = encodeValues(results, 'a task of map in a worker', 'result', channel.to);
       if (encoded.transfer.some(isDetached)) throw detachedError();
       channel.post([OK, encoded.values], encoded.transfer);
     } catch (error) {
@@ -213,7 +232,7 @@ export function runWorker(channel: WorkerChannel): void {
 
   function postChunkFailed(results: unknown[], error: unknown): void {
     try {
-      const encoded = encodeValues(results, 'a task of map in a worker', 'result');
+      const encoded = encodeValues(results, 'a task of map in a worker', 'result', channel.to);
       if (encoded.transfer.some(isDetached)) throw detachedError();
       channel.post([CHUNK_FAILED, encoded.values, encodeError(error)], encoded.transfer);
     } catch (postError) {
@@ -245,10 +264,14 @@ function resolveTarget(target: TargetDefinition): Promise<Fn> {
   return loadTargetRef(target, loadTarget);
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
+/**
+ * Starts `fn(...args)` as a weft task, now (the runtime itself decides when calls run, so
+ * nothing is gained by waiting a microtask), with the worker's own `TaskLocal` values.
+ * Its failure is the caller's to report: it never becomes an unobserved-task warning.
+ */
+function startCall(fn: Fn, args: unknown[]): Task {
+  const task = new Task(fn, args, undefined, outsideTasks, true);
+  task.markObserved();
+  task.begin();
+  return task;
 }

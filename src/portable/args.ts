@@ -4,9 +4,11 @@
  * `move()` to transfer an ArrayBuffer instead of copying it.
  * @module
  */
+import { serialize } from 'node:v8';
 import type { Transferable } from 'node:worker_threads';
 import { describe } from '../core/options.js';
 import { decodeHandles, type HandlePlan, type PlanMemo, planHandles } from '../proxy/handles.js';
+import type { Destination } from '../proxy/protocol.js';
 
 const MOVE: unique symbol = Symbol.for('weft.move');
 
@@ -83,7 +85,12 @@ export interface Encoded {
  * a TypeError naming the argument that cannot cross (a function, a socket, a class
  * instance with private state, ...); then no handle connection has been opened.
  */
-export function encodeValues(args: readonly unknown[], where: string, what = 'argument'): Encoded {
+export function encodeValues(
+  args: readonly unknown[],
+  where: string,
+  what = 'argument',
+  to: Destination = 'thread',
+): Encoded {
   const values: unknown[] = [];
   const transfer: Transferable[] = [];
   let plans: HandlePlan[] | undefined;
@@ -95,13 +102,15 @@ export function encodeValues(args: readonly unknown[], where: string, what = 'ar
       return;
     }
     const plan =
-      arg !== null && typeof arg === 'object' ? planHandles(arg, (memo ??= new Map())) : undefined;
+      arg !== null && typeof arg === 'object'
+        ? planHandles(arg, (memo ??= new Map()), to)
+        : undefined;
     if (plan === undefined) {
-      checkCloneable(arg, where, `${what} ${i}`);
+      checkCloneable(arg, where, `${what} ${i}`, to);
       values.push(arg);
       return;
     }
-    checkCloneable(plan.value, where, `${what} ${i}`);
+    checkCloneable(plan.value, where, `${what} ${i}`, to);
     (plans ??= []).push(plan);
     values.push(plan.value);
   });
@@ -113,12 +122,13 @@ export function encodeValues(args: readonly unknown[], where: string, what = 'ar
 export function encodeValue(
   value: unknown,
   where: string,
+  to: Destination = 'thread',
 ): { value: unknown; transfer: Transferable[] } {
-  const { values, transfer } = encodeValues([value], where, 'result');
+  const { values, transfer } = encodeValues([value], where, 'result', to);
   return { value: values[0], transfer };
 }
 
-function checkCloneable(value: unknown, where: string, label: string): void {
+function checkCloneable(value: unknown, where: string, label: string, to: Destination): void {
   if (typeof value === 'function') {
     throw new TypeError(
       `${where}: ${label} is ${describe(value)}, which cannot cross into another thread or process; ` +
@@ -127,7 +137,9 @@ function checkCloneable(value: unknown, where: string, label: string): void {
   }
   if (value === null || typeof value !== 'object') return;
   try {
-    structuredClone(value);
+    // A process receives what V8 serialization carries; a thread what structured clone does.
+    if (to === 'process') serialize(value);
+    else structuredClone(value);
   } catch (error) {
     throw new TypeError(
       `${where}: ${label} (${describe(value)}) cannot cross into another thread or process: ${(error as Error).message}`,

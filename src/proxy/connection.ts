@@ -1,6 +1,7 @@
 /**
  * The handle's side of a primitive that lives elsewhere: `Connection` is what every handle
- * class is written against, `PortConnection` reaches the owner over a `MessagePort`.
+ * class is written against; `PortConnection` reaches the owner over an `Endpoint` — a
+ * `MessagePort` from another thread, a socket channel from another process.
  *
  * A call carries the caller's party (its task inside this thread, 0 outside any task) and,
  * for a wait, its timeout. A signal stays here: when it aborts (or the calling task is
@@ -15,18 +16,22 @@ import { currentIdentity } from '../core/task-identity.js';
 import { HandleClosedError } from '../errors.js';
 import { type Encoded, encodeValues } from '../portable/args.js';
 import { decodeError } from '../portable/error-codec.js';
+import { destinationOf, type Endpoint } from './endpoint.js';
 import type { Connection } from './handle-base.js';
 import { decodeHandles } from './handles.js';
 import type {
   CallMessage,
   Crossed,
+  Destination,
   HandleInfo,
   HandleKind,
   LiveState,
   PortDescriptor,
   Reply,
+  SocketDescriptor,
   ToOwner,
 } from './protocol.js';
+import { openChannel, tokenFor } from './socket-host.js';
 
 /** This thread among every thread that may reach an owner (processes included). */
 const THREAD_KEY = `${process.pid}/${threadId}`;
@@ -70,17 +75,19 @@ class PendingCall {
   }
 }
 
-/** A connection to a primitive served by its owner on the other end of a `MessagePort`. */
+/** A connection to a primitive served by its owner on the other end of an `Endpoint`. */
 export class PortConnection implements Connection {
   state: LiveState;
   private nextId = 1;
   private readonly calls = new Map<number, PendingCall>();
   private closedBy: string | undefined = undefined;
 
+  /** `socket`: where the owner listens, when this connection reaches it over a socket. */
   constructor(
-    private readonly port: MessagePort,
+    private readonly port: Endpoint,
     readonly kind: HandleKind,
     readonly info: HandleInfo,
+    private readonly socket?: { address: string; token: string },
   ) {
     this.state = { ...info.state };
     port.on('message', (reply: Reply) => this.settle(reply));
@@ -104,15 +111,27 @@ export class PortConnection implements Connection {
     return this.send(method, args, opts, true);
   }
 
-  cross(): Crossed {
+  cross(to: Destination): Crossed {
     if (this.closedBy !== undefined) throw this.closedError(undefined);
+    const info = { ...this.info, state: { ...this.state } };
+    // Over a socket already: whoever gets the same address and token reaches the owner.
+    if (this.socket !== undefined) return socketCrossing(this.kind, info, this.socket);
+    if (to === 'process') {
+      // A port cannot leave this process: this thread relays, one fresh port per channel.
+      const socket = tokenFor(this, (channel) => {
+        const { port1, port2 } = new MessageChannel();
+        this.post({ op: 'attach', port: port1 }, [port1]);
+        relay(channel, port2);
+      });
+      return socketCrossing(this.kind, info, socket);
+    }
     const { port1, port2 } = new MessageChannel();
     this.post({ op: 'attach', port: port1 }, [port1]);
     const descriptor: PortDescriptor = {
       $weft: 'handle',
       kind: this.kind,
       transport: 'port',
-      info: { ...this.info, state: { ...this.state } },
+      info,
       port: port2,
     };
     return { descriptor, transfer: [port2] };
@@ -138,7 +157,7 @@ export class PortConnection implements Connection {
     if (this.closedBy !== undefined) return Promise.reject(this.closedError(method));
     let encoded: Encoded;
     try {
-      encoded = encodeValues(args, `${this.info.className}.${method}`);
+      encoded = encodeValues(args, `${this.info.className}.${method}`, 'argument', this.to);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -217,16 +236,54 @@ export class PortConnection implements Connection {
   private closedError(method: string | undefined): HandleClosedError {
     const what = method === undefined ? 'be passed on' : `answer ${method}()`;
     return new HandleClosedError(
-      `${this.info.className} handle cannot ${what}: ${this.closedBy}. The ${this.info.className} lives in another thread and can no longer be reached from here.`,
+      `${this.info.className} handle cannot ${what}: ${this.closedBy}. The ${this.info.className} lives in another thread or process and can no longer be reached from here.`,
     );
   }
 
   private post(message: ToOwner, transfer?: Transferable[]): void {
     this.port.postMessage(message, transfer);
   }
+
+  private get to(): Destination {
+    return destinationOf(this.port);
+  }
+}
+
+function socketCrossing(
+  kind: HandleKind,
+  info: HandleInfo,
+  socket: { address: string; token: string },
+): Crossed {
+  const descriptor: SocketDescriptor = {
+    $weft: 'handle',
+    kind,
+    transport: 'socket',
+    info,
+    address: socket.address,
+    token: socket.token,
+  };
+  return { descriptor, transfer: [] };
+}
+
+/** Carries messages both ways between a socket channel and a port, and ends both together. */
+export function relay(channel: Endpoint, port: MessagePort): void {
+  channel.on('message', (message: unknown) => port.postMessage(message));
+  port.on('message', (message: unknown) => channel.postMessage(message));
+  channel.on('close', () => port.close());
+  port.on('close', () => channel.close());
+  port.unref();
 }
 
 /** Builds a connection for a `'port'` descriptor that arrived here. */
 export function connectPort(descriptor: PortDescriptor): PortConnection {
   return new PortConnection(descriptor.port, descriptor.kind, descriptor.info);
+}
+
+/** Builds a connection for a `'socket'` descriptor that arrived here. */
+export function connectSocket(descriptor: SocketDescriptor): PortConnection {
+  const { address, token } = descriptor;
+  return new PortConnection(openChannel(address, token), descriptor.kind, descriptor.info, {
+    address,
+    token,
+  });
 }

@@ -10,6 +10,7 @@ import {
   CROSS,
   type Crossable,
   type Crossed,
+  type Destination,
   type HandleInfo,
   type HandleKind,
   type LiveState,
@@ -25,8 +26,8 @@ export interface Connection {
   call(method: string, args: readonly unknown[]): Promise<unknown>;
   /** Calls a method that may wait, with `{ timeout, signal }` (checked here, at the call). */
   wait(method: string, args: readonly unknown[], opts: WaitOptions | undefined): Promise<unknown>;
-  /** A new descriptor reaching the same primitive, for a handle passed on to another thread. */
-  cross(): Crossed;
+  /** A new descriptor reaching the same primitive, for a handle passed on to another thread or process. */
+  cross(to: Destination): Crossed;
   /** Lets go of the primitive: pending and later calls reject with `HandleClosedError`. */
   close(): void;
 }
@@ -52,8 +53,8 @@ export abstract class Handle implements Crossable {
   }
 
   /** @internal */
-  [CROSS](): Crossed {
-    return this[CONNECTION].cross();
+  [CROSS](to: Destination): Crossed {
+    return this[CONNECTION].cross(to);
   }
 }
 

@@ -4,6 +4,8 @@
  */
 import type { Actor } from '../actor/actor.js';
 import type { Exchange } from '../exchange/exchange.js';
+import type { Connection as PipeConnection } from '../pipe/pipe.js';
+import type { PipeEnd } from '../pipe/pipe-end.js';
 import type { Queue } from '../queue/queue.js';
 import type { Barrier } from '../sync/barrier.js';
 import type { Condition } from '../sync/condition.js';
@@ -43,4 +45,27 @@ export type HandleOf<P> =
                 ? ActorHandle<M, R>
                 : P extends Exchange<infer M>
                   ? ExchangeHandle<M>
-                  : P;
+                  : P extends PipeConnection<infer S, infer R>
+                    ? PipeEnd<S, R>
+                    : P;
+
+/**
+ * What may be passed for a worker's parameter of type `H`: a value of type `H`, or — where
+ * `H` is a handle — the primitive itself, which crosses as that handle. So a function
+ * typed `(jobs: HandleOf<Queue<Job>>) => ...` takes a `Queue<Job>` in `new Thread(fn, {
+ * args })`, `new Process(...)`, `executor.submit(...)` and the pools.
+ */
+export type Sendable<H> =
+  | H
+  | (H extends QueueHandle<infer T> ? Queue<T> : never)
+  | (H extends LockHandle ? Lock | RLock : never)
+  | (H extends SemaphoreHandle ? Semaphore : never)
+  | (H extends EventHandle ? Event : never)
+  | (H extends ConditionHandle ? Condition : never)
+  | (H extends BarrierHandle ? Barrier : never)
+  | (H extends ActorHandle<infer M, infer R> ? Actor<M, R> : never)
+  | (H extends ExchangeHandle<infer M> ? Exchange<M> : never)
+  | (H extends PipeEnd<infer S, infer R> ? PipeConnection<S, R> : never);
+
+/** `Sendable` for each parameter of a list. */
+export type SendableArgs<A extends readonly unknown[]> = { [K in keyof A]: Sendable<A[K]> };

@@ -10,22 +10,29 @@
  * @module
  */
 import { MessageChannel, type Transferable } from 'node:worker_threads';
+import { SharedDict } from '../manager/shared-dict.js';
+import { SharedList } from '../manager/shared-list.js';
+import { SharedNamespace } from '../manager/shared-namespace.js';
+import { ConnectionHandle } from '../pipe/pipe-handle.js';
 import { ActorHandle, ExchangeHandle } from './actor-handles.js';
-import { connectPort } from './connection.js';
+import { connectPort, connectSocket } from './connection.js';
 import type { Connection, Handle } from './handle-base.js';
 import { ownerKindOf } from './owner-kinds.js';
 import {
   CROSS,
   type Crossable,
   type Crossed,
+  type Destination,
   type HandleDescriptor,
   type HandleTree,
   isDescriptor,
   isTree,
   type PortDescriptor,
+  type SocketDescriptor,
 } from './protocol.js';
 import { QueueHandle } from './queue-handle.js';
 import { serve } from './server.js';
+import { tokenFor } from './socket-host.js';
 import {
   BarrierHandle,
   ConditionHandle,
@@ -39,6 +46,7 @@ export type TransportDecoder = (descriptor: HandleDescriptor) => unknown;
 
 const transports = new Map<string, TransportDecoder>([
   ['port', (descriptor) => handleOn(connectPort(descriptor as PortDescriptor))],
+  ['socket', (descriptor) => handleOn(connectSocket(descriptor as SocketDescriptor))],
 ]);
 
 /** Teaches the receiving side a transport (shared memory, a process channel). */
@@ -66,6 +74,14 @@ export function handleOn(connection: Connection): Handle {
       return new ActorHandle(connection);
     case 'Exchange':
       return new ExchangeHandle(connection);
+    case 'Dict':
+      return new SharedDict(connection);
+    case 'List':
+      return new SharedList(connection);
+    case 'Namespace':
+      return new SharedNamespace(connection);
+    case 'PipeConnection':
+      return new ConnectionHandle(connection);
   }
 }
 
@@ -84,14 +100,18 @@ export type PlanMemo = Map<object, HandleDescriptor>;
  * The plan for one value that holds primitives or handles, or `undefined` when it holds
  * none (then it crosses as it is).
  */
-export function planHandles(value: unknown, memo: PlanMemo): HandlePlan | undefined {
+export function planHandles(
+  value: unknown,
+  memo: PlanMemo,
+  to: Destination = 'thread',
+): HandlePlan | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const openers: (() => Transferable[])[] = [];
   if (isCrossing(value)) {
-    return { value: placeholderFor(value, memo, openers), open: () => openers[0]?.() ?? [] };
+    return { value: placeholderFor(value, memo, openers, to), open: () => openers[0]?.() ?? [] };
   }
   if (!isContainer(value) || !holdsHandle(value, new Set())) return undefined;
-  const tree: HandleTree = { $weft: 'tree', value: copy(value, memo, new Map(), openers) };
+  const tree: HandleTree = { $weft: 'tree', value: copy(value, memo, new Map(), openers, to) };
   return { value: tree, open: () => openers.flatMap((open) => open()) };
 }
 
@@ -104,22 +124,35 @@ function placeholderFor(
   value: object,
   memo: PlanMemo,
   openers: (() => Transferable[])[],
+  to: Destination,
 ): HandleDescriptor {
   const known = memo.get(value);
   if (known !== undefined) return known;
   const slot = { $weft: 'handle' } as HandleDescriptor;
   memo.set(value, slot);
   openers.push(() => {
-    const crossed = crossingOf(value);
+    const crossed = crossingOf(value, to);
     Object.assign(slot, crossed.descriptor);
     return crossed.transfer;
   });
   return slot;
 }
 
-function crossingOf(value: object): Crossed {
-  if (typeof (value as Crossable)[CROSS] === 'function') return (value as Crossable)[CROSS]();
+function crossingOf(value: object, to: Destination): Crossed {
+  if (typeof (value as Crossable)[CROSS] === 'function') return (value as Crossable)[CROSS](to);
   const kind = ownerKindOf(value)!;
+  if (to === 'process') {
+    const { address, token } = tokenFor(value, (channel) => serve(value, kind, channel));
+    const descriptor: SocketDescriptor = {
+      $weft: 'handle',
+      kind: kind.kind,
+      transport: 'socket',
+      info: kind.info(value),
+      address,
+      token,
+    };
+    return { descriptor, transfer: [] };
+  }
   const { port1, port2 } = new MessageChannel();
   serve(value, kind, port1);
   const descriptor: PortDescriptor = {
@@ -170,13 +203,14 @@ function copy(
   memo: PlanMemo,
   copies: Map<object, unknown>,
   openers: (() => Transferable[])[],
+  to: Destination,
 ): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (isCrossing(value)) return placeholderFor(value, memo, openers);
+  if (isCrossing(value)) return placeholderFor(value, memo, openers, to);
   if (!isContainer(value)) return value;
   const known = copies.get(value);
   if (known !== undefined) return known;
-  const again = (item: unknown) => copy(item, memo, copies, openers);
+  const again = (item: unknown) => copy(item, memo, copies, openers, to);
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     copies.set(value, out);

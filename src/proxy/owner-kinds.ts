@@ -8,6 +8,8 @@ import { Actor } from '../actor/actor.js';
 import type { WaitOptions } from '../core/options.js';
 import { RuntimeError } from '../errors.js';
 import { Exchange, type Subscriber } from '../exchange/exchange.js';
+import { MANAGER_KINDS } from '../manager/manager-kinds.js';
+import { pipeConnectionKind } from '../pipe/pipe-kind.js';
 import { Queue } from '../queue/queue.js';
 import { Barrier } from '../sync/barrier.js';
 import { Condition } from '../sync/condition.js';
@@ -292,6 +294,8 @@ export const OWNER_KINDS: readonly OwnerKind[] = [
   barrierKind,
   actorKind,
   exchangeKind,
+  ...MANAGER_KINDS,
+  pipeConnectionKind,
 ] as OwnerKind[];
 
 /** The kind `value` is served as, or `undefined` when it is not a primitive that can cross. */

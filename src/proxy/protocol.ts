@@ -6,7 +6,7 @@
  * what the transport needs (for `'port'`: a `MessagePort` whose other end the owner
  * serves). The receiving side picks the implementation by `transport`, so a later
  * shared-memory version (`'shared'`: a `SharedArrayBuffer` and `Atomics`, no owner round
- * trip) or a process proxy (`'ipc'`) fit behind the same descriptor and the same proxy
+ * trip) or a process proxy (`'socket'`) fit behind the same descriptor and the same proxy
  * interface.
  * @module
  */
@@ -19,6 +19,13 @@ import type { MessagePort, Transferable } from 'node:worker_threads';
  */
 export const CROSS: unique symbol = Symbol.for('weft.handle.cross');
 
+/**
+ * Where a value is going: into another thread of this process (a `MessagePort` can go
+ * along), or into another process (only serializable data can: handles reach their owner
+ * over a socket instead).
+ */
+export type Destination = 'thread' | 'process';
+
 /** What `[CROSS]()` returns. */
 export interface Crossed {
   readonly descriptor: HandleDescriptor;
@@ -27,7 +34,7 @@ export interface Crossed {
 
 /** An object that knows how to cross as a handle. */
 export interface Crossable {
-  [CROSS](): Crossed;
+  [CROSS](to: Destination): Crossed;
 }
 
 /** The kinds of primitive that can cross. */
@@ -40,7 +47,11 @@ export type HandleKind =
   | 'Condition'
   | 'Barrier'
   | 'Exchange'
-  | 'Actor';
+  | 'Actor'
+  | 'PipeConnection'
+  | 'Dict'
+  | 'List'
+  | 'Namespace';
 
 /** What a primitive crosses as. Plain data plus transferables: structured clone carries it. */
 export interface HandleDescriptor {
@@ -58,6 +69,17 @@ export interface PortDescriptor extends HandleDescriptor {
   port: MessagePort;
 }
 
+/**
+ * A descriptor whose primitive is reached through a socket its owner listens on (see
+ * socket-host.ts): `token` names the primitive there. Plain data, so it crosses into
+ * processes, and it can be used any number of times — a handle passed on reuses it.
+ */
+export interface SocketDescriptor extends HandleDescriptor {
+  readonly transport: 'socket';
+  readonly address: string;
+  readonly token: string;
+}
+
 /** What a handle knows about its primitive without asking: the class name and fixed facts. */
 export interface HandleInfo {
   /** The class name on the owner's side (`PriorityQueue`, `BoundedSemaphore`, ...), for messages. */
@@ -65,6 +87,9 @@ export interface HandleInfo {
   readonly name?: string | undefined;
   readonly parties?: number | undefined;
   readonly bound?: number | undefined;
+  /** A pipe end's directions (`Pipe(false)` makes a read-only and a write-only end). */
+  readonly readable?: boolean | undefined;
+  readonly writable?: boolean | undefined;
   /** Live state as of the crossing; replies keep it fresh (see `LiveState`). */
   readonly state?: LiveState | undefined;
 }

@@ -11,11 +11,12 @@
  * @module
  */
 import { setMaxListeners } from 'node:events';
-import type { MessagePort, Transferable } from 'node:worker_threads';
+import type { Transferable } from 'node:worker_threads';
 import type { WaitOptions } from '../core/options.js';
 import { runAsIdentity, type TaskIdentity } from '../core/task-identity.js';
 import { encodeValue } from '../portable/args.js';
 import { encodeError } from '../portable/error-codec.js';
+import { destinationOf, type Endpoint } from './endpoint.js';
 import { disconnectValue } from './handle-base.js';
 import { decodeHandles } from './handles.js';
 import type { ConnectionScope, MethodSpec, OwnerKind } from './owner-kinds.js';
@@ -65,8 +66,8 @@ function identityOf(thread: RemoteThread, key: string, task: number): TaskIdenti
   return identity;
 }
 
-/** Starts serving `target` (of `kind`) on `port`. */
-export function serve(target: unknown, kind: OwnerKind, port: MessagePort): void {
+/** Starts serving `target` (of `kind`) on `port` (a `MessagePort`, or a socket channel). */
+export function serve(target: unknown, kind: OwnerKind, port: Endpoint): void {
   new ServerConnection(target, kind, port);
 }
 
@@ -82,7 +83,7 @@ class ServerConnection implements ConnectionScope {
   constructor(
     private readonly target: unknown,
     private readonly kind: OwnerKind,
-    private readonly port: MessagePort,
+    private readonly port: Endpoint,
   ) {
     port.on('message', (message: ToOwner) => this.receive(message));
     port.on('close', () => this.close());
@@ -177,7 +178,11 @@ class ServerConnection implements ConnectionScope {
     }
     let encoded: { value: unknown; transfer: Transferable[] };
     try {
-      encoded = encodeValue(value, `${this.className} (answer to a handle)`);
+      encoded = encodeValue(
+        value,
+        `${this.className} (answer to a handle)`,
+        destinationOf(this.port),
+      );
     } catch (err) {
       this.fail(id, err);
       return;

@@ -5,9 +5,11 @@
  * @module
  */
 
-/** What this module needs of a thread. */
+/** What this module needs of a thread (or a process: the same report, named for it). */
 interface Reportable {
   readonly name: string;
+  /** `'process'` for a `Process`; a thread otherwise. */
+  readonly reportAs?: 'process';
   readonly failure: unknown;
   stillUnobserved(): boolean;
   markObserved(): void;
@@ -27,14 +29,15 @@ function reportUnread(): void {
     if (!thread.stillUnobserved()) continue;
     thread.markObserved(); // once is enough
     const error = thread.failure;
+    const what = thread.reportAs ?? 'thread';
     const warning = new Error(
-      `Exception in thread ${thread.name}, and nobody read it (join the thread, then read ` +
-        `thread.exception): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      `Exception in ${what} ${thread.name}, and nobody read it (join the ${what}, then read ` +
+        `${what}.exception): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
       { cause: error },
     );
-    warning.name = 'UnobservedThreadError';
+    warning.name = what === 'thread' ? 'UnobservedThreadError' : 'UnobservedProcessError';
     Object.assign(warning, {
-      code: 'WEFT_UNOBSERVED_THREAD_ERROR',
+      code: what === 'thread' ? 'WEFT_UNOBSERVED_THREAD_ERROR' : 'WEFT_UNOBSERVED_PROCESS_ERROR',
       detail: error instanceof Error ? error.stack : undefined,
       thread,
     });

@@ -16,6 +16,7 @@
 // Header words.
 const USED = 0; // slots handed out so far (high-water mark)
 const COUNTER = 1; // the `Thread-N` counter, one per process as in Python
+const POOL_COUNTER = 2; // the `ThreadPoolExecutor-N` counter, one per process as in Python
 const HEADER_BYTES = 16;
 
 // Slot words.
@@ -89,6 +90,11 @@ export class ThreadTable {
   /** The next number for a default `Thread-N` name. */
   nextNameNumber(): number {
     return Atomics.add(this.words, COUNTER, 1) + 1;
+  }
+
+  /** The next number for a default `ThreadPoolExecutor-N` prefix (from 0, as in Python). */
+  nextPoolNumber(): number {
+    return Atomics.add(this.words, POOL_COUNTER, 1);
   }
 
   /**

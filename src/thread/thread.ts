@@ -5,7 +5,7 @@
  * @module
  */
 import { inspect } from 'node:util';
-import { type ResourceLimits, threadId, type Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError, WorkerCrashedError } from '../errors.js';
@@ -13,14 +13,8 @@ import { decodeValue, type Encoded, encodeValues } from '../portable/args.js';
 import { decodeError } from '../portable/error-codec.js';
 import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
 import { targetRef } from '../portable/target-ref.js';
-import { startWorker } from '../portable/worker-start.js';
-import {
-  BOOT,
-  type RunMessage,
-  type ThreadBoot,
-  type ToParent,
-  threadMessageKind,
-} from './protocol.js';
+import type { SendableArgs } from '../proxy/handle-of.js';
+import { type RunMessage, type ToParent, threadMessageKind } from './protocol.js';
 import {
   currentThread,
   fullName,
@@ -32,6 +26,7 @@ import {
   untrackStarted,
 } from './registry.js';
 import { reportThreadLater } from './thread-report.js';
+import { startThreadWorker } from './thread-start.js';
 import type { TableKey } from './thread-table.js';
 
 // The worker entry next to this module: .ts when weft runs from its sources (under tsx), .js from dist/.
@@ -85,9 +80,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * console.log(thread.result); // 832040
  * ```
  */
-export class Thread<F extends AnyFunction = (...args: unknown[]) => unknown>
-  implements StartedThread
-{
+export class Thread<F extends AnyFunction = AnyFunction> implements StartedThread {
   private givenName: string;
   private daemonic: boolean;
   private readonly target: Target;
@@ -111,9 +104,12 @@ export class Thread<F extends AnyFunction = (...args: unknown[]) => unknown>
    * Checks the target (a portable function or `{ module, name }`) and the arguments at the
    * call: a TypeError says what cannot run or cross into a thread. Does not start it.
    */
-  constructor(target: F, options?: ThreadOptions<Parameters<F>>);
+  constructor(target: F, options?: ThreadOptions<SendableArgs<Parameters<F>>>);
   constructor(target: PortableTarget, options?: ThreadOptions);
-  constructor(target: F | PortableTarget, options: ThreadOptions<Parameters<F>> = {}) {
+  constructor(
+    target: F | PortableTarget,
+    options: ThreadOptions<SendableArgs<Parameters<F>>> = {},
+  ) {
     checkTarget(target, 'new Thread(target)');
     if (options === null || typeof options !== 'object') {
       throw new TypeError(
@@ -207,25 +203,9 @@ export class Thread<F extends AnyFunction = (...args: unknown[]) => unknown>
     if (this.phase !== 'initial') {
       throw new RuntimeError(`threads can only be started once (${this.name} was started already)`);
     }
-    const table = threadTable();
-    const key = table.claim(threadId, this.daemonic, this.givenName);
-    const boot: ThreadBoot = {
-      table: table.buffer,
-      ...key,
-      name: this.givenName,
-      daemon: this.daemonic,
-    };
-    let worker: Worker;
-    try {
-      worker = startWorker(ENTRY, {
-        workerData: { [BOOT]: boot },
-        resourceLimits: this.resourceLimits,
-      });
-    } catch (error) {
-      table.release(key);
-      throw error;
-    }
-    table.activate(key, worker.threadId);
+    const { worker, key } = startThreadWorker(ENTRY, this.givenName, this.daemonic, {
+      resourceLimits: this.resourceLimits,
+    });
     this.phase = 'started';
     this.worker = worker;
     this.key = key;

@@ -1,0 +1,223 @@
+/**
+ * Process pools, 2 child processes each: task-by-task throughput (every trivial task
+ * submitted, then all awaited) of weft's ProcessPoolExecutor and Pool against workerpool's
+ * process mode, tinypool's child_process runtime, Python's ProcessPoolExecutor and
+ * multiprocessing.Pool; then `map` with chunks, weft against Python. DESIGN.md target: weft
+ * `submit` at least 3x Python's ProcessPoolExecutor task by task.
+ *
+ * Every JavaScript contender runs in this process, in the same rotated rounds: no weft green
+ * task runs here (the executor starts none), so none pays for the AsyncLocalStorage promise
+ * hook, as in the thread-pool suite. Python runs first, in a subprocess of its own, before
+ * any of our pools has started a child.
+ * @module
+ */
+import os from 'node:os';
+import { type Future, Pool, ProcessPoolExecutor } from 'weft';
+import {
+  type Contender,
+  makeTable,
+  measure,
+  pythonRow,
+  type Row,
+  runPython,
+  type Settings,
+  type Table,
+} from './harness.js';
+import { batchItems } from './peers/pool-peers.js';
+import {
+  type ProcessPoolContender,
+  processPoolPeers,
+  TINYPOOL_PROCESS,
+  WORKERPOOL_PROCESS,
+} from './peers/process-pools.js';
+import { checkIncremented } from './peers/thread-pools.js';
+import { increment } from './thread-task.js';
+
+/** Child processes of every pool: the DESIGN.md figures were taken on 2-core machines. */
+const PROCESSES = 2;
+
+const WEFT_SUBMIT = 'weft ProcessPoolExecutor.submit';
+const WEFT_APPLY_ASYNC = 'weft Pool.applyAsync';
+const PYTHON_SUBMIT = 'Python ProcessPoolExecutor.submit';
+const PYTHON_APPLY_ASYNC = 'Python multiprocessing.Pool.apply_async';
+const WEFT_MAP = 'weft ProcessPoolExecutor.map';
+const WEFT_POOL_MAP = 'weft Pool.map';
+const PYTHON_MAP = 'Python ProcessPoolExecutor.map';
+const PYTHON_POOL_MAP = 'Python multiprocessing.Pool.map';
+
+/** weft's `Pool`, warm for the suite. */
+interface PoolUnderTest {
+  applyAsyncAll: (items: number[]) => Promise<void>;
+  mapAll: (items: number[], chunksize: number) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+function openPool(processes: number): PoolUnderTest {
+  const pool = new Pool(processes);
+  return {
+    applyAsyncAll: async (items) => {
+      const pending = items.map((i) => pool.applyAsync(increment, [i]));
+      checkIncremented(await Promise.all(pending.map((result) => result.get())), items);
+    },
+    mapAll: async (items, chunksize) =>
+      checkIncremented(await pool.map(increment, items, chunksize), items),
+    close: () => {
+      pool.close();
+      return pool.join();
+    },
+  };
+}
+
+async function submitAll(executor: ProcessPoolExecutor, items: number[]): Promise<void> {
+  const futures: Future<number>[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) futures[i] = executor.submit(increment, items[i]!);
+  checkIncremented(await Promise.all(futures), items);
+}
+
+async function mapAll(
+  executor: ProcessPoolExecutor,
+  items: number[],
+  chunksize: number,
+): Promise<void> {
+  const results: number[] = [];
+  for await (const value of executor.map(increment, items, { chunksize })) results.push(value);
+  checkIncremented(results, items);
+}
+
+/** Task by task: weft's executor and Pool, and the peers, each pool warm for every round. */
+async function taskByTaskRows(
+  settings: Settings,
+  executor: ProcessPoolExecutor,
+  pool: PoolUnderTest,
+): Promise<Row[]> {
+  const items = batchItems(settings.processTasks);
+  const peers: ProcessPoolContender[] = processPoolPeers(PROCESSES);
+  const contenders: Contender[] = [
+    { name: WEFT_SUBMIT, run: () => submitAll(executor, items) },
+    { name: WEFT_APPLY_ASYNC, run: () => pool.applyAsyncAll(items) },
+    ...peers.map((peer) => ({ name: peer.name, run: () => peer.runAll(items) })),
+  ];
+  try {
+    settings.log(
+      `process pools: ${settings.processTasks} trivial tasks per run, task by task, ${PROCESSES} processes`,
+    );
+    const rows = await measure(contenders, settings.processTasks, settings);
+    return rows;
+  } finally {
+    await Promise.all(peers.map((peer) => peer.close()));
+  }
+}
+
+/** `map` with chunks on weft's executor and Pool (the peers have no map). */
+async function mapRows(
+  settings: Settings,
+  executor: ProcessPoolExecutor,
+  pool: PoolUnderTest,
+): Promise<Row[]> {
+  const { processMapItems: count, processChunksize: chunksize } = settings;
+  const items = batchItems(count);
+  settings.log(`process pools: map over ${count} items, chunksize ${chunksize}`);
+  const rows = await measure(
+    [
+      { name: WEFT_MAP, run: () => mapAll(executor, items, chunksize) },
+      { name: WEFT_POOL_MAP, run: () => pool.mapAll(items, chunksize) },
+    ],
+    count,
+    settings,
+  );
+  return rows;
+}
+
+export async function processPoolSuites(settings: Settings): Promise<Table[]> {
+  const { processTasks: tasks, processMapItems: mapItems, processChunksize: chunksize } = settings;
+  settings.log(
+    `process pools: Python ProcessPoolExecutor and multiprocessing.Pool (python3 subprocess, ${settings.rounds} rounds)`,
+  );
+  const python = runPython('process_pool.py', [
+    PROCESSES,
+    tasks,
+    mapItems,
+    chunksize,
+    settings.rounds,
+  ]);
+
+  // One executor and one Pool serve both tables; their warm-up rounds start the children.
+  const executor = new ProcessPoolExecutor({ maxWorkers: PROCESSES });
+  const pool = openPool(PROCESSES);
+  let taskByTask: Row[];
+  let mapped: Row[];
+  try {
+    taskByTask = await taskByTaskRows(settings, executor, pool);
+    mapped = await mapRows(settings, executor, pool);
+  } finally {
+    await Promise.all([executor.shutdown(), pool.close()]);
+  }
+
+  const cores = os.availableParallelism();
+  const pools =
+    `${PROCESSES} child processes in every pool (this machine has ${cores} cores): weft ` +
+    `maxWorkers ${PROCESSES} and Pool(${PROCESSES}); workerpool minWorkers = maxWorkers = ` +
+    `${PROCESSES}, workerType 'process'; tinypool minThreads = maxThreads = ${PROCESSES}, ` +
+    `runtime 'child_process'; Python max_workers=${PROCESSES} and Pool(${PROCESSES}) (fork, ` +
+    "Linux's default start method). Nothing else changed from the defaults.";
+  const warm =
+    'warm pools: each pool is created before the warm-up round (which starts its children) ' +
+    'and closed after its last table; the timed region is from the first submit to the last ' +
+    "result. weft's children run the task module under tsx, as the bench itself does.";
+  return [
+    makeTable({
+      title: `Process pool, task by task (${tasks.toLocaleString('en')} trivial tasks per run, ${PROCESSES} processes)`,
+      unit: 'tasks/s',
+      ops: tasks,
+      references: [PYTHON_SUBMIT],
+      rows: [
+        ...taskByTask,
+        pythonRow(PYTHON_SUBMIT, python, 'executor_submit'),
+        pythonRow(PYTHON_APPLY_ASYNC, python, 'pool_apply_async'),
+      ],
+      targets: [{ subject: WEFT_SUBMIT, reference: PYTHON_SUBMIT, atLeast: 3 }],
+      comparisons: [
+        { subject: WEFT_APPLY_ASYNC, reference: PYTHON_APPLY_ASYNC },
+        { subject: WEFT_SUBMIT, reference: WORKERPOOL_PROCESS },
+        { subject: WEFT_SUBMIT, reference: TINYPOOL_PROCESS },
+      ],
+      notes: [
+        pools,
+        'task: `x + 1` over 0..N-1. Each run submits every task, then awaits them all and ' +
+          'checks the results: weft `executor.submit(increment, i)` for each item, then ' +
+          '`Promise.all(futures)`; weft Pool `pool.applyAsync(increment, [i])`, then every ' +
+          "`result.get()`; workerpool `pool.exec('increment', [i])`, tinypool `pool.run(i)`, " +
+          'awaited with `Promise.all`; Python `[f.result() for f in [executor.submit(increment, ' +
+          'i) ...]]` and `[r.get() for r in [pool.apply_async(increment, (i,)) ...]]`.',
+        warm,
+        'Python: measured first, in one python3 subprocess, with both of its pools warm and ' +
+          'its four patterns (this table and the next) in rotated rounds of their own.',
+      ],
+    }),
+    makeTable({
+      title: `Process pool, map with chunks (${mapItems.toLocaleString('en')} items per run, chunksize ${chunksize}, ${PROCESSES} processes)`,
+      unit: 'items/s',
+      ops: mapItems,
+      references: [PYTHON_MAP, PYTHON_POOL_MAP],
+      rows: [
+        ...mapped,
+        pythonRow(PYTHON_MAP, python, 'executor_map'),
+        pythonRow(PYTHON_POOL_MAP, python, 'pool_map'),
+      ],
+      targets: [],
+      comparisons: [
+        { subject: WEFT_MAP, reference: PYTHON_MAP },
+        { subject: WEFT_POOL_MAP, reference: PYTHON_POOL_MAP },
+      ],
+      notes: [
+        `task: \`x + 1\` over 0..N-1, ${chunksize} items per message. weft: \`for await\` over ` +
+          `\`executor.map(increment, items, { chunksize: ${chunksize} })\`, and ` +
+          `\`await pool.map(increment, items, ${chunksize})\`; Python ` +
+          `\`list(executor.map(increment, items, chunksize=${chunksize}))\` and ` +
+          `\`pool.map(increment, items, chunksize=${chunksize})\`. Every run checks its results.`,
+        pools,
+        warm,
+      ],
+    }),
+  ];
+}

@@ -1,0 +1,220 @@
+/**
+ * Thread pools, 2 workers each: trivial-task throughput (every task submitted, then all
+ * awaited) and the median latency of one task on an idle pool, weft's ThreadPoolExecutor
+ * against piscina (defaults, and several tasks in flight per worker), tinypool, workerpool,
+ * poolifier, a minimal pipelined pool (the floor) and Python's ThreadPoolExecutor; then a
+ * CPU-bound map (fib) on 1 and 2 workers. DESIGN.md targets: weft `submit` at least 3x
+ * piscina's defaults; 2 workers at least 1.85x one on the CPU-bound map.
+ *
+ * Every contender runs in this process, in the same rotated rounds. That is fair only while
+ * no weft green task has run: the first one turns on Node's AsyncLocalStorage promise hook,
+ * which slows every promise after. The executor never enters a task, so run.ts runs this
+ * suite before the TaskPool suite and no contender needs a fresh process.
+ * @module
+ */
+import os from 'node:os';
+import { type Future, ThreadPoolExecutor } from 'weft';
+import {
+  makeTable,
+  measure,
+  measureLatency,
+  pythonRow,
+  type Row,
+  runPython,
+  type Settings,
+  type Table,
+} from './harness.js';
+import { batchItems } from './peers/pool-peers.js';
+import {
+  checkIncremented,
+  FLOOR,
+  PISCINA,
+  PISCINA_CONCURRENT,
+  PISCINA_IN_FLIGHT,
+  type ThreadPoolContender,
+  threadPoolPeers,
+} from './peers/thread-pools.js';
+import { fib, increment } from './thread-task.js';
+
+/** Workers of every pool: the DESIGN.md figures were taken on 2-core machines. */
+const THREADS = 2;
+
+const WEFT_SUBMIT = 'weft ThreadPoolExecutor.submit';
+const WEFT_MAP = 'weft ThreadPoolExecutor.map';
+const PYTHON = 'Python ThreadPoolExecutor';
+const ONE_WORKER = 'weft ThreadPoolExecutor, 1 worker';
+const TWO_WORKERS = 'weft ThreadPoolExecutor, 2 workers';
+
+async function submitAll(executor: ThreadPoolExecutor, items: number[]): Promise<void> {
+  const futures: Future<number>[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) futures[i] = executor.submit(increment, items[i]!);
+  checkIncremented(await Promise.all(futures), items);
+}
+
+async function mapAll(executor: ThreadPoolExecutor, items: number[]): Promise<void> {
+  const results: number[] = [];
+  for await (const value of executor.map(increment, items)) results.push(value);
+  checkIncremented(results, items);
+}
+
+/** weft's two rows, each on an executor of its own. */
+function weftPools(): ThreadPoolContender[] {
+  const forSubmit = new ThreadPoolExecutor({ maxWorkers: THREADS });
+  const forMap = new ThreadPoolExecutor({ maxWorkers: THREADS });
+  return [
+    {
+      name: WEFT_SUBMIT,
+      runAll: (items) => submitAll(forSubmit, items),
+      runOne: (x) => forSubmit.submit(increment, x),
+      close: () => forSubmit.shutdown(),
+    },
+    {
+      name: WEFT_MAP,
+      runAll: (items) => mapAll(forMap, items),
+      close: () => forMap.shutdown(),
+    },
+  ];
+}
+
+/** Throughput and latency rows of every pool; each pool lives from its warm-up to the last round. */
+async function trivialRows(settings: Settings): Promise<{ throughput: Row[]; latency: Row[] }> {
+  const items = batchItems(settings.threadTasks);
+  const pools = [...weftPools(), ...threadPoolPeers(THREADS)];
+  try {
+    settings.log(`thread pools: ${settings.threadTasks} trivial tasks per run, ${THREADS} workers`);
+    const throughput = await measure(
+      pools.map((pool) => ({ name: pool.name, run: () => pool.runAll(items) })),
+      settings.threadTasks,
+      settings,
+    );
+    settings.log(`thread pools: latency, ${settings.threadLatencyCalls} round trips per round`);
+    const latency = await measureLatency(
+      pools.flatMap(({ name, runOne }) =>
+        runOne === undefined ? [] : [{ name, call: () => runOne(1) }],
+      ),
+      settings.threadLatencyCalls,
+      settings,
+    );
+    return { throughput, latency };
+  } finally {
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+}
+
+async function fibMap(executor: ThreadPoolExecutor, items: number[], expected: number) {
+  for await (const value of executor.map(fib, items)) {
+    if (value !== expected) throw new Error(`fib returned ${value}, not ${expected}`);
+  }
+}
+
+/** fib(n) over the items on 1 worker and on 2, each executor warm for all its rounds. */
+async function cpuBoundRows(settings: Settings, expected: number): Promise<Row[]> {
+  const items = new Array<number>(settings.fibItems).fill(settings.fibN);
+  const one = new ThreadPoolExecutor({ maxWorkers: 1 });
+  const two = new ThreadPoolExecutor({ maxWorkers: 2 });
+  try {
+    settings.log(`CPU-bound map: fib(${settings.fibN}) over ${settings.fibItems} items`);
+    return await measure(
+      [
+        { name: ONE_WORKER, run: () => fibMap(one, items, expected) },
+        { name: TWO_WORKERS, run: () => fibMap(two, items, expected) },
+      ],
+      settings.fibItems,
+      settings,
+    );
+  } finally {
+    await Promise.all([one.shutdown(), two.shutdown()]);
+  }
+}
+
+export async function threadPoolSuites(settings: Settings): Promise<Table[]> {
+  const { threadTasks: tasks, threadLatencyCalls: calls, fibN, fibItems } = settings;
+  settings.log(
+    `thread pools: Python ThreadPoolExecutor (python3 subprocess, ${tasks} tasks, ${settings.rounds} rounds)`,
+  );
+  const python = runPython('thread_pool.py', [THREADS, tasks, calls, settings.rounds]);
+  const { throughput, latency } = await trivialRows(settings);
+
+  // One fib(n) in this thread: what a task costs, for the note (and the expected result).
+  const started = performance.now();
+  const expected = fib(fibN);
+  const fibMs = performance.now() - started;
+  const cpuBound = await cpuBoundRows(settings, expected);
+
+  const cores = os.availableParallelism();
+  const pools =
+    `${THREADS} worker threads in every pool (this machine has ${cores} cores): weft ` +
+    `maxWorkers ${THREADS}; piscina and tinypool minThreads = maxThreads = ${THREADS}; ` +
+    `workerpool minWorkers = maxWorkers = ${THREADS}, workerType 'thread'; poolifier ` +
+    `FixedThreadPool(${THREADS}); Python max_workers=${THREADS}. Nothing else changed from ` +
+    "the defaults, except piscina's second row.";
+  const warm =
+    'warm pools: each row has a pool of its own, created before the warm-up round (which ' +
+    'starts its workers) and destroyed after the latency rounds; the timed region is ' +
+    'from the first submit to the last result.';
+  return [
+    makeTable({
+      title: `Thread pool, trivial tasks (${tasks.toLocaleString('en')} per run, ${THREADS} workers)`,
+      unit: 'tasks/s',
+      ops: tasks,
+      references: [PISCINA, FLOOR],
+      rows: [...throughput, pythonRow(PYTHON, python, 'throughput')],
+      targets: [{ subject: WEFT_SUBMIT, reference: PISCINA, atLeast: 3 }],
+      comparisons: [
+        { subject: WEFT_MAP, reference: PISCINA },
+        { subject: WEFT_SUBMIT, reference: FLOOR },
+        { subject: WEFT_MAP, reference: FLOOR },
+        { subject: WEFT_SUBMIT, reference: PYTHON },
+      ],
+      notes: [
+        pools,
+        'task: `x + 1` over 0..N-1. Each run submits every task, then awaits them all and ' +
+          'checks the results: weft `executor.submit(increment, i)` for each item, then ' +
+          '`Promise.all(futures)`; weft map: `for await` over `executor.map(increment, items)` ' +
+          '(default chunksize 1); peers `Promise.all(items.map((i) => pool.run(i)))` (exec, ' +
+          'execute); Python `[f.result() for f in [executor.submit(increment, i) ...]]`.',
+        `piscina runs one task at a time per worker by default; its second row lets each ` +
+          `worker hold ${PISCINA_IN_FLIGHT} (concurrentTasksPerWorker). The floor ` +
+          '(bench/peers/minimal-pool.ts) posts each task to the workers in turn as one ' +
+          'message, `{ id, arg }`, without waiting, and settles a promise per `{ id, result }`.',
+        warm,
+        'every contender runs in this process, in the same rotated rounds, before any weft ' +
+          'green task has turned on the AsyncLocalStorage promise hook (the executor starts ' +
+          'none), so no row pays for it and no fresh process is needed.',
+      ],
+    }),
+    makeTable({
+      title: `Thread pool, one task at a time on an idle pool (${calls.toLocaleString('en')} round trips per round)`,
+      unit: 'median latency',
+      ops: calls,
+      references: [FLOOR],
+      rows: [...latency, pythonRow(PYTHON, python, 'latency')],
+      targets: [],
+      latency: true,
+      notes: [
+        'latency: from submit to the awaited result of one `x + 1` task, the next submitted ' +
+          'only after; each round keeps the median of its round trips, the figure is the ' +
+          'median of the rounds. Lower is better; "time vs" divides by the floor\'s time.',
+        `${PISCINA_CONCURRENT} and weft map have no row here: one at a time, they are ` +
+          'the rows above them.',
+        pools,
+        warm,
+      ],
+    }),
+    makeTable({
+      title: `CPU-bound map: fib(${fibN}) over ${fibItems} items`,
+      unit: 'tasks/s',
+      ops: fibItems,
+      references: [ONE_WORKER],
+      rows: cpuBound,
+      targets: [{ subject: TWO_WORKERS, reference: ONE_WORKER, atLeast: 1.85 }],
+      notes: [
+        `one fib(${fibN}) took ${fibMs.toFixed(0)} ms in the main thread (cold). This machine ` +
+          `has ${cores} cores; other load on it cuts the speed-up first.`,
+        '`for await` over `executor.map(fib, items)` (default chunksize 1) on a warm ' +
+          'executor of maxWorkers 1 and one of maxWorkers 2, both created before the warm-up ' +
+          'round and shut down after the last.',
+      ],
+    }),
+  ];
+}

@@ -1,0 +1,17 @@
+/**
+ * The tasks of the thread-pool benchmark for weft's ThreadPoolExecutor: exported and marked
+ * portable, so pool workers find them by importing this module (TypeScript, through the
+ * tsx loader the workers inherit). The peers' workers load bench/peers/*-task.mjs.
+ * @module
+ */
+import { portable } from 'weft';
+
+/** The trivial task: as little work as a task can do, so the pool's own cost shows. */
+export const increment = portable(import.meta.url, function increment(x: number): number {
+  return x + 1;
+});
+
+/** The CPU-bound task: naive recursive Fibonacci. */
+export const fib = portable(import.meta.url, function fib(n: number): number {
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+});

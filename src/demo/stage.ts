@@ -1,0 +1,57 @@
+/**
+ * The one loop every worker of the dish pipeline runs, wherever it runs: take each dish,
+ * work on it, hand it on, mark it done. It is written against what a `Queue` and a
+ * `QueueHandle` have in common, so a dryer in a worker thread (whose queues arrived as
+ * handles) runs exactly the code a dryer task runs. This module is loaded in worker
+ * threads too: it imports nothing that pulls in the rest of weft.
+ * @module
+ */
+import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { QueueHandle } from '../proxy/queue-handle.js';
+import type { Queue } from '../queue/queue.js';
+
+/** A queue of dish numbers: the queue itself in its own thread, a handle on it in another. */
+export type DishQueue = Queue<number> | QueueHandle<number>;
+
+/** How a stage counts what its workers do (`StageTally` in the main thread). */
+export interface StageCounter {
+  /** A worker took a dish. */
+  took(): void;
+  /** A worker finished `dish` (handed it on, or, in the last stage, stacked it). */
+  finished(dish: number): void;
+}
+
+/** Simulated work: sleep `ms`, or just let the other workers run when `ms` is 0. */
+export async function work(ms: number): Promise<void> {
+  if (ms > 0) await sleep(ms);
+  else await yieldToLoop();
+}
+
+/**
+ * One worker of a stage: takes each dish from `input` until it is shut down and drained,
+ * works on it for `ms`, puts it on `output` (none for the last stage), tells `counter`, and
+ * marks it done on `input` — after the put, so `input.join()` means "every dish is on the
+ * next queue".
+ *
+ * @example
+ * ```ts
+ * const dirty = new Queue<number>();
+ * const clean = new Queue<number>();
+ * spawn(() => passOn(dirty, clean, 2)); // a washer
+ * ```
+ */
+export async function passOn(
+  input: DishQueue,
+  output: DishQueue | undefined,
+  ms: number,
+  counter?: StageCounter,
+): Promise<void> {
+  for await (const dish of input) {
+    counter?.took();
+    await work(ms);
+    if (output !== undefined) await output.put(dish);
+    counter?.finished(dish);
+    // A handle's taskDone() is a call to the owner: await it, so a refusal fails this worker.
+    await input.taskDone();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `SharedDict` — a manager's dict, reached through a handle from any thread or process
+ * (Python's `DictProxy`).
+ * @module
+ */
+import { Handle } from '../proxy/handle-base.js';
+import { type DictKey, entriesOf } from './stores.js';
+
+export type { DictKey } from './stores.js';
+
+const NO_ARGS: readonly unknown[] = [];
+
+/** What `update` and `Manager.dict(init)` take: pairs, a Map, or (string keys) a plain object. */
+export type DictSource<K extends DictKey, V> =
+  | Iterable<readonly [K, V]>
+  | ([K] extends [string] ? Readonly<Partial<Record<K, V>>> : never);
+
+/**
+ * A dict that lives in its manager and is reached through this handle — from the thread
+ * that made it as from every thread or process it was passed to, with the same interface
+ * and the same behaviour. Map's methods, made asynchronous. Each call is one atomic
+ * operation at the owner; values are copied on the way in and out (structured clone: a
+ * value read is a copy, and changing it changes nothing until it is `set` again). Keys are
+ * strings, numbers, bigints, booleans, `null` or `undefined`: compared by value.
+ *
+ * @example
+ * ```ts
+ * await using manager = new Manager();
+ * const scores = manager.dict<string, number>();
+ * await scores.set('ada', 1);
+ * await scores.increment('ada'); // atomic read-modify-write: 2
+ * // pass `scores` to a Thread or a pool task: it arrives as a SharedDict on the same dict
+ * ```
+ */
+export class SharedDict<K extends DictKey = DictKey, V = unknown>
+  extends Handle
+  implements AsyncIterable<[K, V]>
+{
+  /** The value of `key`, or `fallback` (default `undefined`) when the dict has no such key. */
+  get(key: K): Promise<V | undefined>;
+  get<D>(key: K, fallback: D): Promise<V | D>;
+  get(key: K, fallback?: unknown): Promise<unknown> {
+    return this.connection.call('get', [key, fallback]);
+  }
+
+  set(key: K, value: V): Promise<void> {
+    return this.connection.call('set', [key, value]) as Promise<void>;
+  }
+
+  has(key: K): Promise<boolean> {
+    return this.connection.call('has', [key]) as Promise<boolean>;
+  }
+
+  /** Removes `key`; resolves to whether it was there. */
+  delete(key: K): Promise<boolean> {
+    return this.connection.call('delete', [key]) as Promise<boolean>;
+  }
+
+  keys(): Promise<K[]> {
+    return this.connection.call('keys', NO_ARGS) as Promise<K[]>;
+  }
+
+  values(): Promise<V[]> {
+    return this.connection.call('values', NO_ARGS) as Promise<V[]>;
+  }
+
+  entries(): Promise<[K, V][]> {
+    return this.connection.call('entries', NO_ARGS) as Promise<[K, V][]>;
+  }
+
+  size(): Promise<number> {
+    return this.connection.call('size', NO_ARGS) as Promise<number>;
+  }
+
+  clear(): Promise<void> {
+    return this.connection.call('clear', NO_ARGS) as Promise<void>;
+  }
+
+  /** A copy of the whole dict, taken in one atomic step. */
+  toMap(): Promise<Map<K, V>> {
+    return this.connection.call('toMap', NO_ARGS) as Promise<Map<K, V>>;
+  }
+
+  /** Sets every pair in one atomic step (all or none, when a key is refused). */
+  async update(entries: DictSource<K, V>): Promise<void> {
+    await this.connection.call('update', [entriesOf(entries, 'SharedDict.update()')]);
+  }
+
+  /** The value of `key`; when there is none, sets it to `value` first (Python's `setdefault`). */
+  setDefault(key: K, value: V): Promise<V> {
+    return this.connection.call('setDefault', [key, value]) as Promise<V>;
+  }
+
+  /** Removes `key` and resolves to its value, or to `fallback` (default `undefined`) when absent. */
+  pop(key: K): Promise<V | undefined>;
+  pop<D>(key: K, fallback: D): Promise<V | D>;
+  pop(key: K, fallback?: unknown): Promise<unknown> {
+    return this.connection.call('pop', [key, fallback]);
+  }
+
+  /**
+   * Adds `by` (default 1) to the number or bigint at `key` — a missing key counts as 0 — in
+   * one atomic step, and resolves to the new value: the counter update that `get` then
+   * `set` from two places would race on.
+   */
+  increment(key: K, by: V & (number | bigint) = 1 as V & number): Promise<V> {
+    return this.connection.call('increment', [key, by]) as Promise<V>;
+  }
+
+  /** `for await (const [key, value] of dict)`: the entries as they are when the loop starts (one atomic copy). */
+  async *[Symbol.asyncIterator](): AsyncIterator<[K, V]> {
+    yield* await this.entries();
+  }
+}

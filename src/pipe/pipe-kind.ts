@@ -1,0 +1,45 @@
+/**
+ * How the owner of a pipe end serves it to handles: the facts a handle gets at the
+ * crossing and the methods it may call (appended to `OWNER_KINDS` in proxy/owner-kinds.ts).
+ * @module
+ */
+import { move } from '../portable/args.js';
+import type { OwnerKind } from '../proxy/owner-kinds.js';
+import type { LiveState } from '../proxy/protocol.js';
+import { Connection } from './pipe.js';
+
+function endState(end: Connection): LiveState {
+  return { closed: end.closed };
+}
+
+/** A pipe end (`Connection`) as its owner serves it. */
+export const pipeConnectionKind: OwnerKind<Connection> = {
+  kind: 'PipeConnection',
+  matches: (value): value is Connection => value instanceof Connection,
+  info: (end) => ({
+    className: end.constructor.name,
+    readable: end.readable,
+    writable: end.writable,
+    state: endState(end),
+  }),
+  state: endState,
+  methods: {
+    send: { waits: false, arity: 1, run: (end, [value]) => end.send(value) },
+    // The handle already cut the range: the bytes arrive as their own buffer.
+    sendBytes: {
+      waits: false,
+      arity: 1,
+      run: (end, [bytes]) => end.sendBytes(bytes as Uint8Array),
+    },
+    recv: { waits: true, arity: 0, run: (end, _args, opts) => end.recv(opts) },
+    // The received bytes belong to nobody else: move them to the handle instead of copying.
+    recvBytes: {
+      waits: true,
+      arity: 1,
+      run: (end, [maxLength], opts) =>
+        end.recvBytes(maxLength as number | undefined, opts).then(move),
+    },
+    poll: { waits: true, arity: 0, run: (end, _args, opts) => end.poll(opts ?? {}) },
+    close: { waits: false, arity: 0, run: (end) => end.close() },
+  },
+};

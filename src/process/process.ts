@@ -1,0 +1,363 @@
+/**
+ * `Process` — Python's `multiprocessing.Process` on a forked Node child: the same
+ * lifecycle (`start` once, `join` with a timeout, `isAlive`, `pid`, `exitCode` negative
+ * after a signal, `terminate`, `kill`, daemon children), plus the target's `result` and
+ * its `exception`. Values cross by V8 serialization, which runs no code while decoding.
+ * @module
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { constants } from 'node:os';
+import { inspect } from 'node:util';
+import { describe, refuseWait, type WaitOptions } from '../core/options.js';
+import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
+import { RuntimeError, WorkerCrashedError } from '../errors.js';
+import { decodeValue, encodeValues } from '../portable/args.js';
+import { decodeError } from '../portable/error-codec.js';
+import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
+import { targetRef } from '../portable/target-ref.js';
+import type { SendableArgs } from '../proxy/handle-of.js';
+import { reportThreadLater } from '../thread/thread-report.js';
+import { CHILD_ENV, processMessageKind, type RunMessage } from './protocol.js';
+import { type ChildProcessEntry, currentProcess, trackChild, untrackChild } from './registry.js';
+
+// The child's entry next to this module: .ts when weft runs from its sources (under tsx), .js from dist/.
+const ENTRY = new URL(
+  import.meta.url.endsWith('.ts') ? './process-entry.ts' : './process-entry.js',
+  import.meta.url,
+);
+
+type AnyFunction = (...args: never[]) => unknown;
+
+/** Options of `new Process(target, options)`. */
+export interface ProcessOptions<A extends readonly unknown[] = unknown[]> {
+  /** The target's arguments; each must be able to cross into a process (checked here). */
+  args?: A;
+  /** The process's name; default `Process-N`, N counting the processes this one created. */
+  name?: string;
+  /** A daemon process is terminated when its parent exits and does not keep it alive; default: this process's flag. */
+  daemon?: boolean;
+  /** The child's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Node flags for the child, added after this process's own (which carry a TypeScript loader, if any). */
+  execArgv?: string[];
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+let created = 0;
+
+/**
+ * A function running in a child process. The target is a portable function — `export
+ * const work = portable(import.meta.url, fn)` — or `{ module, name }`; its arguments cross
+ * by V8 serialization, and weft primitives among them (a Queue, a Lock, a Pipe end, a
+ * Manager's dict, ...) arrive as working handles on the same objects.
+ *
+ * As in Python: `start()` once (again → `RuntimeError`); `join({ timeout })` resolves
+ * `false` while the child runs; `exitCode` is `null` until it ends, then its exit code, or
+ * minus the signal number when a signal ended it (`terminate()` sends SIGTERM, `kill()`
+ * SIGKILL); daemon children are terminated when the parent exits, the others keep it alive.
+ * A child never outlives its parent: it exits as soon as its parent dies, by any cause.
+ * The child ends when its target returns (after its own non-daemon children end).
+ *
+ * @example
+ * ```ts
+ * // work.ts
+ * export const square = portable(import.meta.url, (n: number) => n * n);
+ * // main.ts
+ * const child = new Process(square, { args: [7] });
+ * child.start();
+ * await child.join();
+ * console.log(child.exitCode, child.result); // 0 49
+ * ```
+ */
+export class Process<F extends AnyFunction = AnyFunction> implements ChildProcessEntry {
+  /** The process's name (Python's `Process.name`). */
+  name: string;
+  /** @internal For the unread-exception report. */
+  readonly reportAs = 'process';
+  private daemonic: boolean;
+  private readonly target: Target;
+  private readonly args: unknown[];
+  private readonly env: NodeJS.ProcessEnv | undefined;
+  private readonly execArgv: string[];
+  private phase: 'initial' | 'started' | 'stopped' = 'initial';
+  private child: ChildProcess | undefined = undefined;
+  private processId: number | undefined = undefined;
+  private code: number | null = null;
+  private outcome: Outcome | undefined = undefined;
+  private observed = false;
+  private joiners = 0;
+  private waiters: WaiterQueue<boolean> | undefined = undefined;
+
+  /**
+   * Checks the target and the arguments at the call: a TypeError says what cannot run or
+   * cross into a process. Does not start it.
+   */
+  constructor(target: F, options?: ProcessOptions<SendableArgs<Parameters<F>>>);
+  constructor(target: PortableTarget, options?: ProcessOptions);
+  constructor(
+    target: F | PortableTarget,
+    options: ProcessOptions<SendableArgs<Parameters<F>>> = {},
+  ) {
+    checkTarget(target, 'new Process(target)');
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(
+        `new Process(target, options): options must be an object, got ${describe(options)}`,
+      );
+    }
+    const { args = [], name, daemon, env, execArgv = [] } = options as ProcessOptions;
+    if (!Array.isArray(args)) {
+      throw new TypeError(
+        `new Process(target, { args }): args must be an array, got ${describe(args)}`,
+      );
+    }
+    if (daemon !== undefined && typeof daemon !== 'boolean') {
+      throw new TypeError(
+        `new Process(target, { daemon }): daemon must be a boolean, got ${describe(daemon)}`,
+      );
+    }
+    if (env !== undefined && (env === null || typeof env !== 'object')) {
+      throw new TypeError(
+        `new Process(target, { env }): env must be an object of strings, got ${describe(env)}`,
+      );
+    }
+    if (!Array.isArray(execArgv) || execArgv.some((arg) => typeof arg !== 'string')) {
+      throw new TypeError(
+        `new Process(target, { execArgv }): execArgv must be an array of strings, got ${describe(execArgv)}`,
+      );
+    }
+    this.target = target;
+    // Checked (and primitives prepared) now, so a value that cannot cross fails here.
+    this.args = encodeValues(args, 'new Process(target, { args })', 'argument', 'process').values;
+    this.env = env;
+    this.execArgv = execArgv;
+    this.daemonic = daemon ?? currentProcess().daemon;
+    created++;
+    this.name = name === undefined || String(name) === '' ? `Process-${created}` : String(name);
+  }
+
+  /** The OS process id once started (kept after it ends), else `undefined`. */
+  get pid(): number | undefined {
+    return this.processId;
+  }
+
+  /** Python's `ident`: the same as `pid`. */
+  get ident(): number | undefined {
+    return this.processId;
+  }
+
+  /** Whether the process is terminated when its parent exits; settable only before `start()`. */
+  get daemon(): boolean {
+    return this.daemonic;
+  }
+
+  set daemon(daemon: boolean) {
+    if (this.phase !== 'initial') {
+      throw new RuntimeError(`cannot set the daemon flag of process ${this.name}: it has started`);
+    }
+    if (typeof daemon !== 'boolean') {
+      throw new TypeError(`Process.daemon must be a boolean, got ${describe(daemon)}`);
+    }
+    this.daemonic = daemon;
+  }
+
+  /** `null` until the process ends; then its exit code, or minus the signal that ended it. */
+  get exitCode(): number | null {
+    return this.code;
+  }
+
+  /** The target's return value (awaited) once the process has ended, else `undefined`. */
+  get result(): Awaited<ReturnType<F>> | undefined {
+    if (this.phase !== 'stopped' || this.outcome?.ok !== true) return undefined;
+    return this.outcome.value as Awaited<ReturnType<F>>;
+  }
+
+  /** What the target threw (class, message, stack, fields kept), once the process has ended that way. */
+  get exception(): unknown {
+    if (this.phase !== 'stopped' || this.outcome?.ok !== false) return undefined;
+    this.observed = true;
+    return this.outcome.error;
+  }
+
+  /** Whether the process has started and not yet ended. */
+  isAlive(): boolean {
+    return this.phase === 'started';
+  }
+
+  /** Starts the child process. Throws `RuntimeError` when called twice. */
+  start(): void {
+    if (this.phase !== 'initial') {
+      throw new RuntimeError(
+        `processes can only be started once (${this.name} was started already)`,
+      );
+    }
+    const child = fork(ENTRY, [], {
+      serialization: 'advanced',
+      env: { ...(this.env ?? process.env), [CHILD_ENV]: '1' },
+      execArgv: [...process.execArgv, ...this.execArgv],
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    });
+    this.phase = 'started';
+    this.child = child;
+    this.processId = child.pid;
+    trackChild(this);
+    child.on('message', (message: unknown) => this.receive(message));
+    child.on('error', (error: Error) => this.crashed(error));
+    child.on('exit', (code, signal) => this.exited(code, signal));
+    this.updateRef();
+    const run: RunMessage = {
+      $weftProcess: 'run',
+      target: targetRef(this.target),
+      args: this.args,
+      name: this.name,
+      daemon: this.daemonic,
+      parent: { pid: process.pid, name: currentProcess().name },
+    };
+    child.send(run, undefined, {}, (error) => {
+      if (error !== null) this.crashed(error);
+    });
+  }
+
+  /**
+   * Waits for the process to end: `true` once it has, `false` on timeout. Never rejects
+   * with the target's exception (read `exception`); rejects with `RuntimeError` when the
+   * process was never started.
+   */
+  join(opts?: WaitOptions): Promise<boolean> {
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, 'Process.join');
+      if (refused) return refused;
+    }
+    if (this.phase === 'initial') {
+      return Promise.reject(
+        new RuntimeError(`cannot join process ${this.name} before it is started`),
+      );
+    }
+    if (this.phase === 'stopped') return RESOLVED_TRUE;
+    this.joiners++;
+    this.updateRef();
+    return this.doneQueue()
+      .wait(opts, falseOnTimeout)
+      .finally(() => this.releaseReport());
+  }
+
+  /** Sends SIGTERM (Python's `terminate()`); resolves once the process has ended. */
+  terminate(): Promise<void> {
+    return this.signal('SIGTERM', 'terminate');
+  }
+
+  /** Sends SIGKILL (Python's `kill()`); resolves once the process has ended. */
+  kill(): Promise<void> {
+    return this.signal('SIGKILL', 'kill');
+  }
+
+  /** Python's repr: `<Process name='worker' pid=123 parent=45 started daemon>`. */
+  toString(): string {
+    const state =
+      this.phase === 'initial'
+        ? 'initial'
+        : this.phase === 'started'
+          ? 'started'
+          : `stopped exitcode=${this.code}`;
+    const pid = this.processId === undefined ? '' : ` pid=${this.processId} parent=${process.pid}`;
+    return `<Process name='${this.name}'${pid} ${state}${this.daemonic ? ' daemon' : ''}>`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  /** @internal The parent is exiting: a daemon child goes with it. */
+  terminateAtExit(): void {
+    this.child?.kill('SIGTERM');
+  }
+
+  /** @internal For the failure report: the exception without marking it read. */
+  get failure(): unknown {
+    return this.outcome?.ok === false ? this.outcome.error : undefined;
+  }
+
+  /** @internal For the failure report. */
+  stillUnobserved(): boolean {
+    return !this.observed && this.joiners === 0;
+  }
+
+  /** @internal For the failure report. */
+  markObserved(): void {
+    this.observed = true;
+  }
+
+  private signal(signal: NodeJS.Signals, method: string): Promise<void> {
+    if (this.phase === 'initial') {
+      return Promise.reject(
+        new RuntimeError(`cannot ${method} process ${this.name} before it is started`),
+      );
+    }
+    if (this.phase === 'stopped') return RESOLVED_VOID;
+    // A daemon child is unreferenced: keep the loop alive until its exit is seen, or the
+    // returned promise could be left pending with nothing left to run.
+    this.child!.ref();
+    this.child!.kill(signal);
+    return this.doneQueue().waitIgnoringTask().then(ignore);
+  }
+
+  private receive(message: unknown): void {
+    if (processMessageKind(message) !== 'done') return;
+    const done = message as { ok: boolean; value?: unknown; error?: unknown };
+    try {
+      this.outcome ??= done.ok
+        ? { ok: true, value: decodeValue(done.value) }
+        : { ok: false, error: decodeError(done.error) };
+    } catch (error) {
+      this.outcome ??= { ok: false, error };
+    }
+  }
+
+  /** A daemon child does not keep this process alive, except while someone waits in `join()`. */
+  private updateRef(): void {
+    const child = this.child;
+    if (child === undefined) return;
+    const channel = child.channel as { ref(): void; unref(): void } | undefined;
+    if (!this.daemonic || this.joiners > 0) {
+      child.ref();
+      channel?.ref();
+    } else {
+      child.unref();
+      channel?.unref();
+    }
+  }
+
+  /** The child could not be started or reached (no such executable, a broken channel). */
+  private crashed(error: Error): void {
+    this.outcome ??= {
+      ok: false,
+      error: new WorkerCrashedError(`process ${this.name} failed: ${error.message}`, {
+        cause: error,
+      }),
+    };
+  }
+
+  private exited(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.phase === 'stopped') return;
+    this.phase = 'stopped';
+    this.code = code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0);
+    this.child = undefined;
+    untrackChild(this);
+    this.waiters?.wakeAll(true);
+    if (this.outcome?.ok === false && !this.observed && this.joiners === 0) reportThreadLater(this);
+  }
+
+  private releaseReport(): void {
+    if (--this.joiners > 0) return;
+    this.updateRef();
+    if (this.phase === 'stopped' && this.outcome?.ok === false && !this.observed) {
+      reportThreadLater(this);
+    }
+  }
+
+  private doneQueue(): WaiterQueue<boolean> {
+    return (this.waiters ??= new WaiterQueue<boolean>());
+  }
+}
+
+function ignore(): void {}

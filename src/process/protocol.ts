@@ -1,0 +1,33 @@
+/**
+ * What a `Process` and its child say to each other over the IPC channel (V8 serialization).
+ * Messages carry a tag so that what the user's own code sends with `process.send` is never
+ * mistaken for them.
+ * @module
+ */
+import type { TargetRef } from '../portable/target-ref.js';
+
+/** Parent → child, first message: who the child is and what to run. */
+export interface RunMessage {
+  readonly $weftProcess: 'run';
+  readonly target: TargetRef;
+  readonly args: unknown[];
+  readonly name: string;
+  readonly daemon: boolean;
+  /** The parent, for `parentProcess()` in the child. */
+  readonly parent: { readonly pid: number; readonly name: string };
+}
+
+/** Child → parent: the target's outcome (sent once, before the child exits). */
+export type DoneMessage =
+  | { readonly $weftProcess: 'done'; readonly ok: true; readonly value: unknown }
+  | { readonly $weftProcess: 'done'; readonly ok: false; readonly error: unknown };
+
+/** The tag of `message` when it is one of weft's process messages. */
+export function processMessageKind(message: unknown): string | undefined {
+  if (message === null || typeof message !== 'object') return undefined;
+  const kind = (message as { $weftProcess?: unknown }).$weftProcess;
+  return typeof kind === 'string' ? kind : undefined;
+}
+
+/** Set in a child's environment: it was started by weft, and watches its parent. */
+export const CHILD_ENV = 'WEFT_PROCESS_CHILD';
