@@ -127,6 +127,14 @@ async function cpuBoundRows(settings: Settings, expected: number): Promise<Row[]
   }
 }
 
+/**
+ * The three thread-pool tables: trivial-task throughput, one-task latency, CPU-bound map.
+ *
+ * @example
+ * ```ts
+ * const tables = await threadPoolSuites(settings); // as run.ts does
+ * ```
+ */
 export async function threadPoolSuites(settings: Settings): Promise<Table[]> {
   const { threadTasks: tasks, threadLatencyCalls: calls, fibN, fibItems } = settings;
   settings.log(

@@ -41,7 +41,11 @@ const taskFile = (name: string): string => fileURLToPath(new URL(name, import.me
 // Each pool's submit-all is written out on its own on purpose: closures made from one shared
 // function share V8's type feedback between the contenders.
 
-function piscina(name: string, threads: number, concurrentTasksPerWorker?: number) {
+function piscina(
+  name: string,
+  threads: number,
+  concurrentTasksPerWorker?: number,
+): ThreadPoolContender {
   const pool = new Piscina<number, number>({
     filename: taskFile('./thread-task.mjs'),
     minThreads: threads,
@@ -50,9 +54,9 @@ function piscina(name: string, threads: number, concurrentTasksPerWorker?: numbe
   });
   return {
     name,
-    runAll: async (items: number[]) =>
+    runAll: async (items) =>
       checkIncremented(await Promise.all(items.map((i) => pool.run(i))), items),
-    runOne: (x: number) => pool.run(x),
+    runOne: (x) => pool.run(x),
     close: () => pool.destroy(),
   };
 }

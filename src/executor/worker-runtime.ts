@@ -18,7 +18,7 @@ import { encodeError } from '../portable/error-codec.js';
 import { loadTarget } from '../portable/load.js';
 import { loadTargetRef } from '../portable/target-ref.js';
 import type { Destination } from '../proxy/protocol.js';
-import { Task } from '../task/task.js';
+import { Task, type TaskDoneListener } from '../task/task.js';
 import {
   CHUNK_FAILED,
   detachedError,
@@ -141,6 +141,19 @@ export function runWorker(channel: WorkerChannel): void {
     );
   }
 
+  // Calls run one at a time, so one listener serves every call that returns a promise (it
+  // costs fewer promises than awaiting the task, each one dearer once tasks exist).
+  let resume: (() => void) | undefined;
+  const callDone: TaskDoneListener = {
+    taskDone(task) {
+      if (task.successful()) postOk(task.value);
+      else postFailed(task.failure);
+      const next = resume!;
+      resume = undefined;
+      next();
+    },
+  };
+
   /** One call; returns a promise only when the function returned one. */
   function runCall(fn: Fn, batch: unknown[], start: number, n: number): Promise<void> | undefined {
     let args: unknown[];
@@ -153,7 +166,12 @@ export function runWorker(channel: WorkerChannel): void {
       return undefined;
     }
     const task = startCall(fn, args);
-    if (!task.ready()) return task.then(postOk, postFailed);
+    if (!task.ready()) {
+      task.addDoneListener(callDone);
+      return new Promise<void>((resolve) => {
+        resume = resolve;
+      });
+    }
     if (task.successful()) postOk(task.value);
     else postFailed(task.failure);
     return undefined;
