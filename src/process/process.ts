@@ -8,15 +8,14 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
 import { inspect } from 'node:util';
-import { describe, refuseWait, type WaitOptions } from '../core/options.js';
-import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
-import { RuntimeError, WorkerCrashedError } from '../errors.js';
+import { describe } from '../core/options.js';
+import { RESOLVED_VOID } from '../core/waiter.js';
 import { decodeValue, encodeValues } from '../portable/args.js';
 import { decodeError } from '../portable/error-codec.js';
 import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
+import { type AnyFunction, Runner } from '../portable/runner.js';
 import { targetRef } from '../portable/target-ref.js';
 import type { SendableArgs } from '../proxy/handle-of.js';
-import { reportThreadLater } from '../thread/thread-report.js';
 import { CHILD_ENV, processMessageKind, type RunMessage } from './protocol.js';
 import { type ChildProcessEntry, currentProcess, trackChild, untrackChild } from './registry.js';
 
@@ -25,8 +24,6 @@ const ENTRY = new URL(
   import.meta.url.endsWith('.ts') ? './process-entry.ts' : './process-entry.js',
   import.meta.url,
 );
-
-type AnyFunction = (...args: never[]) => unknown;
 
 /** Options of `new Process(target, options)`. */
 export interface ProcessOptions<A extends readonly unknown[] = unknown[]> {
@@ -41,8 +38,6 @@ export interface ProcessOptions<A extends readonly unknown[] = unknown[]> {
   /** Node flags for the child, added after this process's own (which carry a TypeScript loader, if any). */
   execArgv?: string[];
 }
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 let created = 0;
 
@@ -70,24 +65,20 @@ let created = 0;
  * console.log(child.exitCode, child.result); // 0 49
  * ```
  */
-export class Process<F extends AnyFunction = AnyFunction> implements ChildProcessEntry {
+export class Process<F extends AnyFunction = AnyFunction>
+  extends Runner<F>
+  implements ChildProcessEntry
+{
   /** The process's name (Python's `Process.name`). */
   name: string;
-  /** @internal For the unread-exception report. */
+  /** @internal */
   readonly reportAs = 'process';
-  private daemonic: boolean;
   private readonly target: Target;
   private readonly args: unknown[];
   private readonly env: NodeJS.ProcessEnv | undefined;
   private readonly execArgv: string[];
-  private phase: 'initial' | 'started' | 'stopped' = 'initial';
   private child: ChildProcess | undefined = undefined;
   private processId: number | undefined = undefined;
-  private code: number | null = null;
-  private outcome: Outcome | undefined = undefined;
-  private observed = false;
-  private joiners = 0;
-  private waiters: WaiterQueue<boolean> | undefined = undefined;
 
   /**
    * Checks the target and the arguments at the call: a TypeError says what cannot run or
@@ -126,12 +117,12 @@ export class Process<F extends AnyFunction = AnyFunction> implements ChildProces
         `new Process(target, { execArgv }): execArgv must be an array of strings, got ${describe(execArgv)}`,
       );
     }
+    super(daemon ?? currentProcess().daemon);
     this.target = target;
     // Checked (and primitives prepared) now, so a value that cannot cross fails here.
     this.args = encodeValues(args, 'new Process(target, { args })', 'argument', 'process').values;
     this.env = env;
     this.execArgv = execArgv;
-    this.daemonic = daemon ?? currentProcess().daemon;
     created++;
     this.name = name === undefined || String(name) === '' ? `Process-${created}` : String(name);
   }
@@ -146,51 +137,9 @@ export class Process<F extends AnyFunction = AnyFunction> implements ChildProces
     return this.processId;
   }
 
-  /** Whether the process is terminated when its parent exits; settable only before `start()`. */
-  get daemon(): boolean {
-    return this.daemonic;
-  }
-
-  set daemon(daemon: boolean) {
-    if (this.phase !== 'initial') {
-      throw new RuntimeError(`cannot set the daemon flag of process ${this.name}: it has started`);
-    }
-    if (typeof daemon !== 'boolean') {
-      throw new TypeError(`Process.daemon must be a boolean, got ${describe(daemon)}`);
-    }
-    this.daemonic = daemon;
-  }
-
-  /** `null` until the process ends; then its exit code, or minus the signal that ended it. */
-  get exitCode(): number | null {
-    return this.code;
-  }
-
-  /** The target's return value (awaited) once the process has ended, else `undefined`. */
-  get result(): Awaited<ReturnType<F>> | undefined {
-    if (this.phase !== 'stopped' || this.outcome?.ok !== true) return undefined;
-    return this.outcome.value as Awaited<ReturnType<F>>;
-  }
-
-  /** What the target threw (class, message, stack, fields kept), once the process has ended that way. */
-  get exception(): unknown {
-    if (this.phase !== 'stopped' || this.outcome?.ok !== false) return undefined;
-    this.observed = true;
-    return this.outcome.error;
-  }
-
-  /** Whether the process has started and not yet ended. */
-  isAlive(): boolean {
-    return this.phase === 'started';
-  }
-
   /** Starts the child process. Throws `RuntimeError` when called twice. */
   start(): void {
-    if (this.phase !== 'initial') {
-      throw new RuntimeError(
-        `processes can only be started once (${this.name} was started already)`,
-      );
-    }
+    this.refuseRestart();
     const child = fork(ENTRY, [], {
       serialization: 'advanced',
       env: { ...(this.env ?? process.env), [CHILD_ENV]: '1' },
@@ -202,7 +151,8 @@ export class Process<F extends AnyFunction = AnyFunction> implements ChildProces
     this.processId = child.pid;
     trackChild(this);
     child.on('message', (message: unknown) => this.receive(message));
-    child.on('error', (error: Error) => this.crashed(error));
+    // The child could not be started or reached (no such executable, a broken channel).
+    child.on('error', (error: Error) => this.crashed(error, 'failed'));
     child.on('exit', (code, signal) => this.exited(code, signal));
     this.updateRef();
     const run: RunMessage = {
@@ -214,31 +164,8 @@ export class Process<F extends AnyFunction = AnyFunction> implements ChildProces
       parent: { pid: process.pid, name: currentProcess().name },
     };
     child.send(run, undefined, {}, (error) => {
-      if (error !== null) this.crashed(error);
+      if (error !== null) this.crashed(error, 'failed');
     });
-  }
-
-  /**
-   * Waits for the process to end: `true` once it has, `false` on timeout. Never rejects
-   * with the target's exception (read `exception`); rejects with `RuntimeError` when the
-   * process was never started.
-   */
-  join(opts?: WaitOptions): Promise<boolean> {
-    if (opts !== undefined) {
-      const refused = refuseWait(opts, 'Process.join');
-      if (refused) return refused;
-    }
-    if (this.phase === 'initial') {
-      return Promise.reject(
-        new RuntimeError(`cannot join process ${this.name} before it is started`),
-      );
-    }
-    if (this.phase === 'stopped') return RESOLVED_TRUE;
-    this.joiners++;
-    this.updateRef();
-    return this.doneQueue()
-      .wait(opts, falseOnTimeout)
-      .finally(() => this.releaseReport());
   }
 
   /** Sends SIGTERM (Python's `terminate()`); resolves once the process has ended. */
@@ -252,7 +179,7 @@ export class Process<F extends AnyFunction = AnyFunction> implements ChildProces
   }
 
   /** Python's repr: `<Process name='worker' pid=123 parent=45 started daemon>`. */
-  toString(): string {
+  override toString(): string {
     const state =
       this.phase === 'initial'
         ? 'initial'
@@ -272,33 +199,15 @@ export class Process<F extends AnyFunction = AnyFunction> implements ChildProces
     this.child?.kill('SIGTERM');
   }
 
-  /** @internal For the failure report: the exception without marking it read. */
-  get failure(): unknown {
-    return this.outcome?.ok === false ? this.outcome.error : undefined;
-  }
-
-  /** @internal For the failure report. */
-  stillUnobserved(): boolean {
-    return !this.observed && this.joiners === 0;
-  }
-
-  /** @internal For the failure report. */
-  markObserved(): void {
-    this.observed = true;
-  }
-
   private signal(signal: NodeJS.Signals, method: string): Promise<void> {
-    if (this.phase === 'initial') {
-      return Promise.reject(
-        new RuntimeError(`cannot ${method} process ${this.name} before it is started`),
-      );
-    }
+    const unstarted = this.refuseUnstarted(method);
+    if (unstarted) return unstarted;
     if (this.phase === 'stopped') return RESOLVED_VOID;
     // A daemon child is unreferenced: keep the loop alive until its exit is seen, or the
     // returned promise could be left pending with nothing left to run.
     this.child!.ref();
     this.child!.kill(signal);
-    return this.doneQueue().waitIgnoringTask().then(ignore);
+    return this.whenEnded();
   }
 
   private receive(message: unknown): void {
@@ -314,7 +223,7 @@ export class Process<F extends AnyFunction = AnyFunction> implements ChildProces
   }
 
   /** A daemon child does not keep this process alive, except while someone waits in `join()`. */
-  private updateRef(): void {
+  protected updateRef(): void {
     const child = this.child;
     if (child === undefined) return;
     const channel = child.channel as { ref(): void; unref(): void } | undefined;
@@ -327,37 +236,10 @@ export class Process<F extends AnyFunction = AnyFunction> implements ChildProces
     }
   }
 
-  /** The child could not be started or reached (no such executable, a broken channel). */
-  private crashed(error: Error): void {
-    this.outcome ??= {
-      ok: false,
-      error: new WorkerCrashedError(`process ${this.name} failed: ${error.message}`, {
-        cause: error,
-      }),
-    };
-  }
-
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.phase === 'stopped') return;
-    this.phase = 'stopped';
-    this.code = code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0);
     this.child = undefined;
     untrackChild(this);
-    this.waiters?.wakeAll(true);
-    if (this.outcome?.ok === false && !this.observed && this.joiners === 0) reportThreadLater(this);
-  }
-
-  private releaseReport(): void {
-    if (--this.joiners > 0) return;
-    this.updateRef();
-    if (this.phase === 'stopped' && this.outcome?.ok === false && !this.observed) {
-      reportThreadLater(this);
-    }
-  }
-
-  private doneQueue(): WaiterQueue<boolean> {
-    return (this.waiters ??= new WaiterQueue<boolean>());
+    this.ended(code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0));
   }
 }
-
-function ignore(): void {}

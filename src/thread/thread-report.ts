@@ -8,8 +8,8 @@
 /** What this module needs of a thread (or a process: the same report, named for it). */
 interface Reportable {
   readonly name: string;
-  /** `'process'` for a `Process`; a thread otherwise. */
-  readonly reportAs?: 'process';
+  /** What it is called in the report (a thread when not given). */
+  readonly reportAs?: 'thread' | 'process';
   readonly failure: unknown;
   stillUnobserved(): boolean;
   markObserved(): void;

@@ -6,12 +6,12 @@
  */
 import { inspect } from 'node:util';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
-import { describe, refuseWait, type WaitOptions } from '../core/options.js';
-import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
-import { RuntimeError, WorkerCrashedError } from '../errors.js';
+import { describe } from '../core/options.js';
+import { RESOLVED_VOID } from '../core/waiter.js';
 import { decodeValue, type Encoded, encodeValues } from '../portable/args.js';
 import { decodeError } from '../portable/error-codec.js';
 import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
+import { type AnyFunction, Runner } from '../portable/runner.js';
 import { targetRef } from '../portable/target-ref.js';
 import type { SendableArgs } from '../proxy/handle-of.js';
 import { type RunMessage, type ToParent, threadMessageKind } from './protocol.js';
@@ -25,7 +25,6 @@ import {
   trackStarted,
   untrackStarted,
 } from './registry.js';
-import { reportThreadLater } from './thread-report.js';
 import { startThreadWorker } from './thread-start.js';
 import type { TableKey } from './thread-table.js';
 
@@ -34,8 +33,6 @@ const ENTRY = new URL(
   import.meta.url.endsWith('.ts') ? './thread-entry.ts' : './thread-entry.js',
   import.meta.url,
 );
-
-type AnyFunction = (...args: never[]) => unknown;
 
 /** Options of `new Thread(target, options)`. */
 export interface ThreadOptions<A extends readonly unknown[] = unknown[]> {
@@ -48,8 +45,6 @@ export interface ThreadOptions<A extends readonly unknown[] = unknown[]> {
   /** The worker's memory and stack limits (`worker_threads` `resourceLimits`). */
   resourceLimits?: ResourceLimits;
 }
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * A function running in its own thread (a `worker_threads` Worker). The target is a
@@ -80,21 +75,19 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * console.log(thread.result); // 832040
  * ```
  */
-export class Thread<F extends AnyFunction = AnyFunction> implements StartedThread {
+export class Thread<F extends AnyFunction = AnyFunction>
+  extends Runner<F>
+  implements StartedThread
+{
+  /** @internal */
+  readonly reportAs = 'thread';
   private givenName: string;
-  private daemonic: boolean;
   private readonly target: Target;
   private readonly encodedArgs: Encoded;
   private readonly resourceLimits: ResourceLimits | undefined;
-  private phase: 'initial' | 'started' | 'stopped' = 'initial';
   private worker: Worker | undefined = undefined;
   private key: TableKey | undefined = undefined;
   private threadIdent: number | undefined = undefined;
-  private code: number | null = null;
-  private outcome: Outcome | undefined = undefined;
-  private observed = false;
-  private joiners = 0;
-  private waiters: WaiterQueue<boolean> | undefined = undefined;
   /** Whether threads inside this daemon thread keep the process alive (so it must too). */
   private heldByChildren = false;
   /** Whether `terminate()` ended the thread (or its target could not be sent to it). */
@@ -127,10 +120,10 @@ export class Thread<F extends AnyFunction = AnyFunction> implements StartedThrea
         `new Thread(target, { daemon }): daemon must be a boolean, got ${describe(daemon)}`,
       );
     }
+    super(daemon ?? currentThread().daemon);
     this.target = target;
     this.encodedArgs = encodeValues(args, 'new Thread(target, { args })');
     this.resourceLimits = resourceLimits;
-    this.daemonic = daemon ?? currentThread().daemon;
     this.givenName =
       name === undefined || name === null || String(name) === ''
         ? defaultName(target)
@@ -156,53 +149,13 @@ export class Thread<F extends AnyFunction = AnyFunction> implements StartedThrea
     return this.threadIdent;
   }
 
-  /** Whether the thread does not keep the process alive; settable only before `start()`. */
-  get daemon(): boolean {
-    return this.daemonic;
-  }
-
-  set daemon(daemon: boolean) {
-    if (this.phase !== 'initial') {
-      throw new RuntimeError(`cannot set the daemon flag of thread ${this.name}: it has started`);
-    }
-    if (typeof daemon !== 'boolean') {
-      throw new TypeError(`Thread.daemon must be a boolean, got ${describe(daemon)}`);
-    }
-    this.daemonic = daemon;
-  }
-
-  /** The worker's exit code once the thread has ended, else `null`. */
-  get exitCode(): number | null {
-    return this.code;
-  }
-
-  /** The target's return value (awaited) once the thread has ended, else `undefined`. */
-  get result(): Awaited<ReturnType<F>> | undefined {
-    if (this.phase !== 'stopped' || this.outcome?.ok !== true) return undefined;
-    return this.outcome.value as Awaited<ReturnType<F>>;
-  }
-
-  /** What the target threw, once the thread has ended that way, else `undefined`. */
-  get exception(): unknown {
-    if (this.phase !== 'stopped' || this.outcome?.ok !== false) return undefined;
-    this.observed = true;
-    return this.outcome.error;
-  }
-
-  /** Whether the thread has started and not yet ended. */
-  isAlive(): boolean {
-    return this.phase === 'started';
-  }
-
   /**
    * Starts the thread. Throws `RuntimeError` when called twice. The target's module is
    * imported in the new thread; if that or finding the function fails, the thread ends
    * with that error as its `exception`.
    */
   start(): void {
-    if (this.phase !== 'initial') {
-      throw new RuntimeError(`threads can only be started once (${this.name} was started already)`);
-    }
+    this.refuseRestart();
     const { worker, key } = startThreadWorker(ENTRY, this.givenName, this.daemonic, {
       resourceLimits: this.resourceLimits,
     });
@@ -212,7 +165,8 @@ export class Thread<F extends AnyFunction = AnyFunction> implements StartedThrea
     this.threadIdent = worker.threadId;
     trackStarted(worker.threadId, this);
     worker.on('message', (message: unknown) => this.receive(message));
-    worker.on('error', (error: Error) => this.crashed(error));
+    // The worker died of something its own code could not report (out of memory, a broken entry).
+    worker.on('error', (error: Error) => this.crashed(error, 'crashed'));
     worker.on('exit', (code: number) => this.exited(code));
     // After the listeners: adding a 'message' listener refs the worker again.
     this.updateRef();
@@ -221,67 +175,26 @@ export class Thread<F extends AnyFunction = AnyFunction> implements StartedThrea
   }
 
   /**
-   * Waits for the thread to end: `true` once it has, `false` on timeout. Never rejects
-   * with the thread's exception (read `exception`); rejects with `RuntimeError` when the
-   * thread was never started.
-   */
-  join(opts?: WaitOptions): Promise<boolean> {
-    if (opts !== undefined) {
-      const refused = refuseWait(opts, 'Thread.join');
-      if (refused) return refused;
-    }
-    if (this.phase === 'initial') {
-      return Promise.reject(
-        new RuntimeError(`cannot join thread ${this.name} before it is started`),
-      );
-    }
-    if (this.phase === 'stopped') return RESOLVED_TRUE;
-    this.joiners++;
-    this.updateRef();
-    return this.doneQueue()
-      .wait(opts, falseOnTimeout)
-      .finally(() => this.releaseReport());
-  }
-
-  /**
    * Stops the thread now (`Worker.terminate()`): its code stops wherever it is, its own
    * threads end with it. Resolves once it has ended (`exitCode` 1, no `exception`).
    * Rejects with `RuntimeError` when the thread was never started.
    */
   terminate(): Promise<void> {
-    if (this.phase === 'initial') {
-      return Promise.reject(
-        new RuntimeError(`cannot terminate thread ${this.name} before it is started`),
-      );
-    }
+    const unstarted = this.refuseUnstarted('terminate');
+    if (unstarted) return unstarted;
     if (this.phase === 'stopped') return RESOLVED_VOID;
     this.terminated = true;
     this.worker!.terminate().then(ignore, ignore);
-    return this.doneQueue().waitIgnoringTask().then(ignore);
+    return this.whenEnded();
   }
 
   /** Python's repr: `<Thread(name, started daemon 3)>`. */
-  toString(): string {
+  override toString(): string {
     return threadRepr('Thread', this.name, this.phase, this.daemonic, this.threadIdent);
   }
 
   [inspect.custom](): string {
     return this.toString();
-  }
-
-  /** @internal For the failure report: the exception without marking it read. */
-  get failure(): unknown {
-    return this.outcome?.ok === false ? this.outcome.error : undefined;
-  }
-
-  /** @internal For the failure report. */
-  stillUnobserved(): boolean {
-    return !this.observed && this.joiners === 0;
-  }
-
-  /** @internal For the failure report. */
-  markObserved(): void {
-    this.observed = true;
   }
 
   private sendTarget(worker: Worker): void {
@@ -333,21 +246,11 @@ export class Thread<F extends AnyFunction = AnyFunction> implements StartedThrea
    * alive, or while someone waits in `join()` (as a Python thread blocked in `join()`
    * keeps the process running).
    */
-  private updateRef(): void {
+  protected updateRef(): void {
     const worker = this.worker;
     if (worker === undefined) return;
     if (!this.daemonic || this.heldByChildren || this.joiners > 0) worker.ref();
     else worker.unref();
-  }
-
-  /** The worker died of something its own code could not report (out of memory, a broken entry). */
-  private crashed(error: Error): void {
-    this.outcome ??= {
-      ok: false,
-      error: new WorkerCrashedError(`thread ${this.name} crashed: ${error.message}`, {
-        cause: error,
-      }),
-    };
   }
 
   private exited(code: number): void {
@@ -355,29 +258,14 @@ export class Thread<F extends AnyFunction = AnyFunction> implements StartedThrea
     this.givenName = name;
     threadTable().release(this.key!);
     untrackStarted(this.threadIdent!);
-    this.phase = 'stopped';
-    // A worker terminated before it ran any code reports 0; a terminated thread reports 1.
-    this.code = this.terminated && code === 0 ? 1 : code;
     this.worker = undefined;
     if (!this.daemonic) holdParent(-1);
     if (this.heldByChildren) {
       this.heldByChildren = false;
       holdParent(-1);
     }
-    this.waiters?.wakeAll(true);
-    if (this.outcome?.ok === false && !this.observed && this.joiners === 0) reportThreadLater(this);
-  }
-
-  private releaseReport(): void {
-    if (--this.joiners > 0) return;
-    this.updateRef();
-    if (this.phase === 'stopped' && this.outcome?.ok === false && !this.observed) {
-      reportThreadLater(this);
-    }
-  }
-
-  private doneQueue(): WaiterQueue<boolean> {
-    return (this.waiters ??= new WaiterQueue<boolean>());
+    // A worker terminated before it ran any code reports 0; a terminated thread reports 1.
+    this.ended(this.terminated && code === 0 ? 1 : code);
   }
 }
 
