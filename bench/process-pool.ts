@@ -13,6 +13,7 @@
  */
 import os from 'node:os';
 import { type Future, Pool, ProcessPoolExecutor } from 'weft';
+import { mapAll, submitAll } from './executor-runs.js';
 import {
   type Contender,
   makeTable,
@@ -66,22 +67,6 @@ function openPool(processes: number): PoolUnderTest {
       return pool.join();
     },
   };
-}
-
-async function submitAll(executor: ProcessPoolExecutor, items: number[]): Promise<void> {
-  const futures: Future<number>[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) futures[i] = executor.submit(increment, items[i]!);
-  checkIncremented(await Promise.all(futures), items);
-}
-
-async function mapAll(
-  executor: ProcessPoolExecutor,
-  items: number[],
-  chunksize: number,
-): Promise<void> {
-  const results: number[] = [];
-  for await (const value of executor.map(increment, items, { chunksize })) results.push(value);
-  checkIncremented(results, items);
 }
 
 /** Task by task: weft's executor and Pool, and the peers, each pool warm for every round. */

@@ -14,6 +14,7 @@
  */
 import os from 'node:os';
 import { type Future, ThreadPoolExecutor } from 'weft';
+import { mapAll, submitAll } from './executor-runs.js';
 import {
   makeTable,
   measure,
@@ -44,18 +45,6 @@ const WEFT_MAP = 'weft ThreadPoolExecutor.map';
 const PYTHON = 'Python ThreadPoolExecutor';
 const ONE_WORKER = 'weft ThreadPoolExecutor, 1 worker';
 const TWO_WORKERS = 'weft ThreadPoolExecutor, 2 workers';
-
-async function submitAll(executor: ThreadPoolExecutor, items: number[]): Promise<void> {
-  const futures: Future<number>[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) futures[i] = executor.submit(increment, items[i]!);
-  checkIncremented(await Promise.all(futures), items);
-}
-
-async function mapAll(executor: ThreadPoolExecutor, items: number[]): Promise<void> {
-  const results: number[] = [];
-  for await (const value of executor.map(increment, items)) results.push(value);
-  checkIncremented(results, items);
-}
 
 /** weft's two rows, each on an executor of its own. */
 function weftPools(): ThreadPoolContender[] {

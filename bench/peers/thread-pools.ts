@@ -38,8 +38,9 @@ export function checkIncremented(results: number[], items: number[]): void {
 
 const taskFile = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 
-// Each pool's submit-all is written out on its own on purpose: closures made from one shared
-// function share V8's type feedback between the contenders.
+// Each library's submit-all is written out on its own on purpose: closures made from one
+// shared function share V8's type feedback between the contenders. (One library's thread and
+// process modes share theirs: it is the same pool class.)
 
 function piscina(
   name: string,
@@ -61,14 +62,20 @@ function piscina(
   };
 }
 
-function tinypool(threads: number): ThreadPoolContender {
+/** tinypool with `workers` threads, or child processes with `runtime: 'child_process'`. */
+export function tinypool(
+  workers: number,
+  name = TINYPOOL,
+  runtime: 'worker_threads' | 'child_process' = 'worker_threads',
+): ThreadPoolContender {
   const pool = new Tinypool({
     filename: taskFile('./thread-task.mjs'),
-    minThreads: threads,
-    maxThreads: threads,
+    runtime,
+    minThreads: workers,
+    maxThreads: workers,
   });
   return {
-    name: TINYPOOL,
+    name,
     runAll: async (items) =>
       checkIncremented(await Promise.all(items.map((i) => pool.run(i) as Promise<number>)), items),
     runOne: (x) => pool.run(x) as Promise<number>,
@@ -76,14 +83,19 @@ function tinypool(threads: number): ThreadPoolContender {
   };
 }
 
-function workerPool(threads: number): ThreadPoolContender {
+/** workerpool with `workers` threads, or child processes with `workerType: 'process'`. */
+export function workerPool(
+  workers: number,
+  name = WORKERPOOL,
+  workerType: 'thread' | 'process' = 'thread',
+): ThreadPoolContender {
   const pool = workerpool.pool(taskFile('./workerpool-task.mjs'), {
-    minWorkers: threads,
-    maxWorkers: threads,
-    workerType: 'thread',
+    minWorkers: workers,
+    maxWorkers: workers,
+    workerType,
   });
   return {
-    name: WORKERPOOL,
+    name,
     runAll: async (items) =>
       checkIncremented(
         await Promise.all(items.map((i) => pool.exec('increment', [i]) as PromiseLike<number>)),
