@@ -2,7 +2,7 @@
 // WorkerCrashedError (exit code, cause); the tasks queued behind it on that worker run on its
 // replacement. And initializers: Python marks the pool broken when one fails; so does weft.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { BrokenExecutor, move, ThreadPoolExecutor, WorkerCrashedError } from '../src/index.js';
 import {
   exhaustMemory,
@@ -20,22 +20,7 @@ import {
   waitForGate,
   workerThreadId,
 } from './fixtures/executor-tasks.js';
-
-const executors: ThreadPoolExecutor[] = [];
-
-function pool(options?: ConstructorParameters<typeof ThreadPoolExecutor>[0]): ThreadPoolExecutor {
-  const executor = new ThreadPoolExecutor(options);
-  executors.push(executor);
-  return executor;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`gave up waiting until ${what}`);
-}
+import { pool, pollUntil as until } from './support/executor-harness.js';
 
 function crashed(exitCode: number): (error: unknown) => boolean {
   return (error) => {
@@ -44,8 +29,6 @@ function crashed(exitCode: number): (error: unknown) => boolean {
     return true;
   };
 }
-
-after(() => Promise.all(executors.map((executor) => executor.shutdown({ cancelFutures: true }))));
 
 describe('ThreadPoolExecutor: a worker that dies fails only the task it ran', () => {
   test('process.exit() in a task: WorkerCrashedError with the exit code; the rest complete', async () => {

@@ -3,8 +3,8 @@
 // test_concurrent_futures (executor.py, test_thread_pool.py).
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { after, describe, test } from 'node:test';
-import { CancelledError, RuntimeError, ThreadPoolExecutor, TimeoutError } from '../src/index.js';
+import { describe, test } from 'node:test';
+import { CancelledError, RuntimeError, TimeoutError } from '../src/index.js';
 import {
   countCall,
   countThenWaitItem,
@@ -14,34 +14,12 @@ import {
   square,
   waitForGate,
 } from './fixtures/executor-tasks.js';
-
-const executors: ThreadPoolExecutor[] = [];
-const gates: Int32Array[] = [];
-
-function pool(maxWorkers: number): ThreadPoolExecutor {
-  const executor = new ThreadPoolExecutor({ maxWorkers });
-  executors.push(executor);
-  return executor;
-}
-
-function shared(): Int32Array {
-  const array = new Int32Array(new SharedArrayBuffer(4));
-  gates.push(array);
-  return array;
-}
-
-function open(array: Int32Array): void {
-  Atomics.store(array, 0, 1);
-  Atomics.notify(array, 0);
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`gave up waiting until ${what}`);
-}
+import {
+  openGate as open,
+  pool,
+  sharedGate as shared,
+  pollUntil as until,
+} from './support/executor-harness.js';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const values: T[] = [];
@@ -53,14 +31,9 @@ function range(n: number, from = 0): number[] {
   return Array.from({ length: n }, (_, i) => from + i);
 }
 
-after(async () => {
-  for (const array of gates) open(array);
-  await Promise.all(executors.map((executor) => executor.shutdown({ cancelFutures: true })));
-});
-
 describe('ThreadPoolExecutor.map: results', () => {
   test('yields fn(item) for every item, in input order', async () => {
-    const executor = pool(2);
+    const executor = pool({ maxWorkers: 2 });
     assert.deepEqual(
       await collect(executor.map(square, range(10))),
       range(10).map((x) => x * x),
@@ -68,7 +41,7 @@ describe('ThreadPoolExecutor.map: results', () => {
   });
 
   test('chunksize sends several items per task and changes nothing in the results', async () => {
-    const executor = pool(2);
+    const executor = pool({ maxWorkers: 2 });
     for (const chunksize of [1, 3, 7, 50]) {
       assert.deepEqual(
         await collect(executor.map(square, range(23), { chunksize })),
@@ -80,7 +53,7 @@ describe('ThreadPoolExecutor.map: results', () => {
   });
 
   test('order holds when later items finish first', async () => {
-    const executor = pool(2);
+    const executor = pool({ maxWorkers: 2 });
     const delays = [40, 1, 30, 1, 20, 1];
     const items = delays.map((ms, i) => ({ ms, i }));
     const results = await collect(executor.map(identity, items));
@@ -93,7 +66,7 @@ describe('ThreadPoolExecutor.map: results', () => {
   });
 
   test('an async iterable works as input', async () => {
-    const executor = pool(2);
+    const executor = pool({ maxWorkers: 2 });
     async function* numbers(): AsyncGenerator<number> {
       for (let i = 0; i < 12; i++) {
         if (i % 4 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -107,14 +80,14 @@ describe('ThreadPoolExecutor.map: results', () => {
   });
 
   test('an empty input ends at once', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     assert.deepEqual(await collect(executor.map(square, [])), []);
   });
 });
 
 describe('ThreadPoolExecutor.map: errors and timeout', () => {
   test("a task's error ends the iteration after the results before it", async () => {
-    const executor = pool(2);
+    const executor = pool({ maxWorkers: 2 });
     const iterator = executor.map(sqrtOrThrow, [4, 9, -1, 16]);
     assert.deepEqual(await iterator.next(), { done: false, value: 2 });
     assert.deepEqual(await iterator.next(), { done: false, value: 3 });
@@ -123,7 +96,7 @@ describe('ThreadPoolExecutor.map: errors and timeout', () => {
   });
 
   test('in a chunk, the items before the failing one still come out first', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     const seen: number[] = [];
     await assert.rejects(async () => {
       for await (const value of executor.map(sqrtOrThrow, [1, 4, 9, -2, 25], { chunksize: 5 }))
@@ -133,7 +106,7 @@ describe('ThreadPoolExecutor.map: errors and timeout', () => {
   });
 
   test('the timeout counts from the call; a late result throws TimeoutError', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     await executor.submit(identity, 'a worker is up');
     const opened = shared();
     open(opened);
@@ -155,7 +128,7 @@ describe('ThreadPoolExecutor.map: errors and timeout', () => {
   });
 
   test('a timeout cancels the tasks that had not started (the running one finishes)', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     const gate = shared();
     const started = shared();
     const first = executor.submit(waitForGate, gate, 'first');
@@ -169,7 +142,7 @@ describe('ThreadPoolExecutor.map: errors and timeout', () => {
   });
 
   test('an item that cannot cross fails the iteration at its place, with a TypeError naming it', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     const seen: unknown[] = [];
     await assert.rejects(
       async () => {
@@ -181,7 +154,7 @@ describe('ThreadPoolExecutor.map: errors and timeout', () => {
   });
 
   test('an input that throws fails the iteration after the items before it', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     function* broken(): Generator<number> {
       yield 1;
       yield 2;
@@ -197,7 +170,7 @@ describe('ThreadPoolExecutor.map: errors and timeout', () => {
 
 describe('ThreadPoolExecutor.map: lazy input and leaving early', () => {
   test('an endless input is pulled only a window ahead, and closed when the loop breaks', async () => {
-    const executor = pool(2);
+    const executor = pool({ maxWorkers: 2 });
     let pulled = 0;
     let closed = false;
     function* naturals(): Generator<number> {
@@ -221,7 +194,7 @@ describe('ThreadPoolExecutor.map: lazy input and leaving early', () => {
   });
 
   test('breaking out cancels the tasks that have not started', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     const calls = new Int32Array(new SharedArrayBuffer(4));
     const gate = shared();
     const blocker = executor.submit(waitForGate, gate, 'blocker');
@@ -234,7 +207,7 @@ describe('ThreadPoolExecutor.map: lazy input and leaving early', () => {
   });
 
   test('map submits its first window at the call: tasks run without iterating', async () => {
-    const executor = pool(2);
+    const executor = pool({ maxWorkers: 2 });
     const calls = new Int32Array(new SharedArrayBuffer(4));
     executor.map(
       countCall,
@@ -245,14 +218,14 @@ describe('ThreadPoolExecutor.map: lazy input and leaving early', () => {
   });
 
   test('results submitted before shutdown({ wait: false }) can still be read', async () => {
-    const executor = pool(5);
+    const executor = pool({ maxWorkers: 5 });
     const results = executor.map(square, range(10, -5));
     await executor.shutdown({ wait: false });
     assert.deepEqual(await collect(results), [25, 16, 9, 4, 1, 0, 1, 4, 9, 16]);
   });
 
   test('input left when the executor shuts down ends the iteration with RuntimeError', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     function* many(): Generator<number> {
       for (let i = 0; i < 100_000; i++) yield i;
     }
@@ -267,7 +240,7 @@ describe('ThreadPoolExecutor.map: lazy input and leaving early', () => {
   });
 
   test('shutdown({ cancelFutures: true }) makes map yield CancelledError for dropped tasks', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     const gate = shared();
     const started = shared();
     const items = range(6).map((value) => ({ counter: started, gate, value }));
@@ -283,7 +256,7 @@ describe('ThreadPoolExecutor.map: lazy input and leaving early', () => {
 
 describe('ThreadPoolExecutor.map: signal', () => {
   test('aborting stops the map: the iteration throws the reason and queued tasks never run', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     const gate = shared();
     const started = shared();
     const controller = new AbortController();
@@ -301,7 +274,7 @@ describe('ThreadPoolExecutor.map: signal', () => {
   });
 
   test('an already-aborted signal submits nothing', async () => {
-    const executor = pool(1);
+    const executor = pool({ maxWorkers: 1 });
     const calls = new Int32Array(new SharedArrayBuffer(4));
     const iterator = executor.map(countCall, [calls], { signal: AbortSignal.abort('no') });
     await assert.rejects(iterator.next(), (error) => error === 'no');

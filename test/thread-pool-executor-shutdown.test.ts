@@ -4,7 +4,7 @@
 // (test_shutdown.py, test_thread_pool.py).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ThreadPoolExecutor } from '../src/index.js';
 import {
@@ -16,35 +16,14 @@ import {
   waitForGate,
   workerThreadId,
 } from './fixtures/executor-tasks.js';
+import {
+  openGate as open,
+  pool,
+  sharedGate as shared,
+  pollUntil as until,
+} from './support/executor-harness.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const executors: ThreadPoolExecutor[] = [];
-const gates: Int32Array[] = [];
-
-function pool(options?: ConstructorParameters<typeof ThreadPoolExecutor>[0]): ThreadPoolExecutor {
-  const executor = new ThreadPoolExecutor(options);
-  executors.push(executor);
-  return executor;
-}
-
-function shared(): Int32Array {
-  const array = new Int32Array(new SharedArrayBuffer(4));
-  gates.push(array);
-  return array;
-}
-
-function open(array: Int32Array): void {
-  Atomics.store(array, 0, 1);
-  Atomics.notify(array, 0);
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`gave up waiting until ${what}`);
-}
 
 /** Runs an ES module program (TypeScript allowed, imports relative to the repository) in a fresh Node. */
 function runProgram(
@@ -67,11 +46,6 @@ const PROLOGUE = `
 import { ThreadPoolExecutor } from './src/index.ts';
 import { printAfter, mul } from './test/fixtures/executor-tasks.ts';
 `;
-
-after(async () => {
-  for (const array of gates) open(array);
-  await Promise.all(executors.map((executor) => executor.shutdown({ cancelFutures: true })));
-});
 
 describe('ThreadPoolExecutor.shutdown', () => {
   test('shutdown() waits for every submitted task, then every worker has exited', async () => {

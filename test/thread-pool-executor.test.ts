@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CancelledError,
   type Future,
@@ -31,46 +31,19 @@ import {
   waitForGate,
   workerThreadId,
 } from './fixtures/executor-tasks.js';
+import { openGate, pool, sharedGate, pollUntil as until } from './support/executor-harness.js';
 
 const TASKS = new URL('./fixtures/executor-tasks.ts', import.meta.url).href;
-const executors: ThreadPoolExecutor[] = [];
-const gates: Int32Array[] = [];
-
-/** An executor shut down after the file, whatever happens. */
-function pool(options?: ConstructorParameters<typeof ThreadPoolExecutor>[0]): ThreadPoolExecutor {
-  const executor = new ThreadPoolExecutor(options);
-  executors.push(executor);
-  return executor;
-}
 
 /** A flag in shared memory that tasks wait on; opened after the file at the latest. */
 function gate(): { array: Int32Array; open(): void } {
-  const array = new Int32Array(new SharedArrayBuffer(4));
-  gates.push(array);
+  const array = sharedGate();
   return { array, open: () => openGate(array) };
-}
-
-function openGate(array: Int32Array): void {
-  Atomics.store(array, 0, 1);
-  Atomics.notify(array, 0);
 }
 
 function counter(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(4));
 }
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`gave up waiting until ${what}`);
-}
-
-after(async () => {
-  for (const array of gates) openGate(array);
-  await Promise.all(executors.map((executor) => executor.shutdown({ cancelFutures: true })));
-});
 
 describe('ThreadPoolExecutor: submit', () => {
   test('submit runs the function in a worker and its future gives the value', async () => {

@@ -8,6 +8,7 @@ import {
   assertBlocks,
   type Gate,
   gate,
+  holder,
   inMain,
   type MaybePromise,
   type Runner,
@@ -57,16 +58,7 @@ export function lockFixtures(impl: LockImpl) {
     tag: string,
     opts?: WaitOptions,
     hold?: Gate,
-  ): Tracked<string> =>
-    track(
-      impl.run(async () => {
-        if (!(await lock.acquire(opts))) return 'timed out';
-        log.push(tag);
-        if (hold !== undefined) await hold.opened;
-        await lock.release();
-        return 'taken';
-      }),
-    );
+  ): Tracked<string> => holder(impl, lock, log, tag, opts, hold);
 
   return { withLock, party };
 }

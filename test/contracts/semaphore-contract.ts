@@ -8,6 +8,7 @@ import {
   assertBlocks,
   type Gate,
   gate,
+  holder,
   inMain,
   type MaybePromise,
   type Runner,
@@ -56,16 +57,7 @@ export function semaphoreFixtures(impl: SemaphoreImpl) {
     tag: string,
     opts?: WaitOptions,
     hold?: Gate,
-  ): Tracked<string> =>
-    track(
-      impl.run(async () => {
-        if (!(await sem.acquire(opts))) return 'timed out';
-        log.push(tag);
-        if (hold !== undefined) await hold.opened;
-        await sem.release();
-        return 'taken';
-      }),
-    );
+  ): Tracked<string> => holder(impl, sem, log, tag, opts, hold);
 
   /** Starts parties that each take one permit and keep it, one after the other so their queue order is known. */
   const queueTakers = async (

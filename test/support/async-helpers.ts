@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { spawn } from '../../src/index.js';
+import { spawn, type WaitOptions } from '../../src/index.js';
 
 export { sleep };
 
@@ -128,4 +128,34 @@ export function gate(): Gate {
     open = resolve;
   });
   return { opened, open };
+}
+
+/** What `holder` needs of a lock or semaphore (or a handle on one). */
+export interface Acquirable {
+  acquire(opts?: WaitOptions): Promise<boolean>;
+  release(): unknown;
+}
+
+/**
+ * A separate party (run by `runner`) that takes `primitive`, logs `tag`, keeps it until
+ * `hold` opens and gives it back. Resolves `'taken'` or `'timed out'`; rejects with whatever
+ * `acquire` rejected with.
+ */
+export function holder(
+  runner: Runner,
+  primitive: Acquirable,
+  log: string[],
+  tag: string,
+  opts?: WaitOptions,
+  hold?: Gate,
+): Tracked<string> {
+  return track(
+    runner.run(async () => {
+      if (!(await primitive.acquire(opts))) return 'timed out';
+      log.push(tag);
+      if (hold !== undefined) await hold.opened;
+      await primitive.release();
+      return 'taken';
+    }),
+  );
 }
