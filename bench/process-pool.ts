@@ -12,7 +12,7 @@
  * @module
  */
 import os from 'node:os';
-import { type Future, Pool, ProcessPoolExecutor } from 'weft';
+import { Pool, ProcessPoolExecutor } from 'weft';
 import { mapAll, submitAll } from './executor-runs.js';
 import {
   type Contender,

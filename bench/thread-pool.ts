@@ -13,7 +13,7 @@
  * @module
  */
 import os from 'node:os';
-import { type Future, ThreadPoolExecutor } from 'weft';
+import { ThreadPoolExecutor } from 'weft';
 import { mapAll, submitAll } from './executor-runs.js';
 import {
   makeTable,
@@ -27,7 +27,6 @@ import {
 } from './harness.js';
 import { batchItems } from './peers/pool-peers.js';
 import {
-  checkIncremented,
   FLOOR,
   PISCINA,
   PISCINA_CONCURRENT,
