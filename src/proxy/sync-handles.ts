@@ -20,13 +20,26 @@ const NO_ARGS: readonly unknown[] = [];
  */
 export interface HandleGuard extends Disposable, AsyncDisposable {}
 
-/** Something a guard can release: an acquire of a handle. */
-interface Releasable {
-  release(): Promise<void>;
+/**
+ * What every lock-like handle (Lock, RLock, Semaphore, Condition) shares: waiting to take
+ * it, and a guard that gives it back at the end of a `using` block.
+ */
+abstract class AcquiringHandle extends Handle {
+  /** Waits and takes it: `true` once held, `false` when `timeout` ran out. */
+  acquire(opts?: WaitOptions): Promise<boolean> {
+    return this.connection.wait('acquire', NO_ARGS, opts) as Promise<boolean>;
+  }
+
+  abstract release(): Promise<void>;
+
+  /** Acquires and returns a guard for `using`/`await using`; rejects with `TimeoutError` on timeout. */
+  guard(opts?: WaitOptions): Promise<HandleGuard> {
+    return guardOf(this, this.connection.info.className, opts);
+  }
 }
 
 async function guardOf(
-  handle: Releasable & { acquire(opts?: WaitOptions): Promise<boolean> },
+  handle: AcquiringHandle,
   what: string,
   opts: WaitOptions | undefined,
 ): Promise<HandleGuard> {
@@ -60,12 +73,7 @@ function reportLostRelease(what: string, error: unknown): void {
 }
 
 /** A handle on a `Lock` or `RLock` in another thread. An RLock is re-entrant per task of the calling thread. */
-export class LockHandle extends Handle {
-  /** Waits for the lock and takes it: `true` once held, `false` when `timeout` ran out. */
-  acquire(opts?: WaitOptions): Promise<boolean> {
-    return this.connection.wait('acquire', NO_ARGS, opts) as Promise<boolean>;
-  }
-
+export class LockHandle extends AcquiringHandle {
   /** Takes the lock if that needs no waiting. */
   tryAcquire(): Promise<boolean> {
     return this.connection.call('tryAcquire', NO_ARGS) as Promise<boolean>;
@@ -80,15 +88,10 @@ export class LockHandle extends Handle {
   locked(): Promise<boolean> {
     return this.connection.call('locked', NO_ARGS) as Promise<boolean>;
   }
-
-  /** Acquires and returns a guard for `using`/`await using`; rejects with `TimeoutError` on timeout. */
-  guard(opts?: WaitOptions): Promise<HandleGuard> {
-    return guardOf(this, this.connection.info.className, opts);
-  }
 }
 
 /** A handle on a `Semaphore` or `BoundedSemaphore` in another thread. */
-export class SemaphoreHandle extends Handle {
+export class SemaphoreHandle extends AcquiringHandle {
   /** Permits available now. */
   get value(): Promise<number> {
     return this.connection.call('value', NO_ARGS) as Promise<number>;
@@ -99,20 +102,12 @@ export class SemaphoreHandle extends Handle {
     return this.connection.info.bound;
   }
 
-  acquire(opts?: WaitOptions): Promise<boolean> {
-    return this.connection.wait('acquire', NO_ARGS, opts) as Promise<boolean>;
-  }
-
   tryAcquire(): Promise<boolean> {
     return this.connection.call('tryAcquire', NO_ARGS) as Promise<boolean>;
   }
 
   release(n = 1): Promise<void> {
     return this.connection.call('release', [n]) as Promise<void>;
-  }
-
-  guard(opts?: WaitOptions): Promise<HandleGuard> {
-    return guardOf(this, this.connection.info.className, opts);
   }
 }
 
@@ -139,21 +134,13 @@ export class EventHandle extends Handle {
  * A handle on a `Condition` in another thread. `waitFor`'s predicate runs here, in the
  * calling thread, between waits (it usually reads state the caller can see).
  */
-export class ConditionHandle extends Handle {
-  acquire(opts?: WaitOptions): Promise<boolean> {
-    return this.connection.wait('acquire', NO_ARGS, opts) as Promise<boolean>;
-  }
-
+export class ConditionHandle extends AcquiringHandle {
   release(): Promise<void> {
     return this.connection.call('release', NO_ARGS) as Promise<void>;
   }
 
   locked(): Promise<boolean> {
     return this.connection.call('locked', NO_ARGS) as Promise<boolean>;
-  }
-
-  guard(opts?: WaitOptions): Promise<HandleGuard> {
-    return guardOf(this, this.connection.info.className, opts);
   }
 
   /** Releases the lock, waits for a notification and re-takes the lock (always, also on timeout or abort). */
