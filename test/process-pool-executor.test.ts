@@ -198,7 +198,12 @@ describe('ProcessPoolExecutor: a worker process that dies fails only its task', 
     async () => {
       const executor = pool({ maxWorkers: 1 });
       const first = await executor.submit(pidOf);
-      await assert.rejects(executor.submit(killSelf, 'SIGKILL').result(), crashed(-9));
+      await assert.rejects(executor.submit(killSelf, 'SIGKILL').result(), (error: unknown) => {
+        assert.ok(crashed(-9)(error));
+        assert.equal((error as { signal?: string }).signal, 'SIGKILL');
+        assert.match((error as Error).message, /was killed by SIGKILL \(exit code -9\)/);
+        return true;
+      });
       const second = await executor.submit(pidOf);
       assert.notEqual(second, first);
       assert.equal(await executor.submit(mul, 6, 7), 42);

@@ -3,6 +3,7 @@
  * task whose worker died under it.
  * @module
  */
+import { constants } from 'node:os';
 import { RuntimeError, WorkerCrashedError } from '../errors.js';
 
 /**
@@ -12,8 +13,12 @@ import { RuntimeError, WorkerCrashedError } from '../errors.js';
  */
 export class BrokenExecutor extends RuntimeError {}
 
-/** A `WorkerCrashedError` with the worker's `exitCode` (and the error that killed it as `cause`). */
-export type CrashError = WorkerCrashedError & { exitCode: number };
+/**
+ * A `WorkerCrashedError` with the worker's `exitCode` (minus the signal number when a signal
+ * ended a child process, and then the signal's name as `signal`), and the error that killed
+ * it as `cause`.
+ */
+export type CrashError = WorkerCrashedError & { exitCode: number; signal?: NodeJS.Signals };
 
 /** The error of a task whose worker died: says how it died and carries `exitCode` and `cause`. */
 export function workerCrashed(
@@ -23,14 +28,24 @@ export function workerCrashed(
   what = 'while running this task',
   replaced = true,
 ): CrashError {
+  const signal = exitCode < 0 ? signalName(-exitCode) : undefined;
   const how =
     cause instanceof Error
       ? `${(cause as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `died of an uncaught ${cause.name}: ${cause.message}`}`
-      : `exited with code ${exitCode}`;
+      : signal !== undefined
+        ? `was killed by ${signal} (exit code ${exitCode})`
+        : `exited with code ${exitCode}`;
   const error = new WorkerCrashedError(
     `the ${kind} worker ${how} ${what}${replaced ? '; the pool replaced it and goes on with the other tasks' : ''}`,
     cause === undefined ? undefined : { cause },
   ) as CrashError;
   error.exitCode = exitCode;
+  if (signal !== undefined) error.signal = signal;
   return error;
+}
+
+/** The name of signal `number` (`SIGKILL` for 9), as a process's negative exit code gives it. */
+function signalName(number: number): NodeJS.Signals | undefined {
+  const names = Object.entries(constants.signals) as [NodeJS.Signals, number][];
+  return names.find(([, value]) => value === number)?.[0];
 }

@@ -21,7 +21,7 @@ export interface ProcessPoolExecutorOptions extends ExecutorOptions {
  *
  * A child that dies (an exit, a crash, a signal, out of memory) fails only the task it was
  * running, with `WorkerCrashedError` (its `exitCode` is minus the signal number after a
- * signal); the pool replaces it and finishes everything else — never a broken pool. Idle
+ * signal, and `signal` names it); the pool replaces it and finishes everything else — never a broken pool. Idle
  * children never keep the parent alive, and every child exits when the parent dies.
  *
  * @example
