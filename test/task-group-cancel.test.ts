@@ -12,6 +12,7 @@ import {
   type Task,
   TaskGroup,
 } from '../src/index.js';
+import { Boom, crashAfter } from './fixtures/task-failures.js';
 import {
   abortListeners,
   Cancelled,
@@ -20,15 +21,6 @@ import {
   tick,
   until,
 } from './support/async-helpers.js';
-
-class Boom extends Error {
-  override name = 'Boom';
-}
-
-const crashAfter = async (ms: number) => {
-  await sleep(ms);
-  throw new Boom(`after ${ms} ms`);
-};
 
 /** A child that counts how many times it was cancelled while sleeping. */
 function sleeper(counter: { cancelled: number }) {

@@ -12,17 +12,8 @@ import {
   type Task,
   TaskGroup,
 } from '../src/index.js';
+import { Boom, crashAfter } from './fixtures/task-failures.js';
 import { abortListeners, TEST_OPTIONS, tick } from './support/async-helpers.js';
-
-class Boom extends Error {
-  override name = 'Boom';
-}
-
-/** Sleeps `ms`, then fails with a Boom. */
-const crashAfter = async (ms: number) => {
-  await sleep(ms);
-  throw new Boom(`after ${ms} ms`);
-};
 
 /** The errors a group threw: the error itself, or the members of an AggregateError. */
 const errorsOf = (error: unknown): unknown[] =>
