@@ -2,7 +2,10 @@
  * weft — Python's concurrency model for TypeScript on Node.js.
  * @module
  */
+import './kinds.js';
+
 export { Actor, type ActorHandler, type ActorOptions } from './actor/actor.js';
+export { ActorHandle } from './actor/actor-handle.js';
 export type { Envelope } from './actor/mailbox.js';
 export {
   TaggedActor,
@@ -11,6 +14,8 @@ export {
   type TagMap,
   type TagReply,
 } from './actor/tagged-actor.js';
+export { decodeError, type EncodedError, encodeError } from './codec/error-codec.js';
+export { move } from './codec/move.js';
 export type { WaitOptions } from './core/options.js';
 export {
   ActorExit,
@@ -36,6 +41,7 @@ export {
   getExchange,
   type Subscriber,
 } from './exchange/exchange.js';
+export { ExchangeHandle, type HandleSubscriber } from './exchange/exchange-handle.js';
 export { BrokenExecutor, type CrashError } from './executor/broken-executor.js';
 export {
   Executor,
@@ -45,9 +51,13 @@ export {
 } from './executor/executor.js';
 export type { MapOptions } from './executor/executor-map.js';
 export {
+  ProcessPoolExecutor,
+  type ProcessPoolExecutorOptions,
+} from './executor/process/process-pool-executor.js';
+export {
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
-} from './executor/thread-pool-executor.js';
+} from './executor/thread/thread-pool-executor.js';
 export { Future } from './futures/future.js';
 export {
   asCompleted,
@@ -68,8 +78,6 @@ export { AsyncResult, type ResultCallbacks } from './pool/async-result.js';
 export type { BasePool, MapAsyncOptions, PoolOptions } from './pool/base-pool.js';
 export { Pool } from './pool/pool.js';
 export { ThreadPool } from './pool/thread-pool.js';
-export { move } from './portable/args.js';
-export { decodeError, type EncodedError, encodeError } from './portable/error-codec.js';
 export { isMainModule } from './portable/main-module.js';
 export {
   isPortable,
@@ -79,37 +87,20 @@ export {
 } from './portable/portable.js';
 export { Process, type ProcessOptions } from './process/process.js';
 export {
-  ProcessPoolExecutor,
-  type ProcessPoolExecutorOptions,
-} from './process/process-pool-executor.js';
-export {
   activeChildren,
   cpuCount,
   currentProcess,
   type ProcessInfo,
   parentProcess,
 } from './process/registry.js';
-export {
-  ActorHandle,
-  ExchangeHandle,
-  type HandleSubscriber,
-} from './proxy/actor-handles.js';
-export { disconnect, Handle, isHandle } from './proxy/handle-base.js';
-export type { HandleOf } from './proxy/handle-of.js';
-export { QueueHandle } from './proxy/queue-handle.js';
-export {
-  BarrierHandle,
-  ConditionHandle,
-  EventHandle,
-  type HandleGuard,
-  LockHandle,
-  SemaphoreHandle,
-} from './proxy/sync-handles.js';
 export { LifoQueue } from './queue/lifo-queue.js';
 export { type Compare, naturalOrder, PriorityQueue } from './queue/priority-queue.js';
 export { Queue } from './queue/queue.js';
+export { QueueHandle } from './queue/queue-handle.js';
 export { type Selected, select } from './queue/select.js';
 export { SimpleQueue } from './queue/simple-queue.js';
+export { disconnect, Handle, isHandle } from './remote/handle.js';
+export type { HandleOf } from './remote/handle-types.js';
 export { ActorScheduler, type GeneratorActor } from './scheduler/actor-scheduler.js';
 export { Scheduler, type SchedulerOptions, type SchedulerTask } from './scheduler/scheduler.js';
 export { acquireAll } from './sync/acquire-all.js';
@@ -120,6 +111,14 @@ export { Event } from './sync/event.js';
 export { Lock } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';
 export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
+export {
+  BarrierHandle,
+  ConditionHandle,
+  EventHandle,
+  type HandleGuard,
+  LockHandle,
+  SemaphoreHandle,
+} from './sync/sync-handles.js';
 export { type JoinAllOptions, joinAll } from './task/join-all.js';
 export { type SleepOptions, sleep, withTimeout } from './task/sleep.js';
 export { currentTask, type Spawn, spawn } from './task/spawn.js';

@@ -3,6 +3,7 @@
 // Container behaviour is in manager-containers.test.ts, threads in manager-threads.test.ts.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { servedKindOf } from '../src/codec/registry.js';
 import {
   Barrier,
   BoundedSemaphore,
@@ -26,16 +27,16 @@ import {
   SharedNamespace,
   spawn,
 } from '../src/index.js';
-import { LocalConnection } from '../src/manager/local-connection.js';
-import type { Connection } from '../src/proxy/handle-base.js';
-import { ownerKindOf } from '../src/proxy/owner-kinds.js';
+import type { HandleLink } from '../src/remote/handle.js';
+import { LocalLink } from '../src/remote/local-link.js';
+import type { ServedKind } from '../src/remote/served-kind.js';
 import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
 
 after(closeLocalHandles);
 
 /** The connection under a handle, to call what its class does not offer. */
-function connectionOf(handle: object): Connection {
-  return (handle as unknown as { connection: Connection }).connection;
+function connectionOf(handle: object): HandleLink {
+  return (handle as unknown as { link: HandleLink }).link;
 }
 
 describe('Manager: what it makes', () => {
@@ -235,7 +236,7 @@ describe("Manager: its handles' limits", () => {
 
   test('a local connection serves any kind, waits included: timeout, abort and bad options as at the owner', async () => {
     const queue = new Queue<number>();
-    const handle = new QueueHandle<number>(new LocalConnection(queue, ownerKindOf(queue)!));
+    const handle = new QueueHandle<number>(new LocalLink(queue, servedKindOf(queue) as ServedKind));
     await assert.rejects(handle.get({ timeout: 1 }), QueueEmpty);
     const controller = new AbortController();
     const parked = handle.get({ signal: controller.signal });

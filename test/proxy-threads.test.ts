@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
+import { decodeValue, encodeValues } from '../src/codec/codec.js';
+import { decodeError } from '../src/codec/error-codec.js';
 import {
   Actor,
   Barrier,
@@ -20,8 +22,6 @@ import {
   RuntimeError,
   spawn,
 } from '../src/index.js';
-import { decodeValue, encodeValues } from '../src/portable/args.js';
-import { decodeError } from '../src/portable/error-codec.js';
 import { startWorker } from '../src/portable/worker-start.js';
 import { GETTERS } from '../src/queue/getters.js';
 import { track, until } from './support/async-helpers.js';

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { after, describe, test } from 'node:test';
+import { decodeValues, encodeValues } from '../src/codec/codec.js';
 import {
   Barrier,
   BarrierHandle,
@@ -29,7 +30,6 @@ import {
   SimpleQueue,
   spawn,
 } from '../src/index.js';
-import { decodeValues, encodeValues } from '../src/portable/args.js';
 import { GETTERS } from '../src/queue/getters.js';
 import { carry, closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
 import { Cancelled, TEST_OPTIONS, track, until } from './support/async-helpers.js';

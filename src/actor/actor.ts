@@ -5,6 +5,7 @@
  */
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { currentIdentity } from '../core/task-identity.js';
+import { isThenable } from '../core/thenable.js';
 import {
   ActorExit,
   QueueEmpty,
@@ -406,12 +407,4 @@ export class Actor<M = unknown, R = unknown> implements AsyncDisposable {
   private readonly askTimedOut = (): never => {
     throw new TimeoutError(`${this.name}.ask(): no answer within the timeout`);
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

@@ -4,6 +4,8 @@
  * Usage mistakes print what was wrong and what to do on stderr and exit with code 2.
  * @module
  */
+// Every kind of primitive an argument may hold must be known before one crosses.
+import '../kinds.js';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {

@@ -7,8 +7,8 @@
  * @module
  */
 import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { QueueHandle } from '../proxy/queue-handle.js';
 import type { Queue } from '../queue/queue.js';
+import type { QueueHandle } from '../queue/queue-handle.js';
 
 /** A queue of dish numbers: the queue itself in its own thread, a handle on it in another. */
 export type DishQueue = Queue<number> | QueueHandle<number>;

@@ -4,6 +4,7 @@
  * @module
  */
 import { describe } from '../core/options.js';
+import { isThenable } from '../core/thenable.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
 
@@ -209,14 +210,6 @@ function deliveryOf(subscriber: unknown, where: string): void {
       `${where}(): a subscriber needs a send(msg) method (an Actor, an Exchange) or a put(msg) method (a Queue), got ${describe(subscriber)}`,
     );
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 const exchanges = new Map<string, Exchange<unknown>>();

@@ -9,9 +9,10 @@
  * long tasks are handed over one by one and the rest stay in the queue, cancellable.
  * @module
  */
+
+import { decodeValue, decodeValues } from '../codec/codec.js';
+import { decodeError } from '../codec/error-codec.js';
 import { TimeoutError } from '../errors.js';
-import { decodeValue, decodeValues } from '../portable/args.js';
-import { decodeError } from '../portable/error-codec.js';
 import { BrokenExecutor, workerCrashed } from './broken-executor.js';
 import { type Job, type JobOwner, OVER, QUEUED, SENT } from './job.js';
 import { JobQueue } from './job-queue.js';
@@ -39,7 +40,7 @@ export interface CoreSettings {
 export class ExecutorCore implements JobOwner {
   private readonly queue = new JobQueue();
   /** Workers starting or ready (not being stopped). */
-  private readonly slots: WorkerSlot[] = [];
+  private readonly slots: WorkerSlot<Job>[] = [];
   /** Workers being stopped whose exit has not come yet. */
   private stopping = 0;
   private nextSlotId = 0;
@@ -141,7 +142,7 @@ export class ExecutorCore implements JobOwner {
   }
 
   private spawn(): void {
-    const slot = new WorkerSlot(this.nextSlotId++);
+    const slot = new WorkerSlot<Job>(this.nextSlotId++);
     try {
       slot.link = this.transport.spawn({
         onMessage: (message) => this.onReply(slot, message as unknown[]),
@@ -156,7 +157,7 @@ export class ExecutorCore implements JobOwner {
     this.sendInit(slot);
   }
 
-  private sendInit(slot: WorkerSlot): void {
+  private sendInit(slot: WorkerSlot<Job>): void {
     const { initializer, initArgs } = this.settings;
     const init: InitMessage = {
       init: true,
@@ -196,7 +197,7 @@ export class ExecutorCore implements JobOwner {
   }
 
   /** Sends up to `count` jobs from the front of the queue to `slot` in one message. */
-  private sendTo(slot: WorkerSlot, count: number): void {
+  private sendTo(slot: WorkerSlot<Job>, count: number): void {
     const jobs: Job[] = [];
     while (jobs.length < count) {
       const job = this.queue.shift();
@@ -247,7 +248,7 @@ export class ExecutorCore implements JobOwner {
     if (jobs.length > 0) this.scheduleFlush();
   }
 
-  private onReply(slot: WorkerSlot, reply: unknown[]): void {
+  private onReply(slot: WorkerSlot<Job>, reply: unknown[]): void {
     if (slot.state >= RETIRING) return; // stopped by us: its jobs were taken back already
     const code = reply[0] as number;
     if (code === READY) {
@@ -285,7 +286,7 @@ export class ExecutorCore implements JobOwner {
   }
 
   /** `job` is now the task `slot` runs. */
-  private jobStarted(slot: WorkerSlot, job: Job): void {
+  private jobStarted(slot: WorkerSlot<Job>, job: Job): void {
     if (job.aborted) {
       // Aborted while it waited in the worker; its answer may already be on the way.
       setImmediate(() => {
@@ -309,7 +310,7 @@ export class ExecutorCore implements JobOwner {
   }
 
   /** A worker has nothing to run: retire it if it is used up, idle too long, or shutting down. */
-  private afterIdle(slot: WorkerSlot): void {
+  private afterIdle(slot: WorkerSlot<Job>): void {
     if (!slot.idle || slot.state !== SLOT_READY) return;
     if (slot.sent >= this.settings.maxTasksPerWorker) {
       this.retire(slot);
@@ -332,7 +333,7 @@ export class ExecutorCore implements JobOwner {
   }
 
   /** Stops `slot` because the task it runs must stop: fails that task, re-queues the others. */
-  private stopRunning(slot: WorkerSlot, job: Job, reason: unknown): void {
+  private stopRunning(slot: WorkerSlot<Job>, job: Job, reason: unknown): void {
     const { unstarted } = slot.reclaim(slot.answered); // every job counts as not started...
     if (job.phase !== OVER) {
       job.over();
@@ -344,7 +345,7 @@ export class ExecutorCore implements JobOwner {
   }
 
   /** Stops a worker the pool no longer needs (or must stop); its exit is then expected. */
-  private retire(slot: WorkerSlot): void {
+  private retire(slot: WorkerSlot<Job>): void {
     if (slot.state >= RETIRING) return;
     slot.state = RETIRING;
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
@@ -353,7 +354,7 @@ export class ExecutorCore implements JobOwner {
     slot.link.terminate();
   }
 
-  private onExit(slot: WorkerSlot, exitCode: number, cause: unknown): void {
+  private onExit(slot: WorkerSlot<Job>, exitCode: number, cause: unknown): void {
     const state = slot.state;
     slot.state = GONE;
     if (state === RETIRING) {

@@ -4,8 +4,8 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
+import { encodeValues } from '../codec/codec.js';
 import { RuntimeError, TimeoutError } from '../errors.js';
-import { encodeValues } from '../portable/args.js';
 import type { ExecutorCore } from './executor-core.js';
 import { Job } from './job.js';
 import { AsCompleted, Failure, InOrder, type Outstanding } from './map-order.js';

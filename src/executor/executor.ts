@@ -4,13 +4,15 @@
  * kind of worker (threads, processes) is a `Transport`; everything else is shared.
  * @module
  */
+// Every kind of primitive an argument may hold must be known before one crosses.
+import '../kinds.js';
 import { availableParallelism } from 'node:os';
+import { encodeValues } from '../codec/codec.js';
 import { describe, invalidTimeout, invalidWaitOptions } from '../core/options.js';
 import { RuntimeError } from '../errors.js';
 import type { Future } from '../futures/future.js';
-import { encodeValues } from '../portable/args.js';
 import type { PortableTarget, Target } from '../portable/portable.js';
-import type { SendableArgs } from '../proxy/handle-of.js';
+import type { SendableArgs } from '../remote/handle-types.js';
 import { iteratorOf } from '../task/task-pool-map.js';
 import { BrokenExecutor } from './broken-executor.js';
 import { ExecutorCore, MAX_DEPTH } from './executor-core.js';

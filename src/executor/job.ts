@@ -5,15 +5,11 @@
  */
 import type { Transferable } from 'node:worker_threads';
 import { Future } from '../futures/future.js';
+import { OVER, QUEUED } from './job-phase.js';
 import type { TargetEntry } from './targets.js';
 import type { WorkerSlot } from './worker-slot.js';
 
-/** Waiting in the executor's queue. */
-export const QUEUED = 0;
-/** Handed to a worker (the future is running). */
-export const SENT = 1;
-/** Finished, failed, cancelled, or dropped. */
-export const OVER = 2;
+export { OVER, QUEUED, SENT } from './job-phase.js';
 
 const NO_VALUES: unknown[] = [];
 
@@ -31,7 +27,7 @@ export class Job<T = unknown> extends Future<T> {
   /** Next in the executor's queue. */
   next: Job | null = null;
   /** The worker it was handed to. */
-  slot: WorkerSlot | null = null;
+  slot: WorkerSlot<Job> | null = null;
   /** Per-task limit on its running time in ms (`Infinity`: none); counts from its start. */
   timeout = Number.POSITIVE_INFINITY;
   signal: AbortSignal | null = null;

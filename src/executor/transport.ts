@@ -6,7 +6,7 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
-import type { Destination } from '../proxy/protocol.js';
+import type { Destination } from '../codec/descriptor.js';
 
 /** What the core hears from one worker. */
 export interface WorkerEvents {

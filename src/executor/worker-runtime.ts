@@ -11,13 +11,14 @@
  * task), as a Python initializer sets up a thread-local for the tasks that follow.
  * @module
  */
+import '../kinds.js';
 import type { Transferable } from 'node:worker_threads';
+import { decodeValue, decodeValues, encodeValue, encodeValues } from '../codec/codec.js';
+import type { Destination } from '../codec/descriptor.js';
+import { encodeError } from '../codec/error-codec.js';
 import { outsideTasks } from '../core/task-identity.js';
-import { decodeValue, decodeValues, encodeValue, encodeValues } from '../portable/args.js';
-import { encodeError } from '../portable/error-codec.js';
 import { loadTarget } from '../portable/load.js';
 import { loadTargetRef } from '../portable/target-ref.js';
-import type { Destination } from '../proxy/protocol.js';
 import { Task, type TaskDoneListener } from '../task/task.js';
 import {
   CHUNK_FAILED,

@@ -5,7 +5,7 @@
  */
 import type { Transferable } from 'node:worker_threads';
 import { Deque } from '../queue/deque.js';
-import { type Job, OVER, SENT } from './job.js';
+import { OVER, SENT } from './job-phase.js';
 import { detachedError, isDetached } from './protocol.js';
 import type { TargetDefinition } from './targets.js';
 import type { WorkerLink } from './transport.js';
@@ -21,8 +21,18 @@ export const RETIRING = 2;
 /** Gone. */
 export const GONE = 3;
 
+/** What a slot needs of the jobs it holds (the executor's `Job`). */
+export interface SlotJob {
+  phase: number;
+  slot: unknown;
+  readonly values: unknown[];
+  readonly transfer: Transferable[] | null;
+  readonly target: { readonly key: unknown };
+  readonly chunk: boolean;
+}
+
 /** A worker of the pool. */
-export class WorkerSlot {
+export class WorkerSlot<Job extends SlotJob = SlotJob> {
   state = STARTING;
   link!: WorkerLink;
   /** Tasks handed to the worker and not answered yet; the first is the one it runs. */

@@ -4,11 +4,16 @@
  * from every thread and process they are passed to.
  * @module
  */
+
+// Every kind of primitive an argument may hold must be known before one crosses.
+import '../kinds.js';
+import { servedKindOf } from '../codec/registry.js';
 import { describe } from '../core/options.js';
 import { RuntimeError } from '../errors.js';
-import type { Handle } from '../proxy/handle-base.js';
-import { ownerKindOf } from '../proxy/owner-kinds.js';
 import { Queue } from '../queue/queue.js';
+import type { Handle } from '../remote/handle.js';
+import { copied, LocalLink } from '../remote/local-link.js';
+import type { ServedKind } from '../remote/served-kind.js';
 import { Barrier, type BarrierOptions } from '../sync/barrier.js';
 import { Condition } from '../sync/condition.js';
 import type { ConditionLock } from '../sync/condition-protocol.js';
@@ -16,7 +21,6 @@ import { Event } from '../sync/event.js';
 import { Lock } from '../sync/lock.js';
 import { RLock } from '../sync/rlock.js';
 import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
-import { copied, LocalConnection } from './local-connection.js';
 import { SharedDict } from './shared-dict.js';
 import { itemsOf, SharedList } from './shared-list.js';
 import { SharedNamespace } from './shared-namespace.js';
@@ -246,12 +250,9 @@ export class Manager implements Disposable, AsyncDisposable {
   }
 
   /** The manager's own handle on a store, remembered for shutdown. */
-  private handleOn<H extends Handle>(
-    store: Store,
-    HandleClass: new (connection: LocalConnection) => H,
-  ): H {
+  private handleOn<H extends Handle>(store: Store, HandleClass: new (link: LocalLink) => H): H {
     this.remember(store);
-    return new HandleClass(new LocalConnection(store, ownerKindOf(store)!));
+    return new HandleClass(new LocalLink(store, servedKindOf(store) as ServedKind));
   }
 
   /** Copies `values` in as a call through a handle would (a value that cannot cross throws here). */

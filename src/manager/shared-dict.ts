@@ -3,7 +3,7 @@
  * (Python's `DictProxy`).
  * @module
  */
-import { Handle } from '../proxy/handle-base.js';
+import { Handle } from '../remote/handle.js';
 import { type DictKey, entriesOf } from './stores.js';
 
 export type { DictKey } from './stores.js';
@@ -40,62 +40,62 @@ export class SharedDict<K extends DictKey = DictKey, V = unknown>
   get(key: K): Promise<V | undefined>;
   get<D>(key: K, fallback: D): Promise<V | D>;
   get(key: K, fallback?: unknown): Promise<unknown> {
-    return this.connection.call('get', [key, fallback]);
+    return this.link.call('get', [key, fallback]);
   }
 
   set(key: K, value: V): Promise<void> {
-    return this.connection.call('set', [key, value]) as Promise<void>;
+    return this.link.call('set', [key, value]) as Promise<void>;
   }
 
   has(key: K): Promise<boolean> {
-    return this.connection.call('has', [key]) as Promise<boolean>;
+    return this.link.call('has', [key]) as Promise<boolean>;
   }
 
   /** Removes `key`; resolves to whether it was there. */
   delete(key: K): Promise<boolean> {
-    return this.connection.call('delete', [key]) as Promise<boolean>;
+    return this.link.call('delete', [key]) as Promise<boolean>;
   }
 
   keys(): Promise<K[]> {
-    return this.connection.call('keys', NO_ARGS) as Promise<K[]>;
+    return this.link.call('keys', NO_ARGS) as Promise<K[]>;
   }
 
   values(): Promise<V[]> {
-    return this.connection.call('values', NO_ARGS) as Promise<V[]>;
+    return this.link.call('values', NO_ARGS) as Promise<V[]>;
   }
 
   entries(): Promise<[K, V][]> {
-    return this.connection.call('entries', NO_ARGS) as Promise<[K, V][]>;
+    return this.link.call('entries', NO_ARGS) as Promise<[K, V][]>;
   }
 
   size(): Promise<number> {
-    return this.connection.call('size', NO_ARGS) as Promise<number>;
+    return this.link.call('size', NO_ARGS) as Promise<number>;
   }
 
   clear(): Promise<void> {
-    return this.connection.call('clear', NO_ARGS) as Promise<void>;
+    return this.link.call('clear', NO_ARGS) as Promise<void>;
   }
 
   /** A copy of the whole dict, taken in one atomic step. */
   toMap(): Promise<Map<K, V>> {
-    return this.connection.call('toMap', NO_ARGS) as Promise<Map<K, V>>;
+    return this.link.call('toMap', NO_ARGS) as Promise<Map<K, V>>;
   }
 
   /** Sets every pair in one atomic step (all or none, when a key is refused). */
   async update(entries: DictSource<K, V>): Promise<void> {
-    await this.connection.call('update', [entriesOf(entries, 'SharedDict.update()')]);
+    await this.link.call('update', [entriesOf(entries, 'SharedDict.update()')]);
   }
 
   /** The value of `key`; when there is none, sets it to `value` first (Python's `setdefault`). */
   setDefault(key: K, value: V): Promise<V> {
-    return this.connection.call('setDefault', [key, value]) as Promise<V>;
+    return this.link.call('setDefault', [key, value]) as Promise<V>;
   }
 
   /** Removes `key` and resolves to its value, or to `fallback` (default `undefined`) when absent. */
   pop(key: K): Promise<V | undefined>;
   pop<D>(key: K, fallback: D): Promise<V | D>;
   pop(key: K, fallback?: unknown): Promise<unknown> {
-    return this.connection.call('pop', [key, fallback]);
+    return this.link.call('pop', [key, fallback]);
   }
 
   /**
@@ -104,7 +104,7 @@ export class SharedDict<K extends DictKey = DictKey, V = unknown>
    * `set` from two places would race on.
    */
   increment(key: K, by: V & (number | bigint) = 1 as V & number): Promise<V> {
-    return this.connection.call('increment', [key, by]) as Promise<V>;
+    return this.link.call('increment', [key, by]) as Promise<V>;
   }
 
   /** `for await (const [key, value] of dict)`: the entries as they are when the loop starts (one atomic copy). */

@@ -4,7 +4,7 @@
  * @module
  */
 import { describe } from '../core/options.js';
-import { Handle } from '../proxy/handle-base.js';
+import { Handle } from '../remote/handle.js';
 
 const NO_ARGS: readonly unknown[] = [];
 
@@ -36,60 +36,60 @@ export function itemsOf<T>(items: Iterable<T>, where: string): T[] {
  */
 export class SharedList<T = unknown> extends Handle implements AsyncIterable<T> {
   append(item: T): Promise<void> {
-    return this.connection.call('append', [item]) as Promise<void>;
+    return this.link.call('append', [item]) as Promise<void>;
   }
 
   /** Appends every item in one atomic step. */
   async extend(items: Iterable<T>): Promise<void> {
-    await this.connection.call('extend', [itemsOf(items, 'SharedList.extend()')]);
+    await this.link.call('extend', [itemsOf(items, 'SharedList.extend()')]);
   }
 
   /** The item at `index` (negative: from the end). */
   get(index: number): Promise<T> {
-    return this.connection.call('get', [index]) as Promise<T>;
+    return this.link.call('get', [index]) as Promise<T>;
   }
 
   /** Replaces the item at `index` (negative: from the end). */
   set(index: number, item: T): Promise<void> {
-    return this.connection.call('set', [index, item]) as Promise<void>;
+    return this.link.call('set', [index, item]) as Promise<void>;
   }
 
   length(): Promise<number> {
-    return this.connection.call('length', NO_ARGS) as Promise<number>;
+    return this.link.call('length', NO_ARGS) as Promise<number>;
   }
 
   /** A copy of the whole list, taken in one atomic step. */
   toArray(): Promise<T[]> {
-    return this.connection.call('toArray', NO_ARGS) as Promise<T[]>;
+    return this.link.call('toArray', NO_ARGS) as Promise<T[]>;
   }
 
   /** A copy of the items from `start` up to `end` (as `Array.prototype.slice`, Python's `list[start:end]`). */
   slice(start?: number, end?: number): Promise<T[]> {
-    return this.connection.call('slice', [start, end]) as Promise<T[]>;
+    return this.link.call('slice', [start, end]) as Promise<T[]>;
   }
 
   /** Removes and resolves to the item at `index` (default: the last); rejects with `RangeError` when there is none. */
   pop(index?: number): Promise<T> {
-    return this.connection.call('pop', [index]) as Promise<T>;
+    return this.link.call('pop', [index]) as Promise<T>;
   }
 
   /** Inserts `item` before `index`; an index past either end inserts at that end, as in Python. */
   insert(index: number, item: T): Promise<void> {
-    return this.connection.call('insert', [index, item]) as Promise<void>;
+    return this.link.call('insert', [index, item]) as Promise<void>;
   }
 
   /** Removes the first item deeply equal to `item`; resolves to whether there was one. */
   remove(item: T): Promise<boolean> {
-    return this.connection.call('remove', [item]) as Promise<boolean>;
+    return this.link.call('remove', [item]) as Promise<boolean>;
   }
 
   /** The index of the first item deeply equal to `item`, or -1. */
   indexOf(item: T): Promise<number> {
-    return this.connection.call('indexOf', [item]) as Promise<number>;
+    return this.link.call('indexOf', [item]) as Promise<number>;
   }
 
   clear(): Promise<void> {
-    return this.connection.call('clear', NO_ARGS) as Promise<void>;
+    return this.link.call('clear', NO_ARGS) as Promise<void>;
   }
 
   /** `for await (const item of list)`: the items as they are when the loop starts (one atomic copy). */

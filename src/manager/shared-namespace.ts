@@ -3,7 +3,7 @@
  * any thread or process (Python's `Namespace` proxy).
  * @module
  */
-import { Handle } from '../proxy/handle-base.js';
+import { Handle } from '../remote/handle.js';
 
 /** A name of namespace `N`. */
 type Name<N> = keyof N & string;
@@ -26,20 +26,20 @@ type Name<N> = keyof N & string;
  */
 export class SharedNamespace<N extends object = Record<string, unknown>> extends Handle {
   get<K extends Name<N>>(name: K): Promise<N[K]> {
-    return this.connection.call('get', [name]) as Promise<N[K]>;
+    return this.link.call('get', [name]) as Promise<N[K]>;
   }
 
   set<K extends Name<N>>(name: K, value: N[K]): Promise<void> {
-    return this.connection.call('set', [name, value]) as Promise<void>;
+    return this.link.call('set', [name, value]) as Promise<void>;
   }
 
   has(name: Name<N>): Promise<boolean> {
-    return this.connection.call('has', [name]) as Promise<boolean>;
+    return this.link.call('has', [name]) as Promise<boolean>;
   }
 
   /** Removes `name`; resolves to whether it was set (Python's `del ns.name`). */
   delete(name: Name<N>): Promise<boolean> {
-    return this.connection.call('delete', [name]) as Promise<boolean>;
+    return this.link.call('delete', [name]) as Promise<boolean>;
   }
 
   /**
@@ -50,11 +50,11 @@ export class SharedNamespace<N extends object = Record<string, unknown>> extends
     name: K,
     by: N[K] & (number | bigint) = 1 as N[K] & number,
   ): Promise<N[K]> {
-    return this.connection.call('increment', [name, by]) as Promise<N[K]>;
+    return this.link.call('increment', [name, by]) as Promise<N[K]>;
   }
 
   /** A copy of every name and value, taken in one atomic step. */
   toObject(): Promise<N> {
-    return this.connection.call('toObject', []) as Promise<N>;
+    return this.link.call('toObject', []) as Promise<N>;
   }
 }

@@ -2,7 +2,7 @@
  * What a manager's dict, list and namespace hold, on the owner's side: plain synchronous
  * operations, each one complete before the next begins, so every message from a handle is
  * one atomic update. Callers — local ones and handles alike — reach them only through the
- * owner kinds of manager-kinds.ts, which copy values on the way in and out.
+ * served methods of manager-remote.ts, which copy values on the way in and out.
  * @module
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -25,7 +25,7 @@ abstract class Store {
     readonly className: string,
   ) {}
 
-  /** Throws when the manager is shut down: the owner kinds call it before every operation. */
+  /** Throws when the manager is shut down: the served methods call it before every operation. */
   live(method: string): void {
     if (this.manager.shutDown) {
       throw new RuntimeError(

@@ -3,10 +3,11 @@
  * end passed to a Thread or a Process arrives as.
  * @module
  */
+
+import { move } from '../codec/move.js';
 import type { WaitOptions } from '../core/options.js';
 import { HandleClosedError } from '../errors.js';
-import { move } from '../portable/args.js';
-import { Handle } from '../proxy/handle-base.js';
+import { Handle } from '../remote/handle.js';
 import { bytesOf, invalidMaxLength, type PipeEnd, pollOptions } from './pipe-end.js';
 
 const NO_ARGS: readonly unknown[] = [];
@@ -33,21 +34,21 @@ const NO_ARGS: readonly unknown[] = [];
 export class ConnectionHandle<S = unknown, R = unknown> extends Handle implements PipeEnd<S, R> {
   /** Whether the end was closed, as of the last answer. */
   get closed(): boolean {
-    return this.connection.state.closed ?? false;
+    return this.link.state.closed ?? false;
   }
 
   /** Whether the end can receive. */
   get readable(): boolean {
-    return this.connection.info.readable ?? true;
+    return this.link.info.readable ?? true;
   }
 
   /** Whether the end can send. */
   get writable(): boolean {
-    return this.connection.info.writable ?? true;
+    return this.link.info.writable ?? true;
   }
 
   send(value: S): Promise<void> {
-    return this.connection.call('send', [value]) as Promise<void>;
+    return this.link.call('send', [value]) as Promise<void>;
   }
 
   /** Cuts the range here, so only those bytes cross (moved, not copied again). */
@@ -58,23 +59,23 @@ export class ConnectionHandle<S = unknown, R = unknown> extends Handle implement
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.connection.call('sendBytes', [move(bytes)]) as Promise<void>;
+    return this.link.call('sendBytes', [move(bytes)]) as Promise<void>;
   }
 
   recv(opts?: WaitOptions): Promise<R> {
-    return this.connection.wait('recv', NO_ARGS, opts) as Promise<R>;
+    return this.link.wait('recv', NO_ARGS, opts) as Promise<R>;
   }
 
   recvBytes(maxLength?: number, opts?: WaitOptions): Promise<Uint8Array> {
     const invalid = invalidMaxLength(maxLength, 'Connection.recvBytes()');
     if (invalid) return Promise.reject(invalid);
-    return this.connection.wait('recvBytes', [maxLength], opts) as Promise<Uint8Array>;
+    return this.link.wait('recvBytes', [maxLength], opts) as Promise<Uint8Array>;
   }
 
   poll(timeout: number | WaitOptions = 0): Promise<boolean> {
     const opts = pollOptions(timeout, 'Connection.poll()');
     if (opts instanceof Error) return Promise.reject(opts);
-    return this.connection.wait('poll', NO_ARGS, opts) as Promise<boolean>;
+    return this.link.wait('poll', NO_ARGS, opts) as Promise<boolean>;
   }
 
   /**
@@ -82,7 +83,7 @@ export class ConnectionHandle<S = unknown, R = unknown> extends Handle implement
    * at once when the owner is gone (then nobody can use the end any more anyway).
    */
   close(): Promise<void> {
-    return this.connection.call('close', NO_ARGS).then(
+    return this.link.call('close', NO_ARGS).then(
       () => undefined,
       (err: unknown) => {
         if (!(err instanceof HandleClosedError)) throw err;

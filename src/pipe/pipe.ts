@@ -5,10 +5,11 @@
  * end, so the two ends of one pipe can live in different threads.
  * @module
  */
+
+import { decodeValues, encodeValues } from '../codec/codec.js';
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import type { OnTimeout } from '../core/waiter.js';
 import { BrokenPipeError, RuntimeError, TimeoutError } from '../errors.js';
-import { decodeValues, encodeValues } from '../portable/args.js';
 import { type Accept, Channel, type Message } from './channel.js';
 import { bytesOf, invalidMaxLength, type PipeEnd, pollOptions } from './pipe-end.js';
 

@@ -10,7 +10,7 @@ import { describe } from '../core/options.js';
 import { CancelledError, RuntimeError } from '../errors.js';
 import { count, type Executor, type ExecutorOptions } from '../executor/executor.js';
 import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
-import type { SendableArgs } from '../proxy/handle-of.js';
+import type { SendableArgs } from '../remote/handle-types.js';
 import { AsyncResult, checkCallbacks, type ResultCallbacks } from './async-result.js';
 import { PoolIterator } from './pool-iterator.js';
 

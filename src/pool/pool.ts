@@ -2,7 +2,7 @@
  * `Pool` — Python's `multiprocessing.Pool`: the `Pool` API on child processes.
  * @module
  */
-import { ProcessPoolExecutor } from '../process/process-pool-executor.js';
+import { ProcessPoolExecutor } from '../executor/process/process-pool-executor.js';
 import { BasePool, type PoolOptions } from './base-pool.js';
 
 /**

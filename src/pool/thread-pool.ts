@@ -2,7 +2,7 @@
  * `ThreadPool` — Python's `multiprocessing.pool.ThreadPool`: the `Pool` API on worker threads.
  * @module
  */
-import { ThreadPoolExecutor } from '../executor/thread-pool-executor.js';
+import { ThreadPoolExecutor } from '../executor/thread/thread-pool-executor.js';
 import { BasePool, type PoolOptions } from './base-pool.js';
 
 /**

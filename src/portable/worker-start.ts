@@ -117,8 +117,3 @@ function tsxApiOf(specifier: string, cwd: string): string | undefined {
     return undefined;
   }
 }
-
-/** @internal For tests: what `startWorker` registers in workers. */
-export function workerLoaders(): readonly LoaderRegistration[] {
-  return (launch ??= findLoaders()).loaders;
-}

@@ -4,11 +4,10 @@
  * process ends when its target does, whatever timers or handles it left open.
  * @module
  */
+import '../kinds.js';
+import { encodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
-import { decodeValues, encodeValue } from '../portable/args.js';
-import { encodeError } from '../portable/error-codec.js';
-import { loadTarget } from '../portable/load.js';
-import { loadTargetRef } from '../portable/target-ref.js';
+import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
 import { exitWithParent } from './orphan-guard.js';
 import { type DoneMessage, processMessageKind, type RunMessage } from './protocol.js';
 import { activeChildren, becomeChild, currentProcess } from './registry.js';
@@ -22,15 +21,11 @@ exitWithParent();
 let running = false;
 let finished = false;
 
-// An error thrown where the target cannot catch it (a timer, an unhandled rejection) ends
-// the process with that error, as an uncaught exception ends a Python process.
-process.on('uncaughtException', (error) => {
-  if (finished) {
-    console.error(`Exception in process ${currentProcess().name} after its target ended:`, error);
-    return;
-  }
-  void finish({ $weftProcess: 'done', ok: false, error: encodeError(error) }, 1);
-});
+endOnUncaught(
+  () => `process ${currentProcess().name}`,
+  () => finished,
+  (outcome) => void finish(outcome),
+);
 
 process.on('message', (message: unknown) => {
   if (processMessageKind(message) !== 'run' || running) return;
@@ -40,25 +35,16 @@ process.on('message', (message: unknown) => {
 
 async function run({ target, args, name, daemon, parent }: RunMessage): Promise<void> {
   becomeChild(name, daemon, parent);
-  let value: unknown;
-  try {
-    const fn = await loadTargetRef(target, loadTarget);
-    value = await fn(...decodeValues(args));
-  } catch (error) {
-    return finish({ $weftProcess: 'done', ok: false, error: encodeError(error) }, 1);
-  }
-  let encoded: ReturnType<typeof encodeValue>;
-  try {
-    encoded = encodeValue(value, `process ${name}: the target's return value`, 'process');
-  } catch (error) {
-    return finish({ $weftProcess: 'done', ok: false, error: encodeError(error) }, 1);
-  }
-  return finish({ $weftProcess: 'done', ok: true, value: encoded.value }, 0);
+  return finish(await runTarget(target, args, `process ${name}`, 'process'));
 }
 
-async function finish(done: DoneMessage, code: number): Promise<void> {
+async function finish(outcome: Outcome): Promise<void> {
   if (finished) return;
   finished = true;
+  let code = outcome.ok ? 0 : 1;
+  const done: DoneMessage = outcome.ok
+    ? { $weftProcess: 'done', ok: true, value: outcome.value }
+    : { $weftProcess: 'done', ok: false, error: outcome.error };
   await new Promise<void>((resolve) => {
     const sent = (error: Error | null) => {
       if (error === null || done.ok === false) return resolve();

@@ -5,19 +5,21 @@
  * its `exception`. Values cross by V8 serialization, which runs no code while decoding.
  * @module
  */
+// Every kind of primitive an argument may hold must be known before one crosses.
+import '../kinds.js';
 import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
 import { inspect } from 'node:util';
+import { decodeValue, encodeValues } from '../codec/codec.js';
+import { decodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
-import { decodeValue, encodeValues } from '../portable/args.js';
-import { decodeError } from '../portable/error-codec.js';
 import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
-import { type AnyFunction, Runner } from '../portable/runner.js';
 import { targetRef } from '../portable/target-ref.js';
-import type { SendableArgs } from '../proxy/handle-of.js';
+import type { SendableArgs } from '../remote/handle-types.js';
+import { type AnyFunction, Runner } from '../runner/runner.js';
 import { CHILD_ENV, processMessageKind, type RunMessage } from './protocol.js';
-import { type ChildProcessEntry, currentProcess, trackChild, untrackChild } from './registry.js';
+import { currentProcess, trackChild, untrackChild } from './registry.js';
 
 // The child's entry next to this module: .ts when weft runs from its sources (under tsx), .js from dist/.
 const ENTRY = new URL(
@@ -65,10 +67,8 @@ let created = 0;
  * console.log(child.exitCode, child.result); // 0 49
  * ```
  */
-export class Process<F extends AnyFunction = AnyFunction>
-  extends Runner<F>
-  implements ChildProcessEntry
-{
+// (Structurally also a ChildProcessEntry, through members kept out of the published types.)
+export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
   /** The process's name (Python's `Process.name`). */
   name: string;
   /** @internal */

@@ -14,6 +14,7 @@ import {
 import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError } from '../errors.js';
 import { Deque } from './deque.js';
 import { GETTERS } from './getters.js';
+import { untilShutDown } from './until-shut-down.js';
 
 /**
  * A FIFO queue with an optional bound, `taskDone`/`join` accounting and shutdown.
@@ -184,17 +185,8 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   /** Yields items as they arrive; ends when the queue is shut down and drained. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    while (true) {
-      let item: T;
-      try {
-        item = await this.get();
-      } catch (err) {
-        if (err instanceof QueueShutDown) return;
-        throw err;
-      }
-      yield item;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return untilShutDown(() => this.get());
   }
 
   /** The parked getters, for `select()`, which parks one getter on several queues. */

@@ -6,9 +6,10 @@
  * @module
  */
 import { describe, type WaitOptions } from '../core/options.js';
+import { isThenable } from '../core/thenable.js';
 import { RuntimeError } from '../errors.js';
 import { Deque } from '../queue/deque.js';
-import { checkStarted, isThenable, SchedulerBase, type SchedulerOptions } from './scheduler.js';
+import { checkStarted, SchedulerBase, type SchedulerOptions } from './scheduler.js';
 
 /** A generator actor: receives each message as the value of a `yield`. */
 export type GeneratorActor<M> = Generator<unknown, unknown, M>;

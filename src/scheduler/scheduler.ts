@@ -8,6 +8,7 @@
  */
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { currentIdentity } from '../core/task-identity.js';
+import { isThenable } from '../core/thenable.js';
 import { Waiter } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
 import { Deque } from '../queue/deque.js';
@@ -33,17 +34,8 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Whether `value` is a promise or another thenable (what `await` would wait for). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 /**
- * @internal What both schedulers share: one `run()` at a time, the run's end as a weft
+ * What both schedulers share: one `run()` at a time, the run's end as a weft
  * `Waiter` (so `timeout`, `signal` and the calling task's kill are handled by the one waiter
  * core), `stop()`, and the time budget after which the event loop gets a turn.
  */

@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { CancelledError, RuntimeError } from '../errors.js';
 import { currentTask, spawn } from './spawn.js';
-import { Task, type TaskDoneListener } from './task.js';
+import { Task } from './task.js';
 
 type GroupState = 'open' | 'exiting' | 'closed';
 
@@ -55,7 +55,8 @@ type GroupState = 'open' | 'exiting' | 'closed';
  * } // waits for every download
  * ```
  */
-export class TaskGroup implements AsyncDisposable, TaskDoneListener {
+// (Structurally also a TaskDoneListener, through members kept out of the published types.)
+export class TaskGroup implements AsyncDisposable {
   private readonly owner: Task | undefined;
   private readonly controller = new AbortController();
   /** What the owner observed when the group opened: its kill signal, or an enclosing group's. */

@@ -10,17 +10,17 @@ import { CancelledError } from '../errors.js';
 import { Deque } from '../queue/deque.js';
 import { Task, type TaskDoneListener } from './task.js';
 
-/** @internal Something queued in a pool's FIFO for a slot; `grant` takes the slot with `occupy()`, or passes. */
+/** Something queued in a pool's FIFO for a slot; `grant` takes the slot with `occupy()`, or passes. */
 export abstract class SlotClaim extends Waiter<unknown> {
   abstract grant(): void;
 }
 
-/** @internal A map run as its pool sees it: something `kill()` can stop. */
+/** A map run as its pool sees it: something `kill()` can stop. */
 export interface PoolRun {
   fail(reason: unknown): void;
 }
 
-/** @internal What a `MapRun` needs from its pool. */
+/** What a `MapRun` needs from its pool. */
 export interface PoolSlots {
   readonly size: number;
   /** A slot is free and nobody is queued ahead of the caller. */
@@ -66,7 +66,8 @@ export function iteratorOf<I>(
 }
 
 /** One `map`/`imap`/`imapUnordered` call. */
-export class MapRun<I, R> implements PoolRun, AsyncIterableIterator<R> {
+// (Structurally also a PoolRun, through members kept out of the published types.)
+export class MapRun<I, R> implements AsyncIterableIterator<R> {
   /** This run's place in the pool's queue for a slot. */
   private readonly claim = new RunClaim(this);
   /** The items running now (a doubly linked list), and how many. */

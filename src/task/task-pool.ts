@@ -8,7 +8,7 @@ import { currentLocals } from '../core/task-identity.js';
 import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
 import { CancelledError } from '../errors.js';
 import { Task, type TaskDoneListener } from './task.js';
-import { iteratorOf, MapRun, type PoolRun, type PoolSlots, SlotClaim } from './task-pool-map.js';
+import { iteratorOf, MapRun, type PoolRun, SlotClaim } from './task-pool-map.js';
 
 /**
  * A pool of at most `size` concurrently running tasks (gevent's `Pool`). `spawn` returns
@@ -32,7 +32,8 @@ import { iteratorOf, MapRun, type PoolRun, type PoolSlots, SlotClaim } from './t
  * await pool.join();
  * ```
  */
-export class TaskPool implements PoolSlots {
+// (Structurally also a PoolSlots, through members kept out of the published types.)
+export class TaskPool {
   /** How many tasks may run at once. */
   readonly size: number;
   private active = 0;

@@ -13,11 +13,10 @@ import {
   inheritLocals,
   type LocalsHolder,
   runAsIdentity,
-  type TaskIdentity,
 } from '../core/task-identity.js';
+import { type ReportForm, reportUnobservedLater } from '../core/unobserved-report.js';
 import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
 import { CancelledError, RuntimeError } from '../errors.js';
-import { reportLater } from './task-report.js';
 import { enterCompleting, leaveCompleting, scheduleStart, startNow } from './task-start.js';
 
 let nextTaskId = 1;
@@ -27,7 +26,7 @@ const FULFILLED = 1;
 const REJECTED = 2;
 type TaskState = typeof PENDING | typeof FULFILLED | typeof REJECTED;
 
-/** @internal Told when a task ends (TaskGroup, TaskPool and joinAll follow their tasks this way). */
+/** Told when a task ends (TaskGroup, TaskPool and joinAll follow their tasks this way). */
 export interface TaskDoneListener {
   taskDone(task: Task<unknown>): void;
 }
@@ -50,7 +49,8 @@ export interface TaskDoneListener {
  * else await task.kill();
  * ```
  */
-export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
+// (It is a TaskIdentity too, through members kept out of the published types.)
+export class Task<T = unknown> implements PromiseLike<T> {
   /** Unique, increasing id. */
   readonly id: number;
   /** @internal Values of `TaskLocal`s (copy-on-write, inherited from the spawner). */
@@ -317,7 +317,7 @@ export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
       !this.observed &&
       !this.isCancellation(this.outcome)
     ) {
-      reportLater(this);
+      reportUnobservedLater(this, TASK_REPORT);
     }
   }
 
@@ -380,7 +380,7 @@ export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
       this.joiners === 0 &&
       !this.isCancellation(outcome)
     ) {
-      reportLater(this);
+      reportUnobservedLater(this, TASK_REPORT);
     }
   }
 
@@ -396,3 +396,13 @@ export class Task<T = unknown> implements PromiseLike<T>, TaskIdentity {
 }
 
 function ignore(): void {}
+
+/** The warning about a task's failure nobody retrieved. */
+const TASK_REPORT: ReportForm<Task<unknown>> = {
+  warning: 'UnobservedTaskError',
+  code: 'WEFT_UNOBSERVED_TASK_ERROR',
+  field: 'task',
+  message: (task) =>
+    `task ${task.name} failed and nobody retrieved its exception (await the task, read ` +
+    'task.exception, or join it with joinAll(tasks, { raiseError: true }))',
+};

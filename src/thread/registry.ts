@@ -290,12 +290,7 @@ export function threadTable(): ThreadTable {
   return state().table;
 }
 
-/** @internal The calling thread's view (its table key, name, daemon flag). */
-export function selfView(): ThreadInfo & { readonly key: TableKey } {
-  return state().self;
-}
-
-/** @internal What the registry needs of a `Thread` started here. */
+/** What the registry needs of a `Thread` started here. */
 export interface StartedThread extends ThreadInfo {
   /** Keeps a daemon thread's worker ref'd while threads inside it must keep the process alive. */
   holdForChildren(on: boolean): void;

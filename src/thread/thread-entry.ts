@@ -4,28 +4,26 @@
  * when its target does, whatever timers or handles it left open.
  * @module
  */
+import '../kinds.js';
 import { parentPort } from 'node:worker_threads';
+import { encodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
-import { decodeValues, encodeValue } from '../portable/args.js';
-import { encodeError } from '../portable/error-codec.js';
-import { loadTarget } from '../portable/load.js';
-import { loadTargetRef } from '../portable/target-ref.js';
+import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
 import { type DoneMessage, type RunMessage, threadMessageKind } from './protocol.js';
 import { currentThread, whenChildrenDone } from './registry.js';
 
-const port = parentPort!;
+if (parentPort === null) {
+  throw new Error('thread-entry is the entry of a weft thread, not a module to import');
+}
+const port = parentPort;
 let running = false;
 let finished = false;
 
-// An error thrown where the target cannot catch it (a timer, an unhandled rejection) ends
-// the thread with that error, as an uncaught exception ends a Python thread.
-process.on('uncaughtException', (error) => {
-  if (finished) {
-    console.error(`Exception in thread ${currentThread().name} after its target ended:`, error);
-    return;
-  }
-  void finish({ $weftThread: 'done', ok: false, error: encodeError(error) }, 1);
-});
+endOnUncaught(
+  () => `thread ${currentThread().name}`,
+  () => finished,
+  (outcome) => void finish(outcome),
+);
 
 // The listener also keeps the thread alive while its target waits for something only
 // another thread can give it.
@@ -36,31 +34,17 @@ port.on('message', (message: unknown) => {
 });
 
 async function run({ target, args }: RunMessage): Promise<void> {
-  let value: unknown;
-  try {
-    const fn = await loadTargetRef(target, loadTarget);
-    value = await fn(...decodeValues(args));
-  } catch (error) {
-    return finish({ $weftThread: 'done', ok: false, error: encodeError(error) }, 1);
-  }
-  let encoded: ReturnType<typeof encodeValue>;
-  try {
-    encoded = encodeValue(value, `thread ${currentThread().name}: the target's return value`);
-  } catch (error) {
-    return finish({ $weftThread: 'done', ok: false, error: encodeError(error) }, 1);
-  }
-  return finish({ $weftThread: 'done', ok: true, value: encoded.value }, 0, encoded.transfer);
+  return finish(await runTarget(target, args, `thread ${currentThread().name}`, 'thread'));
 }
 
-async function finish(
-  done: DoneMessage,
-  code: number,
-  transfer: Parameters<typeof port.postMessage>[1] = [],
-): Promise<void> {
+async function finish(outcome: Outcome): Promise<void> {
   if (finished) return;
   finished = true;
+  const done: DoneMessage = outcome.ok
+    ? { $weftThread: 'done', ok: true, value: outcome.value }
+    : { $weftThread: 'done', ok: false, error: outcome.error };
   try {
-    port.postMessage(done, transfer);
+    port.postMessage(done, outcome.ok ? outcome.transfer : []);
   } catch (error) {
     // What the target threw cannot be cloned (an object holding a function, say).
     const thrown = done.ok ? done.value : done.error;
@@ -71,5 +55,5 @@ async function finish(
     port.postMessage({ $weftThread: 'done', ok: false, error: encodeError(refused) });
   }
   await whenChildrenDone();
-  process.exit(code);
+  process.exit(outcome.ok ? 0 : 1);
 }

@@ -4,22 +4,23 @@
  * daemon threads), plus the target's `result`, its `exception` and `exitCode`.
  * @module
  */
+// Every kind of primitive an argument may hold must be known before one crosses.
+import '../kinds.js';
 import { inspect } from 'node:util';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
+import { decodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
-import { decodeValue, type Encoded, encodeValues } from '../portable/args.js';
-import { decodeError } from '../portable/error-codec.js';
 import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
-import { type AnyFunction, Runner } from '../portable/runner.js';
 import { targetRef } from '../portable/target-ref.js';
-import type { SendableArgs } from '../proxy/handle-of.js';
+import type { SendableArgs } from '../remote/handle-types.js';
+import { type AnyFunction, Runner } from '../runner/runner.js';
 import { type RunMessage, type ToParent, threadMessageKind } from './protocol.js';
 import {
   currentThread,
   fullName,
   holdParent,
-  type StartedThread,
   threadRepr,
   threadTable,
   trackStarted,
@@ -75,10 +76,8 @@ export interface ThreadOptions<A extends readonly unknown[] = unknown[]> {
  * console.log(thread.result); // 832040
  * ```
  */
-export class Thread<F extends AnyFunction = AnyFunction>
-  extends Runner<F>
-  implements StartedThread
-{
+// (Structurally also a StartedThread, through members kept out of the published types.)
+export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
   /** @internal */
   readonly reportAs = 'thread';
   private givenName: string;

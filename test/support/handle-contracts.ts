@@ -2,6 +2,8 @@
 // the suite drives it only through a handle made by `localHandle` — over a MessageChannel as
 // into a thread (`'thread'`), or over this thread's local socket as into a process
 // (`'process'`). `label` names the handles in the suites ('handle', 'process handle').
+
+import type { Destination } from '../../src/codec/descriptor.js';
 import {
   Barrier,
   BoundedSemaphore,
@@ -15,7 +17,6 @@ import {
   Semaphore,
   SimpleQueue,
 } from '../../src/index.js';
-import type { Destination } from '../../src/proxy/protocol.js';
 import { barrierContract } from '../contracts/barrier-contract.js';
 import { type ConditionLike, conditionContract } from '../contracts/condition-contract.js';
 import { eventContract } from '../contracts/event-contract.js';

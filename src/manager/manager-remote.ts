@@ -1,0 +1,84 @@
+/**
+ * How a manager's dict, list and namespace are reached: what a handle (and the manager's
+ * own local handle) may call on each store. Registered as remote kinds, so a store crosses
+ * into a thread or process as any weft primitive does.
+ * @module
+ */
+import type { HandleKind } from '../codec/descriptor.js';
+import type { HandleLink } from '../remote/handle.js';
+import { type MethodSpec, registerRemoteKind, type ServedKind } from '../remote/served-kind.js';
+import { SharedDict } from './shared-dict.js';
+import { SharedList } from './shared-list.js';
+import { SharedNamespace } from './shared-namespace.js';
+import { DictStore, ListStore, NamespaceStore } from './stores.js';
+
+type AnyMethod = (...args: unknown[]) => unknown;
+
+/** Calls the store's method of that name with the arguments as they came, while the manager lives. */
+function operation<T extends DictStore | ListStore | NamespaceStore>(name: string): MethodSpec<T> {
+  return {
+    waits: false,
+    arity: 0,
+    run(store, args) {
+      store.live(name);
+      return ((store as unknown as Record<string, AnyMethod>)[name] as AnyMethod).apply(
+        store,
+        args,
+      );
+    },
+  };
+}
+
+/** Registers a kind whose methods are the store's operations of those names (a closed list). */
+function registerStore<T extends DictStore | ListStore | NamespaceStore>(
+  kind: HandleKind,
+  Store: abstract new (...args: never[]) => T,
+  HandleClass: new (link: HandleLink) => unknown,
+  names: readonly string[],
+): void {
+  const served: ServedKind<T> = {
+    kind,
+    info: (store) => ({ className: store.className, name: store.manager.name }),
+    methods: Object.fromEntries(names.map((name) => [name, operation<T>(name)])),
+  };
+  registerRemoteKind(Store, served, HandleClass);
+}
+
+registerStore('Dict', DictStore, SharedDict, [
+  'get',
+  'set',
+  'has',
+  'delete',
+  'keys',
+  'values',
+  'entries',
+  'size',
+  'clear',
+  'toMap',
+  'update',
+  'setDefault',
+  'pop',
+  'increment',
+]);
+registerStore('List', ListStore, SharedList, [
+  'append',
+  'extend',
+  'get',
+  'set',
+  'length',
+  'toArray',
+  'slice',
+  'pop',
+  'insert',
+  'remove',
+  'indexOf',
+  'clear',
+]);
+registerStore('Namespace', NamespaceStore, SharedNamespace, [
+  'get',
+  'set',
+  'has',
+  'delete',
+  'increment',
+  'toObject',
+]);

@@ -1,0 +1,83 @@
+/**
+ * A handle on a queue (`Queue`, `LifoQueue`, `PriorityQueue`, `SimpleQueue`) living in
+ * another thread.
+ * @module
+ */
+import type { WaitOptions } from '../core/options.js';
+import { Handle } from '../remote/handle.js';
+import { untilShutDown } from './until-shut-down.js';
+
+const NO_ARGS: readonly unknown[] = [];
+
+/**
+ * The whole queue interface, every method asynchronous. Items cross by structured clone
+ * (`move()` transfers a buffer; a weft primitive crosses as a handle). `maxsize` and
+ * `shutDown` show the queue as of the handle's last answer from the owner.
+ *
+ * @example
+ * ```ts
+ * // in a worker, given a Queue of the main thread as an argument:
+ * export const dry = portable(import.meta.url, async (dishes: QueueHandle<string>) => {
+ *   for await (const dish of dishes) {
+ *     await wipe(dish);
+ *     await dishes.taskDone();
+ *   }
+ * });
+ * ```
+ */
+export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
+  /** The queue's bound (`<= 0`: unbounded), as of the last answer. */
+  get maxsize(): number {
+    return this.link.state.maxsize ?? 0;
+  }
+
+  /** Whether the queue was shut down, as of the last answer. */
+  get shutDown(): boolean {
+    return this.link.state.shutDown ?? false;
+  }
+
+  put(item: T, opts?: WaitOptions): Promise<void> {
+    return this.link.wait('put', [item], opts) as Promise<void>;
+  }
+
+  putNowait(item: T): Promise<void> {
+    return this.link.call('putNowait', [item]) as Promise<void>;
+  }
+
+  get(opts?: WaitOptions): Promise<T> {
+    return this.link.wait('get', NO_ARGS, opts) as Promise<T>;
+  }
+
+  getNowait(): Promise<T> {
+    return this.link.call('getNowait', NO_ARGS) as Promise<T>;
+  }
+
+  qsize(): Promise<number> {
+    return this.link.call('qsize', NO_ARGS) as Promise<number>;
+  }
+
+  empty(): Promise<boolean> {
+    return this.link.call('empty', NO_ARGS) as Promise<boolean>;
+  }
+
+  full(): Promise<boolean> {
+    return this.link.call('full', NO_ARGS) as Promise<boolean>;
+  }
+
+  taskDone(): Promise<void> {
+    return this.link.call('taskDone', NO_ARGS) as Promise<void>;
+  }
+
+  join(opts?: WaitOptions): Promise<boolean> {
+    return this.link.wait('join', NO_ARGS, opts) as Promise<boolean>;
+  }
+
+  shutdown(immediate = false): Promise<void> {
+    return this.link.call('shutdown', [immediate]) as Promise<void>;
+  }
+
+  /** Yields items as they arrive; ends when the queue is shut down and drained. */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return untilShutDown(() => this.get());
+  }
+}

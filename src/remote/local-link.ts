@@ -1,0 +1,107 @@
+/**
+ * A handle's link to a primitive in this very thread: what a manager gives its own caller,
+ * as Python's `manager.dict()` gives a proxy also in the process that made it. Calls run
+ * the same served methods a remote handle reaches, and values are copied on
+ * the way in and out exactly as they would be crossing into another thread (a value that
+ * cannot cross is refused at the call), so a handle behaves the same wherever it is.
+ * @module
+ */
+
+import { decodeValues, encodeValues, planValue } from '../codec/codec.js';
+import type {
+  Crossed,
+  Destination,
+  HandleDescriptor,
+  HandleInfo,
+  HandleKind,
+  LiveState,
+} from '../codec/descriptor.js';
+import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
+import { HandleClosedError } from '../errors.js';
+import type { HandleLink } from './handle.js';
+import type { ConnectionScope, ServedKind } from './served-kind.js';
+
+/** Values as they would arrive after crossing: cloned, with weft primitives turned into handles. */
+export function copied(values: readonly unknown[], where: string, what: string): unknown[] {
+  const { values: encoded, transfer } = encodeValues(values, where, what);
+  if (
+    transfer.length === 0 &&
+    encoded.every((value) => value === null || typeof value !== 'object')
+  ) {
+    return encoded;
+  }
+  return decodeValues(structuredClone(encoded, { transfer }));
+}
+
+/** A link to `target`, served by `kind`, in the calling thread. */
+export class LocalLink implements HandleLink, ConnectionScope {
+  readonly kind: HandleKind;
+  readonly info: HandleInfo;
+  readonly state: LiveState = {};
+  readonly objects = new Map<number, unknown>();
+  private cleanups: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly target: object,
+    private readonly served: ServedKind,
+  ) {
+    this.kind = served.kind;
+    this.info = served.info(target);
+  }
+
+  call(method: string, args: readonly unknown[]): Promise<unknown> {
+    return this.run(method, args, undefined);
+  }
+
+  wait(method: string, args: readonly unknown[], opts: WaitOptions | undefined): Promise<unknown> {
+    const invalid = invalidWaitOptions(opts, `${this.info.className}.${method}`);
+    if (invalid) return Promise.reject(invalid);
+    return this.run(method, args, opts ?? {});
+  }
+
+  /** Crosses as the target itself would: served to the other side by its owner. */
+  cross(to: Destination): Crossed {
+    if (this.closed) throw this.closedError(undefined);
+    const plan = planValue(this.target, new Map(), to)!;
+    const transfer = plan.open();
+    return { descriptor: plan.value as HandleDescriptor, transfer };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const cleanups = this.cleanups;
+    this.cleanups = [];
+    for (const cleanup of cleanups) cleanup();
+    this.objects.clear();
+  }
+
+  onClose(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
+
+  private async run(
+    method: string,
+    args: readonly unknown[],
+    opts: WaitOptions | undefined,
+  ): Promise<unknown> {
+    const className = this.info.className;
+    if (this.closed) throw this.closedError(method);
+    const methods = this.served.methods;
+    const spec = Object.hasOwn(methods, method) ? methods[method] : undefined;
+    if (spec === undefined || spec.waits !== (opts !== undefined)) {
+      throw new TypeError(`${className}: a handle cannot call ${method}() that way`);
+    }
+    const input = copied(args, `${className}.${method}`, 'argument');
+    const value = await spec.run(this.target, input, opts, this);
+    return copied([value], `${className} (answer to a handle)`, 'result')[0];
+  }
+
+  private closedError(method: string | undefined): HandleClosedError {
+    const what = method === undefined ? 'be passed on' : `answer ${method}()`;
+    return new HandleClosedError(
+      `${this.info.className} handle cannot ${what}: it was disconnected. Use another handle on the same ${this.info.className}.`,
+    );
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The handle's side of a primitive that lives elsewhere: a `RemoteLink` reaches the owner
+ * over an `Endpoint` — a `MessagePort` from another thread, a socket channel from another
+ * process.
+ *
+ * A call carries the caller's party (its task inside this thread, 0 outside any task) and,
+ * for a wait, its timeout. A signal stays here: when it aborts (or the calling task is
+ * killed) the handle asks the owner to withdraw the wait and settles only with the
+ * owner's answer — the rejection if the wait was withdrawn, the result if the owner had
+ * already granted it — so nothing is ever taken and lost in between.
+ * @module
+ */
+import { MessageChannel, type MessagePort, type Transferable, threadId } from 'node:worker_threads';
+import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
+import type {
+  Crossed,
+  Destination,
+  HandleInfo,
+  HandleKind,
+  LiveState,
+} from '../codec/descriptor.js';
+import { decodeError } from '../codec/error-codec.js';
+import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
+import { currentIdentity } from '../core/task-identity.js';
+import { HandleClosedError } from '../errors.js';
+import { destinationOf, type Endpoint } from './endpoint.js';
+import type { HandleLink } from './handle.js';
+import type { CallMessage, PortDescriptor, Reply, SocketDescriptor, ToOwner } from './protocol.js';
+import { openChannel, tokenFor } from './socket-host.js';
+
+/** This thread among every thread that may reach an owner (processes included). */
+const THREAD_KEY = `${process.pid}/${threadId}`;
+
+/** A call waiting for the owner's answer. Listens for its caller's signals while it waits. */
+class PendingCall {
+  resolve!: (value: unknown) => void;
+  reject!: (reason: unknown) => void;
+  /** Why the caller gave up; the call rejects with it once the owner confirms. */
+  abortReason: unknown = undefined;
+  aborted = false;
+  private signal: AbortSignal | undefined = undefined;
+  private taskSignal: AbortSignal | undefined = undefined;
+
+  constructor(
+    private readonly connection: RemoteLink,
+    readonly id: number,
+    readonly method: string,
+  ) {}
+
+  listen(signal: AbortSignal | undefined, taskSignal: AbortSignal | undefined): void {
+    this.signal = signal;
+    this.taskSignal = taskSignal;
+    signal?.addEventListener('abort', this);
+    taskSignal?.addEventListener('abort', this);
+  }
+
+  unlisten(): void {
+    this.signal?.removeEventListener('abort', this);
+    this.taskSignal?.removeEventListener('abort', this);
+    this.signal = this.taskSignal = undefined;
+  }
+
+  /** Abort listener: ask the owner to withdraw the wait. */
+  handleEvent(event: Event): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortReason = (event.target as AbortSignal).reason;
+    this.unlisten();
+    this.connection.cancel(this.id);
+  }
+}
+
+/** A link to a primitive served by its owner on the other end of an `Endpoint`. */
+export class RemoteLink implements HandleLink {
+  state: LiveState;
+  private nextId = 1;
+  private readonly calls = new Map<number, PendingCall>();
+  private closedBy: string | undefined = undefined;
+
+  /** `socket`: where the owner listens, when this connection reaches it over a socket. */
+  constructor(
+    private readonly port: Endpoint,
+    readonly kind: HandleKind,
+    readonly info: HandleInfo,
+    private readonly socket?: { address: string; token: string },
+  ) {
+    this.state = { ...info.state };
+    port.on('message', (reply: Reply) => this.settle(reply));
+    port.on('close', () =>
+      this.ended(
+        `its owner is gone (the thread or process that holds the ${info.className} ended, or let go of it)`,
+      ),
+    );
+    // An idle handle never keeps its thread alive; a pending call does (see send).
+    port.unref();
+    this.post({ op: 'hello', thread: THREAD_KEY });
+  }
+
+  call(method: string, args: readonly unknown[]): Promise<unknown> {
+    return this.send(method, args, undefined, false);
+  }
+
+  wait(method: string, args: readonly unknown[], opts: WaitOptions | undefined): Promise<unknown> {
+    const invalid = invalidWaitOptions(opts, `${this.info.className}.${method}`);
+    if (invalid) return Promise.reject(invalid);
+    return this.send(method, args, opts, true);
+  }
+
+  cross(to: Destination): Crossed {
+    if (this.closedBy !== undefined) throw this.closedError(undefined);
+    const info = { ...this.info, state: { ...this.state } };
+    // Over a socket already: whoever gets the same address and token reaches the owner.
+    if (this.socket !== undefined) return socketCrossing(this.kind, info, this.socket);
+    if (to === 'process') {
+      // A port cannot leave this process: this thread relays, one fresh port per channel.
+      const socket = tokenFor(this, (link, channel) => {
+        const { port1, port2 } = new MessageChannel();
+        link.post({ op: 'attach', port: port1 }, [port1]);
+        relay(channel, port2);
+      });
+      return socketCrossing(this.kind, info, socket);
+    }
+    const { port1, port2 } = new MessageChannel();
+    this.post({ op: 'attach', port: port1 }, [port1]);
+    const descriptor: PortDescriptor = {
+      $weft: 'handle',
+      kind: this.kind,
+      transport: 'port',
+      info,
+      port: port2,
+    };
+    return { descriptor, transfer: [port2] };
+  }
+
+  close(): void {
+    if (this.closedBy !== undefined) return;
+    this.ended('it was disconnected');
+    this.port.close();
+  }
+
+  /** @internal Asks the owner to withdraw call `id`. */
+  cancel(id: number): void {
+    if (this.closedBy === undefined) this.post({ op: 'cancel', id });
+  }
+
+  private send(
+    method: string,
+    args: readonly unknown[],
+    opts: WaitOptions | undefined,
+    waits: boolean,
+  ): Promise<unknown> {
+    if (this.closedBy !== undefined) return Promise.reject(this.closedError(method));
+    let encoded: Encoded;
+    try {
+      encoded = encodeValues(args, `${this.info.className}.${method}`, 'argument', this.to);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const id = this.nextId++;
+    const call = new PendingCall(this, id, method);
+    const promise = new Promise<unknown>((resolve, reject) => {
+      call.resolve = resolve;
+      call.reject = reject;
+    });
+    const identity = currentIdentity();
+    const message: CallMessage = {
+      op: 'call',
+      id,
+      method,
+      args: encoded.values,
+      party: identity?.id ?? 0,
+    };
+    if (waits) {
+      const signal = opts?.signal;
+      const taskSignal = identity?.signal;
+      if (signal?.aborted || taskSignal?.aborted) {
+        // The owner refuses it exactly as the primitive refuses an aborted signal.
+        call.aborted = true;
+        call.abortReason = signal?.aborted ? signal.reason : taskSignal!.reason;
+        (message as { aborted?: boolean }).aborted = true;
+      } else call.listen(signal, taskSignal);
+      if (opts?.timeout !== undefined) (message as { timeout?: number }).timeout = opts.timeout;
+    }
+    this.calls.set(id, call);
+    if (this.calls.size === 1) this.port.ref();
+    try {
+      this.port.postMessage(message, encoded.transfer);
+    } catch (err) {
+      this.forget(call);
+      call.reject(err);
+    }
+    return promise;
+  }
+
+  private settle(reply: Reply): void {
+    const call = this.calls.get(reply.id);
+    if (reply.state !== undefined) Object.assign(this.state, reply.state);
+    if (call === undefined) return;
+    this.forget(call);
+    if ('cancelled' in reply) call.reject(call.abortReason);
+    else if (reply.ok) {
+      let value: unknown;
+      try {
+        value = decodeValue(reply.value);
+      } catch (err) {
+        call.reject(err);
+        return;
+      }
+      call.resolve(value);
+    } else call.reject(decodeError(reply.error));
+  }
+
+  private forget(call: PendingCall): void {
+    call.unlisten();
+    this.calls.delete(call.id);
+    if (this.calls.size === 0) this.port.unref();
+  }
+
+  private ended(why: string): void {
+    if (this.closedBy !== undefined) return;
+    this.closedBy = why;
+    const calls = [...this.calls.values()];
+    this.calls.clear();
+    this.port.unref();
+    for (const call of calls) {
+      call.unlisten();
+      call.reject(call.aborted ? call.abortReason : this.closedError(call.method));
+    }
+  }
+
+  private closedError(method: string | undefined): HandleClosedError {
+    const what = method === undefined ? 'be passed on' : `answer ${method}()`;
+    return new HandleClosedError(
+      `${this.info.className} handle cannot ${what}: ${this.closedBy}. The ${this.info.className} lives in another thread or process and can no longer be reached from here.`,
+    );
+  }
+
+  private post(message: ToOwner, transfer?: Transferable[]): void {
+    this.port.postMessage(message, transfer);
+  }
+
+  private get to(): Destination {
+    return destinationOf(this.port);
+  }
+}
+
+function socketCrossing(
+  kind: HandleKind,
+  info: HandleInfo,
+  socket: { address: string; token: string },
+): Crossed {
+  const descriptor: SocketDescriptor = {
+    $weft: 'handle',
+    kind,
+    transport: 'socket',
+    info,
+    address: socket.address,
+    token: socket.token,
+  };
+  return { descriptor, transfer: [] };
+}
+
+/** Carries messages both ways between a socket channel and a port, and ends both together. */
+export function relay(channel: Endpoint, port: MessagePort): void {
+  channel.on('message', (message: unknown) => port.postMessage(message));
+  port.on('message', (message: unknown) => channel.postMessage(message));
+  channel.on('close', () => port.close());
+  port.on('close', () => channel.close());
+  port.unref();
+}
+
+/** Builds the link for a `'port'` descriptor that arrived here. */
+export function connectPort(descriptor: PortDescriptor): RemoteLink {
+  return new RemoteLink(descriptor.port, descriptor.kind, descriptor.info);
+}
+
+/** Builds the link for a `'socket'` descriptor that arrived here. */
+export function connectSocket(descriptor: SocketDescriptor): RemoteLink {
+  const { address, token } = descriptor;
+  return new RemoteLink(openChannel(address, token), descriptor.kind, descriptor.info, {
+    address,
+    token,
+  });
+}

@@ -1,0 +1,96 @@
+// Every built module imports on its own, first, in a fresh process: no module depends on
+// another having been imported before it (an import cycle makes one of them see the other
+// half-initialized: `Cannot access 'x' before initialization`). And `src/` has no import
+// cycle at all, type-only imports included (scripts/import-cycles.ts, also run by `npm test`).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { cyclesOf, importGraph, importsOf } from '../scripts/import-cycles.ts';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+
+/** Entry modules of workers and children: imported anywhere else they refuse, saying what they are. */
+const ENTRIES: Record<string, RegExp> = {
+  'thread/thread-entry.js': /thread-entry is the entry of a weft thread/,
+  'process/process-entry.js': /process-entry is the entry of a weft child process/,
+  'executor/thread/pool-thread.js': /pool-thread is the entry of a worker thread/,
+  'executor/process/pool-process.js': /pool-process is the entry of a weft pool process/,
+};
+
+function builtModules(): string[] {
+  return readdirSync(dist, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
+    .map((entry) => relative(dist, join(entry.parentPath, entry.name)).split('\\').join('/'))
+    .filter((module) => !module.startsWith('cli/'))
+    .sort();
+}
+
+async function importAlone(module: string): Promise<{ ok: boolean; stderr: string }> {
+  const url = pathToFileURL(join(dist, module)).href;
+  try {
+    await run(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(url)});`],
+      {
+        cwd: root,
+        timeout: 120_000,
+      },
+    );
+    return { ok: true, stderr: '' };
+  } catch (error) {
+    return { ok: false, stderr: String((error as { stderr?: string }).stderr ?? error) };
+  }
+}
+
+describe('module independence', () => {
+  test('every dist/ module imports first, on its own, in a fresh process', async () => {
+    const modules = builtModules();
+    assert.ok(
+      modules.length > 50,
+      `expected the built library in dist/, found ${modules.length} modules`,
+    );
+    const failures: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < modules.length) {
+        const module = modules[next++]!;
+        const { ok, stderr } = await importAlone(module);
+        const entry = ENTRIES[module];
+        if (entry === undefined && !ok) failures.push(`${module}:\n${stderr}`);
+        if (entry !== undefined && (ok || !entry.test(stderr))) {
+          failures.push(
+            `${module} should refuse to be imported, saying what it is entry of:\n${stderr}`,
+          );
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    assert.deepEqual(failures, []);
+  });
+
+  test('src/ has no import cycle', () => {
+    const files = readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+      .map((entry) => join(entry.parentPath, entry.name));
+    assert.deepEqual(cyclesOf(importGraph(files)), []);
+  });
+
+  test('the cycle check finds cycles, type-only imports included', () => {
+    const sources: Record<string, string> = {
+      '/x/a.ts': "import { b } from './b.js';",
+      '/x/b.ts': "import type { C } from './c.js';\nexport const b = 1;",
+      '/x/c.ts': "export { a } from './a.js';",
+      '/x/d.ts': "import './a.js';\nconst lazy = () => import('./d.js');",
+      '/x/e.ts': "import { b } from './b.js';",
+    };
+    assert.deepEqual(importsOf(sources['/x/d.ts']!), ['./a.js', './d.js']);
+    const graph = importGraph(Object.keys(sources), (file) => sources[file]!);
+    assert.deepEqual(cyclesOf(graph), [['/x/a.ts', '/x/b.ts', '/x/c.ts'], ['/x/d.ts']]);
+  });
+});
