@@ -3,7 +3,7 @@
  * awaited: throughput) and submit-and-await-each (one task in flight at a time: median
  * latency), weft's ThreadPoolExecutor against piscina (defaults, and several tasks in
  * flight per worker), tinypool, workerpool, poolifier, a minimal pipelined pool (the floor,
- * one message per task and a burst per message) and Python's ThreadPoolExecutor; then a
+ * one message per task, or one message per burst) and Python's ThreadPoolExecutor; then a
  * CPU-bound map (fib) on 1 and 2 workers. Aims: weft `submit` at least 3x piscina's
  * defaults (submit-all); 2 workers at least 1.85x one on the CPU-bound map.
  *
