@@ -93,16 +93,16 @@ export interface TargetResult extends Target {
 }
 
 /**
- * "met": every round met the target; "usually met": more than half did; "usually missed":
- * some did, at most half; "missed": none did.
+ * "met": the ratio of the medians meets the target, and so does every round; "usually met":
+ * the medians meet it, some round did not; "usually missed": the medians miss it, some round
+ * met it; "missed": the medians and every round miss it.
  */
 export type Verdict = 'met' | 'usually met' | 'usually missed' | 'missed' | 'not measured';
 
-/** The verdict of `roundsMet` rounds out of `rounds`. */
-export function verdictOf(roundsMet: number, rounds: number): Verdict {
-  if (rounds === 0) return 'not measured';
-  if (roundsMet === rounds) return 'met';
-  if (roundsMet * 2 > rounds) return 'usually met';
+/** The verdict of a target whose medians met it or not, met in `roundsMet` rounds of `rounds`. */
+export function verdictOf(mediansMet: boolean | null, roundsMet: number, rounds: number): Verdict {
+  if (mediansMet === null || rounds === 0) return 'not measured';
+  if (mediansMet) return roundsMet === rounds ? 'met' : 'usually met';
   return roundsMet > 0 ? 'usually missed' : 'missed';
 }
 
@@ -285,14 +285,8 @@ export function makeTable(
     const rounds = Math.min(ours.length, theirs.length);
     let roundsMet = 0;
     for (let r = 0; r < rounds; r++) if (ours[r]! / theirs[r]! >= target.atLeast) roundsMet++;
-    return {
-      ...target,
-      ratio,
-      met: ratio === null ? null : ratio >= target.atLeast,
-      roundsMet,
-      rounds,
-      verdict: verdictOf(roundsMet, rounds),
-    };
+    const met = ratio === null ? null : ratio >= target.atLeast;
+    return { ...target, ratio, met, roundsMet, rounds, verdict: verdictOf(met, roundsMet, rounds) };
   });
   const comparisons = (fields.comparisons ?? []).map((pair): Comparison => {
     const subject = rate(pair.subject);

@@ -2,8 +2,9 @@
  * Process pools, 2 child processes each, task by task in two ways: submit-all (every
  * trivial task submitted, then all awaited: throughput) and submit-and-await-each (one
  * task in flight at a time: median latency), weft's ProcessPoolExecutor and Pool against
- * workerpool's process mode, tinypool's child_process runtime, Python's ProcessPoolExecutor
- * and multiprocessing.Pool; then `map` with chunks, weft against Python. Aim: weft `submit`
+ * workerpool's process mode, tinypool's child_process runtime, a minimal pipelined pool of
+ * child processes (the floor, one message per task, or one message per burst), Python's
+ * ProcessPoolExecutor and multiprocessing.Pool; then `map` with chunks, weft against Python. Aim: weft `submit`
  * at least 3x Python's ProcessPoolExecutor, submit-all.
  *
  * weft sends the tasks submitted in one tick as one message per child, every peer (and
@@ -32,6 +33,8 @@ import {
   type Table,
 } from './harness.js';
 import {
+  PROCESS_FLOOR,
+  PROCESS_FLOOR_BURST,
   type ProcessPoolContender,
   processPoolPeers,
   TINYPOOL_PROCESS,
@@ -169,7 +172,8 @@ export async function processPoolSuites(settings: Settings): Promise<Table[]> {
     `${PROCESSES} child processes in every pool (this machine has ${cores} cores): weft ` +
     `maxWorkers ${PROCESSES} and Pool(${PROCESSES}); workerpool minWorkers = maxWorkers = ` +
     `${PROCESSES}, workerType 'process'; tinypool minThreads = maxThreads = ${PROCESSES}, ` +
-    `runtime 'child_process'; Python max_workers=${PROCESSES} and Pool(${PROCESSES}) (fork, ` +
+    `runtime 'child_process'; each floor ${PROCESSES} forked children, V8 serialization ` +
+    `on IPC, as weft's; Python max_workers=${PROCESSES} and Pool(${PROCESSES}) (fork, ` +
     "Linux's default start method). Nothing else changed from the defaults.";
   const warm =
     'warm pools: each pool is created before the warm-up round (which starts its children) ' +
@@ -189,22 +193,24 @@ export async function processPoolSuites(settings: Settings): Promise<Table[]> {
       title: `Process pool, submit-all: trivial tasks (${tasks.toLocaleString('en')} per run, ${PROCESSES} processes)`,
       unit: 'tasks/s',
       ops: tasks,
-      references: [PYTHON_SUBMIT],
+      references: [PYTHON_SUBMIT, PROCESS_FLOOR_BURST],
       rows: [...taskByTask.throughput, ...pythonTaskRows('')],
       targets: [{ subject: WEFT_SUBMIT, reference: PYTHON_SUBMIT, atLeast: 3 }],
       comparisons: [
         { subject: WEFT_APPLY_ASYNC, reference: PYTHON_APPLY_ASYNC },
         { subject: WEFT_SUBMIT, reference: WORKERPOOL_PROCESS },
         { subject: WEFT_SUBMIT, reference: TINYPOOL_PROCESS },
+        { subject: WEFT_SUBMIT, reference: PROCESS_FLOOR_BURST },
+        { subject: PROCESS_FLOOR_BURST, reference: PROCESS_FLOOR },
       ],
       notes: [
-        burstNote(),
+        burstNote(PROCESS_FLOOR_BURST),
         pools,
         'task: `x + 1` over 0..N-1. Each run submits every task, then awaits them all and ' +
           'checks every result: weft `executor.submit(increment, i)` for each item, then ' +
           '`Promise.all(futures)`; weft Pool `pool.applyAsync(increment, [i])`, then every ' +
-          "`result.get()`; workerpool `pool.exec('increment', [i])`, tinypool `pool.run(i)`, " +
-          'awaited with `Promise.all`; Python `[f.result() for f in [executor.submit(increment, ' +
+          "`result.get()`; workerpool `pool.exec('increment', [i])`, tinypool and the floors " +
+          '`pool.run(i)`, awaited with `Promise.all`; Python `[f.result() for f in [executor.submit(increment, ' +
           'i) ...]]` and `[r.get() for r in [pool.apply_async(increment, (i,)) ...]]`. The ' +
           'timed region is from the first submit to the last result.',
         warm,
@@ -215,15 +221,15 @@ export async function processPoolSuites(settings: Settings): Promise<Table[]> {
       title: `Process pool, submit-and-await-each: one task in flight (${calls.toLocaleString('en')} round trips per round)`,
       unit: 'median latency',
       ops: calls,
-      references: [PYTHON_SUBMIT],
+      references: [PYTHON_SUBMIT, PROCESS_FLOOR],
       rows: [...taskByTask.latency, ...pythonTaskRows('_each')],
       targets: [],
       latency: true,
       notes: [
         awaitEachNote,
         'weft `await executor.submit(increment, x)` and `await pool.applyAsync(increment, ' +
-          "[x]).get()`; workerpool `await pool.exec('increment', [x])`, tinypool `await " +
-          'pool.run(x)`; Python `executor.submit(increment, x).result()` and ' +
+          "[x]).get()`; workerpool `await pool.exec('increment', [x])`, tinypool and the " +
+          'floors `await pool.run(x)`; Python `executor.submit(increment, x).result()` and ' +
           '`pool.apply_async(increment, (x,)).get()`.',
         pools,
         warm,

@@ -118,11 +118,19 @@ function poolifier(threads: number): ThreadPoolContender {
   };
 }
 
-/** The minimal pool: one message per task, or with `burst` one per worker per tick. */
-function floor(threads: number, burst: boolean): ThreadPoolContender {
-  const pool = new MinimalPool(threads, burst);
+/**
+ * The minimal pool of `workers` threads (or child processes with `kind: 'process'`): one
+ * message per task, or with `burst` one per worker per tick.
+ */
+export function floor(
+  workers: number,
+  burst: boolean,
+  name: string,
+  kind: 'thread' | 'process' = 'thread',
+): PeerPool {
+  const pool = new MinimalPool(workers, burst, kind);
   return {
-    name: burst ? FLOOR_BURST : FLOOR,
+    name,
     runAll: async (items) =>
       checkIncremented(await Promise.all(items.map((i) => pool.run(i))), items),
     runOne: (x) => pool.run(x),
@@ -138,7 +146,7 @@ export function threadPoolPeers(threads: number): ThreadPoolContender[] {
     tinypool(threads),
     workerPool(threads),
     poolifier(threads),
-    floor(threads, false),
-    floor(threads, true),
+    floor(threads, false, FLOOR),
+    floor(threads, true, FLOOR_BURST),
   ];
 }
