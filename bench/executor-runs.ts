@@ -29,15 +29,13 @@ export async function mapAll(
 }
 
 /** The caveat beside every submit-all table: weft sends bursts, the peers do not. */
-export function burstNote(burstFloor?: string): string {
+export function burstNote(burstFloor: string): string {
   return (
     "burst against one message per task: weft's executors send the tasks submitted in one " +
-    'tick as one message per worker (as many tasks as it may hold ahead, at most 64), while every peer sends ' +
-    'one message per task. Most of the gap between weft and the peers here comes from that: ' +
-    'one task at a time (the submit-and-await-each table) they are close.' +
-    (burstFloor === undefined
-      ? ''
-      : ` "${burstFloor}" sends bursts the same way, so it is the floor to compare weft with.`)
+    'tick as one message per worker (as many as it may hold ahead, at most 64), while every ' +
+    'peer sends one message per task, so this table measures batching as much as the cost ' +
+    'of a task; the submit-and-await-each table compares one task at a time. ' +
+    `"${burstFloor}" sends bursts as weft does: it is the floor to compare weft with.`
   );
 }
 

@@ -82,7 +82,7 @@ export interface Target {
 /**
  * A target checked over the rounds: `ratio` is the ratio of the medians; `roundsMet` counts
  * the rounds whose own ratio (subject's round r over reference's round r) meets the target,
- * of `rounds`; `verdict` says how the rounds went (see `verdictOf`).
+ * of `rounds`; `verdict` sums both up (see `Verdict`).
  */
 export interface TargetResult extends Target {
   ratio: number | null;

@@ -8,8 +8,8 @@
  * at least 3x Python's ProcessPoolExecutor, submit-all.
  *
  * weft sends the tasks submitted in one tick as one message per child, every peer (and
- * Python's executor) one message per task: much of weft's lead in submit-all comes from
- * that, which the submit-and-await-each table shows.
+ * Python) one message per task, so submit-all measures batching as much as the cost of a
+ * task: hence the burst floor and the submit-and-await-each table.
  *
  * Every JavaScript contender runs in this process, in the same rotated rounds: no weft green
  * task runs here (the executor starts none), so none pays for the AsyncLocalStorage promise

@@ -8,8 +8,8 @@
  * defaults (submit-all); 2 workers at least 1.85x one on the CPU-bound map.
  *
  * weft sends the tasks submitted in one tick as one message per worker, every peer one
- * message per task: most of weft's lead in submit-all comes from that, which is why the
- * burst floor and the submit-and-await-each table are there.
+ * message per task, so submit-all measures batching as much as the cost of a task: hence
+ * the burst floor and the submit-and-await-each table.
  *
  * Every contender runs in this process, in the same rotated rounds. That is fair only while
  * no weft green task has run: the first one turns on Node's AsyncLocalStorage promise hook,
