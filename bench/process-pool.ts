@@ -1,9 +1,15 @@
 /**
- * Process pools, 2 child processes each: task-by-task throughput (every trivial task
- * submitted, then all awaited) of weft's ProcessPoolExecutor and Pool against workerpool's
- * process mode, tinypool's child_process runtime, Python's ProcessPoolExecutor and
- * multiprocessing.Pool; then `map` with chunks, weft against Python. DESIGN.md target: weft
- * `submit` at least 3x Python's ProcessPoolExecutor task by task.
+ * Process pools, 2 child processes each, task by task in two ways: submit-all (every
+ * trivial task submitted, then all awaited: throughput) and submit-and-await-each (one
+ * task in flight at a time: median latency), weft's ProcessPoolExecutor and Pool against
+ * workerpool's process mode, tinypool's child_process runtime, a minimal pipelined pool of
+ * child processes (the floor, one message per task, or one message per burst), Python's
+ * ProcessPoolExecutor and multiprocessing.Pool; then `map` with chunks, weft against Python. Aim: weft `submit`
+ * at least 3x Python's ProcessPoolExecutor, submit-all.
+ *
+ * weft sends the tasks submitted in one tick as one message per child, every peer (and
+ * Python) one message per task, so submit-all measures batching as much as the cost of a
+ * task: hence the burst floor and the submit-and-await-each table.
  *
  * Every JavaScript contender runs in this process, in the same rotated rounds: no weft green
  * task runs here (the executor starts none), so none pays for the AsyncLocalStorage promise
@@ -13,28 +19,31 @@
  */
 import os from 'node:os';
 import { Pool, ProcessPoolExecutor } from 'weft';
-import { mapAll, submitAll } from './executor-runs.js';
+import { awaitEachNote, burstNote, mapAll, submitAll } from './executor-runs.js';
 import {
   type Contender,
+  type LatencyContender,
   makeTable,
   measure,
+  measureLatency,
   pythonRow,
   type Row,
   runPython,
   type Settings,
   type Table,
 } from './harness.js';
-import { batchItems } from './peers/pool-peers.js';
 import {
+  PROCESS_FLOOR,
+  PROCESS_FLOOR_BURST,
   type ProcessPoolContender,
   processPoolPeers,
   TINYPOOL_PROCESS,
   WORKERPOOL_PROCESS,
 } from './peers/process-pools.js';
-import { checkIncremented } from './peers/thread-pools.js';
+import { batchItems, checkedEach, checkIncremented } from './peers/results.js';
 import { increment } from './thread-task.js';
 
-/** Child processes of every pool: the DESIGN.md figures were taken on 2-core machines. */
+/** Child processes of every pool: the aims' reference figures were taken on 2-core machines. */
 const PROCESSES = 2;
 
 const WEFT_SUBMIT = 'weft ProcessPoolExecutor.submit';
@@ -49,6 +58,7 @@ const PYTHON_POOL_MAP = 'Python multiprocessing.Pool.map';
 /** weft's `Pool`, warm for the suite. */
 interface PoolUnderTest {
   applyAsyncAll: (items: number[]) => Promise<void>;
+  applyAsyncOne: (x: number) => Promise<number>;
   mapAll: (items: number[], chunksize: number) => Promise<void>;
   close: () => Promise<void>;
 }
@@ -60,6 +70,7 @@ function openPool(processes: number): PoolUnderTest {
       const pending = items.map((i) => pool.applyAsync(increment, [i]));
       checkIncremented(await Promise.all(pending.map((result) => result.get())), items);
     },
+    applyAsyncOne: (x) => pool.applyAsync(increment, [x]).get(),
     mapAll: async (items, chunksize) =>
       checkIncremented(await pool.map(increment, items, chunksize), items),
     close: () => {
@@ -69,12 +80,15 @@ function openPool(processes: number): PoolUnderTest {
   };
 }
 
-/** Task by task: weft's executor and Pool, and the peers, each pool warm for every round. */
+/**
+ * Task by task, submit-all and submit-and-await-each: weft's executor and Pool, and the
+ * peers, each pool warm for every round of both.
+ */
 async function taskByTaskRows(
   settings: Settings,
   executor: ProcessPoolExecutor,
   pool: PoolUnderTest,
-): Promise<Row[]> {
+): Promise<{ throughput: Row[]; latency: Row[] }> {
   const items = batchItems(settings.processTasks);
   const peers: ProcessPoolContender[] = processPoolPeers(PROCESSES);
   const contenders: Contender[] = [
@@ -82,12 +96,21 @@ async function taskByTaskRows(
     { name: WEFT_APPLY_ASYNC, run: () => pool.applyAsyncAll(items) },
     ...peers.map((peer) => ({ name: peer.name, run: () => peer.runAll(items) })),
   ];
+  const each: LatencyContender[] = [
+    { name: WEFT_SUBMIT, call: checkedEach((x) => executor.submit(increment, x)) },
+    { name: WEFT_APPLY_ASYNC, call: checkedEach(pool.applyAsyncOne) },
+    ...peers.map((peer) => ({ name: peer.name, call: checkedEach(peer.runOne) })),
+  ];
   try {
     settings.log(
-      `process pools: ${settings.processTasks} trivial tasks per run, task by task, ${PROCESSES} processes`,
+      `process pools: ${settings.processTasks} trivial tasks per run, submit-all, ${PROCESSES} processes`,
     );
-    const rows = await measure(contenders, settings.processTasks, settings);
-    return rows;
+    const throughput = await measure(contenders, settings.processTasks, settings);
+    settings.log(
+      `process pools: submit-and-await-each, ${settings.processLatencyCalls} round trips per round`,
+    );
+    const latency = await measureLatency(each, settings.processLatencyCalls, settings);
+    return { throughput, latency };
   } finally {
     await Promise.all(peers.map((peer) => peer.close()));
   }
@@ -114,22 +137,28 @@ async function mapRows(
 }
 
 export async function processPoolSuites(settings: Settings): Promise<Table[]> {
-  const { processTasks: tasks, processMapItems: mapItems, processChunksize: chunksize } = settings;
+  const {
+    processTasks: tasks,
+    processMapItems: mapItems,
+    processChunksize: chunksize,
+    processLatencyCalls: calls,
+  } = settings;
   settings.log(
     `process pools: Python ProcessPoolExecutor and multiprocessing.Pool (python3 subprocess, ${settings.rounds} rounds)`,
   );
-  const python = runPython('process_pool.py', [
+  const pythonResult = runPython('process_pool.py', [
     PROCESSES,
     tasks,
     mapItems,
     chunksize,
     settings.rounds,
+    settings.processLatencyCalls,
   ]);
 
   // One executor and one Pool serve both tables; their warm-up rounds start the children.
   const executor = new ProcessPoolExecutor({ maxWorkers: PROCESSES });
   const pool = openPool(PROCESSES);
-  let taskByTask: Row[];
+  let taskByTask: { throughput: Row[]; latency: Row[] };
   let mapped: Row[];
   try {
     taskByTask = await taskByTaskRows(settings, executor, pool);
@@ -143,40 +172,68 @@ export async function processPoolSuites(settings: Settings): Promise<Table[]> {
     `${PROCESSES} child processes in every pool (this machine has ${cores} cores): weft ` +
     `maxWorkers ${PROCESSES} and Pool(${PROCESSES}); workerpool minWorkers = maxWorkers = ` +
     `${PROCESSES}, workerType 'process'; tinypool minThreads = maxThreads = ${PROCESSES}, ` +
-    `runtime 'child_process'; Python max_workers=${PROCESSES} and Pool(${PROCESSES}) (fork, ` +
+    `runtime 'child_process'; each floor ${PROCESSES} forked children, V8 serialization ` +
+    `on IPC, as weft's; Python max_workers=${PROCESSES} and Pool(${PROCESSES}) (fork, ` +
     "Linux's default start method). Nothing else changed from the defaults.";
   const warm =
     'warm pools: each pool is created before the warm-up round (which starts its children) ' +
-    'and closed after its last table; the timed region is from the first submit to the last ' +
-    "result. weft's children run the task module under tsx, as the bench itself does.";
+    "and closed after its last table. weft's children run the task module under tsx, as the " +
+    'bench itself does.';
+  const python =
+    'Python: measured first, in one python3 subprocess (bench/python/process_pool.py), with ' +
+    'both of its pools warm and its patterns in rotated rounds of their own; it checks every ' +
+    'result after the timed region.';
+  // Python's task-by-task rows: submit-all patterns, or with '_each' submit-and-await-each.
+  const pythonTaskRows = (suffix: string): Row[] => [
+    pythonRow(PYTHON_SUBMIT, pythonResult, `executor_submit${suffix}`),
+    pythonRow(PYTHON_APPLY_ASYNC, pythonResult, `pool_apply_async${suffix}`),
+  ];
   return [
     makeTable({
-      title: `Process pool, task by task (${tasks.toLocaleString('en')} trivial tasks per run, ${PROCESSES} processes)`,
+      title: `Process pool, submit-all: trivial tasks (${tasks.toLocaleString('en')} per run, ${PROCESSES} processes)`,
       unit: 'tasks/s',
       ops: tasks,
-      references: [PYTHON_SUBMIT],
-      rows: [
-        ...taskByTask,
-        pythonRow(PYTHON_SUBMIT, python, 'executor_submit'),
-        pythonRow(PYTHON_APPLY_ASYNC, python, 'pool_apply_async'),
-      ],
+      references: [PYTHON_SUBMIT, PROCESS_FLOOR_BURST],
+      rows: [...taskByTask.throughput, ...pythonTaskRows('')],
       targets: [{ subject: WEFT_SUBMIT, reference: PYTHON_SUBMIT, atLeast: 3 }],
       comparisons: [
         { subject: WEFT_APPLY_ASYNC, reference: PYTHON_APPLY_ASYNC },
         { subject: WEFT_SUBMIT, reference: WORKERPOOL_PROCESS },
         { subject: WEFT_SUBMIT, reference: TINYPOOL_PROCESS },
+        { subject: WEFT_SUBMIT, reference: PROCESS_FLOOR_BURST },
+        { subject: PROCESS_FLOOR_BURST, reference: PROCESS_FLOOR },
       ],
       notes: [
+        burstNote(PROCESS_FLOOR_BURST),
         pools,
         'task: `x + 1` over 0..N-1. Each run submits every task, then awaits them all and ' +
-          'checks the results: weft `executor.submit(increment, i)` for each item, then ' +
+          'checks every result: weft `executor.submit(increment, i)` for each item, then ' +
           '`Promise.all(futures)`; weft Pool `pool.applyAsync(increment, [i])`, then every ' +
-          "`result.get()`; workerpool `pool.exec('increment', [i])`, tinypool `pool.run(i)`, " +
-          'awaited with `Promise.all`; Python `[f.result() for f in [executor.submit(increment, ' +
-          'i) ...]]` and `[r.get() for r in [pool.apply_async(increment, (i,)) ...]]`.',
+          "`result.get()`; workerpool `pool.exec('increment', [i])`, tinypool and the floors " +
+          '`pool.run(i)`, awaited with `Promise.all`; Python `[f.result() for f in [executor.submit(increment, ' +
+          'i) ...]]` and `[r.get() for r in [pool.apply_async(increment, (i,)) ...]]`. The ' +
+          'timed region is from the first submit to the last result.',
         warm,
-        'Python: measured first, in one python3 subprocess, with both of its pools warm and ' +
-          'its four patterns (this table and the next) in rotated rounds of their own.',
+        python,
+      ],
+    }),
+    makeTable({
+      title: `Process pool, submit-and-await-each: one task in flight (${calls.toLocaleString('en')} round trips per round)`,
+      unit: 'median latency',
+      ops: calls,
+      references: [PYTHON_SUBMIT, PROCESS_FLOOR],
+      rows: [...taskByTask.latency, ...pythonTaskRows('_each')],
+      targets: [],
+      latency: true,
+      notes: [
+        awaitEachNote,
+        'weft `await executor.submit(increment, x)` and `await pool.applyAsync(increment, ' +
+          "[x]).get()`; workerpool `await pool.exec('increment', [x])`, tinypool and the " +
+          'floors `await pool.run(x)`; Python `executor.submit(increment, x).result()` and ' +
+          '`pool.apply_async(increment, (x,)).get()`.',
+        pools,
+        warm,
+        python,
       ],
     }),
     makeTable({
@@ -186,8 +243,8 @@ export async function processPoolSuites(settings: Settings): Promise<Table[]> {
       references: [PYTHON_MAP, PYTHON_POOL_MAP],
       rows: [
         ...mapped,
-        pythonRow(PYTHON_MAP, python, 'executor_map'),
-        pythonRow(PYTHON_POOL_MAP, python, 'pool_map'),
+        pythonRow(PYTHON_MAP, pythonResult, 'executor_map'),
+        pythonRow(PYTHON_POOL_MAP, pythonResult, 'pool_map'),
       ],
       targets: [],
       comparisons: [

@@ -1,8 +1,10 @@
 /**
  * Queue producer/consumer: one producer awaits `put(i)` for every item, one consumer
- * awaits `get()` as often, unbounded and bounded; against Python's asyncio.Queue, Effect's
- * Queue and a minimal queue (the floor). DESIGN.md targets: weft at least 6x asyncio.Queue
- * and at least 0.8x the minimal queue.
+ * awaits `get()` as often and checks that the i-th item it gets is i; unbounded and
+ * bounded; against Python's asyncio.Queue, Effect's Queue, a minimal queue (the floor) and
+ * two loops that only await a resolved promise per item (no queue: the ceiling of any
+ * promise-based queue). Aims: weft at least 6x asyncio.Queue and at least 0.8x the minimal
+ * queue.
  * @module
  */
 import { Effect, Queue as EffectQueue, Fiber } from 'effect';
@@ -21,10 +23,11 @@ import { MinimalQueue } from './peers/minimal-queue.js';
 const WEFT = 'weft Queue';
 const ASYNCIO = 'Python asyncio.Queue';
 const MINIMAL = 'minimal queue (floor)';
+const BARE = 'no queue, an await per item on each side (ceiling)';
 
-/** Throws unless the consumer saw each of 0..items-1 exactly once in total. */
-function checkSum(sum: number, items: number): void {
-  if (sum !== (items * (items - 1)) / 2) throw new Error(`consumer got a wrong sum: ${sum}`);
+/** The consumer's i-th item was not i: the queue lost, duplicated or reordered an item. */
+function wrongItem(item: number, i: number): never {
+  throw new Error(`the consumer's item ${i} is ${item}`);
 }
 
 // Producer and consumer are written out per contender on purpose: closures made from one
@@ -35,9 +38,10 @@ async function weftProducer(queue: Queue<number>, items: number): Promise<void> 
 }
 
 async function weftConsumer(queue: Queue<number>, items: number): Promise<void> {
-  let sum = 0;
-  for (let i = 0; i < items; i++) sum += await queue.get();
-  checkSum(sum, items);
+  for (let i = 0; i < items; i++) {
+    const item = await queue.get();
+    if (item !== i) wrongItem(item, i);
+  }
 }
 
 async function minimalProducer(queue: MinimalQueue<number>, items: number): Promise<void> {
@@ -45,9 +49,25 @@ async function minimalProducer(queue: MinimalQueue<number>, items: number): Prom
 }
 
 async function minimalConsumer(queue: MinimalQueue<number>, items: number): Promise<void> {
-  let sum = 0;
-  for (let i = 0; i < items; i++) sum += await queue.get();
-  checkSum(sum, items);
+  for (let i = 0; i < items; i++) {
+    const item = await queue.get();
+    if (item !== i) wrongItem(item, i);
+  }
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** What a put that never waits costs at least: one await of a resolved promise. */
+async function bareProducer(items: number): Promise<void> {
+  for (let i = 0; i < items; i++) await RESOLVED;
+}
+
+/** What a get of a ready item costs at least: one await of a promise resolved with it. */
+async function bareConsumer(items: number): Promise<void> {
+  for (let i = 0; i < items; i++) {
+    const item = await Promise.resolve(i);
+    if (item !== i) wrongItem(item, i);
+  }
 }
 
 function* range(n: number): Generator<number> {
@@ -63,16 +83,17 @@ function effectProgram(items: number, maxsize: number): Effect.Effect<void> {
         : yield* EffectQueue.unbounded<number>();
     const consumer = yield* Effect.forkChild(
       Effect.gen(function* () {
-        let sum = 0;
-        for (let i = 0; i < items; i++) sum += yield* EffectQueue.take(queue);
-        return sum;
+        for (let i = 0; i < items; i++) {
+          const item = yield* EffectQueue.take(queue);
+          if (item !== i) wrongItem(item, i);
+        }
       }),
     );
     const producer = yield* Effect.forkChild(
       Effect.forEach(range(items), (i) => EffectQueue.offer(queue, i), { discard: true }),
     );
     yield* Fiber.join(producer);
-    checkSum(yield* Fiber.join(consumer), items);
+    yield* Fiber.join(consumer);
   });
 }
 
@@ -96,6 +117,12 @@ function contenders(items: number, maxsize: number): Contender[] {
         await Promise.all([minimalProducer(queue, items), minimalConsumer(queue, items)]);
       },
     },
+    {
+      name: BARE,
+      run: async () => {
+        await Promise.all([bareProducer(items), bareConsumer(items)]);
+      },
+    },
   ];
 }
 
@@ -117,7 +144,15 @@ export async function queueSuites(settings: Settings): Promise<Table[]> {
     { subject: WEFT, reference: ASYNCIO, atLeast: 6 },
     { subject: WEFT, reference: MINIMAL, atLeast: 0.8 },
   ];
+  // How close weft is to the ceiling, and how far above asyncio any promise-based queue can get.
+  const comparisons = [
+    { subject: WEFT, reference: BARE },
+    { subject: BARE, reference: ASYNCIO },
+  ];
   const effectNote = 'Effect: producer and consumer fibers (Effect.forkChild), Effect.runPromise.';
+  const checkNote =
+    "every consumer checks that its i-th item is i (Python's too); the ceiling's consumer " +
+    'awaits `Promise.resolve(i)` and its producer a shared resolved promise: no queue at all.';
   return [
     makeTable({
       title: `Queue producer/consumer, unbounded (${count} items)`,
@@ -126,8 +161,10 @@ export async function queueSuites(settings: Settings): Promise<Table[]> {
       references: [ASYNCIO, MINIMAL],
       rows: [...unbounded, pythonRow(ASYNCIO, python, 'unbounded')],
       targets,
+      comparisons,
       notes: [
         effectNote,
+        checkNote,
         'asyncio: put() on an unbounded queue never suspends, so the producer puts every ' +
           'item before the consumer runs; each JS `await` yields once per item.',
       ],
@@ -139,7 +176,8 @@ export async function queueSuites(settings: Settings): Promise<Table[]> {
       references: [ASYNCIO, MINIMAL],
       rows: [...bounded, pythonRow(ASYNCIO, python, 'bounded')],
       targets,
-      notes: [effectNote],
+      comparisons,
+      notes: [effectNote, checkNote],
     }),
   ];
 }

@@ -1,11 +1,13 @@
 /**
- * Runs every benchmark suite in one process and prints a table per suite with the
- * DESIGN.md targets checked (`npm run bench`).
+ * Runs the benchmark suites in one process and prints a table per suite with the
+ * performance aims (BENCHMARKS.md, "Aims") checked (`npm run bench`).
  *
- *   node --import tsx bench/run.ts [--quick] [--json]
+ *   node --import tsx bench/run.ts [--quick] [--json] [suite ...]
  *
- * `--quick` shrinks item counts and rounds for a smoke test; `--json` prints the results
- * as JSON on stdout instead of the tables. Progress always goes to stderr.
+ * With no suite named, every suite runs, in the order of `SUITES`; otherwise only those
+ * named (still in that order). `--quick` shrinks item counts and rounds for a smoke test;
+ * `--json` prints the results as JSON on stdout instead of the tables. Progress always goes
+ * to stderr.
  * @module
  */
 import os from 'node:os';
@@ -27,16 +29,39 @@ import { threadPoolSuites } from './thread-pool.js';
 
 const KNOWN_FLAGS = new Set(['--quick', '--json']);
 
+/**
+ * Every suite, in the order they run. Lock, Queue and the thread and process pools come
+ * first: they start no weft task, so they run before weft's first task turns on Node's
+ * AsyncLocalStorage promise hook, which slows every promise of the process after.
+ */
+const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
+  lock: lockSuites,
+  queue: queueSuites,
+  'thread-pool': threadPoolSuites,
+  'process-pool': processPoolSuites,
+  'task-pool': taskPoolSuites,
+  spawn: spawnSuites,
+  actor: actorSuites,
+};
+
 function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const unknown = args.filter((arg) => !KNOWN_FLAGS.has(arg));
+  const named = args.filter((arg) => !arg.startsWith('--'));
+  const unknown = [
+    ...args.filter((arg) => arg.startsWith('--') && !KNOWN_FLAGS.has(arg)),
+    ...named.filter((name) => !Object.hasOwn(SUITES, name)),
+  ];
   if (unknown.length > 0) {
-    process.stderr.write(`usage: node --import tsx bench/run.ts [--quick] [--json]\n`);
+    process.stderr.write(
+      `unknown: ${unknown.join(' ')}\nusage: node --import tsx bench/run.ts [--quick] [--json] ` +
+        `[${Object.keys(SUITES).join('|')} ...]\n`,
+    );
     process.exitCode = 2;
     return Promise.resolve();
   }
   const quick = args.includes('--quick');
   const json = args.includes('--json');
+  const suites = Object.keys(SUITES).filter((name) => named.length === 0 || named.includes(name));
   const settings: Settings = {
     quick,
     rounds: quick ? 3 : 7,
@@ -56,29 +81,20 @@ function main(): Promise<void> {
     processTasks: quick ? 2_000 : 10_000,
     processMapItems: quick ? 20_000 : 100_000,
     processChunksize: 100,
+    processLatencyCalls: quick ? 200 : 1_000,
     log: (line) => process.stderr.write(`${line}\n`),
   };
-  return runAll(settings, json);
+  return runAll(settings, suites, json);
 }
 
-async function runAll(settings: Settings, json: boolean): Promise<void> {
+async function runAll(settings: Settings, suites: string[], json: boolean): Promise<void> {
   const started = performance.now();
   const about = machine();
   settings.log(
     `machine: ${about.cpu}, ${about.cores} cores, ${about.os}; node ${about.node}, python ${about.python}`,
   );
-  // Lock, Queue and the thread and process pools first: they start no weft task, so they run
-  // before weft's first task turns on Node's AsyncLocalStorage promise hook, which slows
-  // every promise of the process after.
-  const tables: Table[] = [
-    ...(await lockSuites(settings)),
-    ...(await queueSuites(settings)),
-    ...(await threadPoolSuites(settings)),
-    ...(await processPoolSuites(settings)),
-    ...(await taskPoolSuites(settings)),
-    ...(await spawnSuites(settings)),
-    ...(await actorSuites(settings)),
-  ];
+  const tables: Table[] = [];
+  for (const suite of suites) tables.push(...(await SUITES[suite]!(settings)));
   const seconds = (performance.now() - started) / 1000;
   // Load from other processes disturbs timings; the load average at both ends tells how much.
   const loadAtEnd = os
@@ -88,32 +104,15 @@ async function runAll(settings: Settings, json: boolean): Promise<void> {
   settings.log(`done in ${seconds.toFixed(0)} s`);
 
   if (json) {
+    const { log: _log, ...sizes } = settings;
     const report = {
       date: new Date().toISOString(),
       machine: about,
-      settings: {
-        quick: settings.quick,
-        rounds: settings.rounds,
-        lockOps: settings.lockOps,
-        lockTasks: settings.lockTasks,
-        queueItems: settings.queueItems,
-        queueMaxsize: settings.queueMaxsize,
-        poolTasks: settings.poolTasks,
-        poolBatches: settings.poolBatches,
-        spawnTasks: settings.spawnTasks,
-        spawnBatches: settings.spawnBatches,
-        actorMessages: settings.actorMessages,
-        threadTasks: settings.threadTasks,
-        threadLatencyCalls: settings.threadLatencyCalls,
-        fibN: settings.fibN,
-        fibItems: settings.fibItems,
-        processTasks: settings.processTasks,
-        processMapItems: settings.processMapItems,
-        processChunksize: settings.processChunksize,
-      },
+      suites,
+      settings: sizes,
       seconds,
       loadAtEnd,
-      suites: tables,
+      tables,
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
@@ -122,6 +121,7 @@ async function runAll(settings: Settings, json: boolean): Promise<void> {
     `machine: ${about.cpu} x ${about.cores} cores, ${about.os}`,
     `node ${about.node}, python ${about.python}`,
     `load average (1, 5, 15 min) at start ${about.loadavg}, at end ${loadAtEnd}; took ${seconds.toFixed(0)} s`,
+    `suites: ${suites.join(', ')}`,
     `${settings.rounds} timed rounds after one warm-up round; rates are medians${settings.quick ? ' (--quick)' : ''};`,
     'spread = (fastest - slowest round) / median; ratios are ratios of the medians',
     '',

@@ -7,24 +7,14 @@ import fastq from 'fastq';
 import pLimit from 'p-limit';
 import PQueue from 'p-queue';
 import type { Contender } from '../harness.js';
+import { batchItems, checkResults } from './results.js';
 
-/** Concurrency of every pool in the benchmark, as the DESIGN.md target names it. */
+/** Concurrency of every pool in the benchmark, as the TaskPool aim names it. */
 export const POOL_SIZE = 10;
 
 export const P_LIMIT = 'p-limit';
 export const P_QUEUE = 'p-queue';
 export const FASTQ = 'fastq';
-
-/** The inputs of one batch: 0..tasks-1. */
-export function batchItems(tasks: number): number[] {
-  return Array.from({ length: tasks }, (_, i) => i);
-}
-
-/** Throws unless `results` are the trivial task's results over `items`, in order. */
-export function checkResults(results: number[], items: number[]): void {
-  if (results.length !== items.length || results[results.length - 1] !== items.length - 1)
-    throw new Error(`a batch returned wrong results (${results.length} of ${items.length})`);
-}
 
 // One trivial task per contender on purpose: a function shared by every contender would
 // share V8's type feedback between them.

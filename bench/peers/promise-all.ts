@@ -3,6 +3,7 @@
  * function, with no task machinery at all. No weft import (see `bench/fresh.ts`).
  */
 import type { Contender } from '../harness.js';
+import { batchItems, checkResults } from './results.js';
 
 export const PROMISE_ALL = 'Promise.all';
 
@@ -10,16 +11,16 @@ async function plainTask(i: number): Promise<number> {
   return i;
 }
 
-async function promiseAll(tasks: number, batches: number): Promise<void> {
+async function promiseAll(items: number[], batches: number): Promise<void> {
   for (let b = 0; b < batches; b++) {
-    const pending: Promise<number>[] = new Array(tasks);
-    for (let i = 0; i < tasks; i++) pending[i] = plainTask(i);
-    const results = await Promise.all(pending);
-    if (results[tasks - 1] !== tasks - 1) throw new Error('Promise.all returned wrong results');
+    const pending: Promise<number>[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) pending[i] = plainTask(items[i]!);
+    checkResults(await Promise.all(pending), items);
   }
 }
 
 /** `batches` times: `Promise.all` over `tasks` calls. */
 export function promiseAllFloor(tasks: number, batches: number): Contender {
-  return { name: PROMISE_ALL, run: () => promiseAll(tasks, batches) };
+  const items = batchItems(tasks);
+  return { name: PROMISE_ALL, run: () => promiseAll(items, batches) };
 }

@@ -1,8 +1,9 @@
 /**
  * The JavaScript peers of the thread-pool benchmark, each with exactly `threads` worker
  * threads and otherwise its defaults (piscina also with several tasks in flight per
- * worker), plus the minimal pipelined pool (the floor). Their workers load the `*-task.mjs`
- * modules beside this file; the task is `x + 1`.
+ * worker), plus the minimal pipelined pool (the floor) in its two modes: one message per
+ * task, as every peer sends, and a burst of tasks in one message, as weft sends. Their
+ * workers load the `*-task.mjs` modules beside this file; the task is `x + 1`.
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -10,6 +11,7 @@ import { FixedThreadPool } from 'poolifier';
 import Tinypool from 'tinypool';
 import workerpool from 'workerpool';
 import { MinimalPool } from './minimal-pool.js';
+import { checkIncremented } from './results.js';
 
 export const PISCINA = 'piscina (defaults)';
 export const PISCINA_IN_FLIGHT = 16;
@@ -17,24 +19,21 @@ export const PISCINA_CONCURRENT = `piscina, concurrentTasksPerWorker ${PISCINA_I
 export const TINYPOOL = 'tinypool';
 export const WORKERPOOL = 'workerpool';
 export const POOLIFIER = 'poolifier FixedThreadPool';
-export const FLOOR = 'minimal pipelined pool (floor)';
+export const FLOOR = 'minimal pool, one message per task (floor)';
+export const FLOOR_BURST = 'minimal pool, burst in one message (floor)';
 
 /** One pool under test, warm for as long as the suite runs. */
 export interface ThreadPoolContender {
   name: string;
   /** Runs the trivial task on every item (all submitted, then all awaited) and checks the results. */
   runAll: (items: number[]) => Promise<void>;
-  /** Runs the trivial task once; absent where the latency would repeat another row's. */
+  /** Runs the trivial task once (submit-and-await-each); absent where there is no such form. */
   runOne?: (x: number) => PromiseLike<number>;
   close: () => Promise<void>;
 }
 
-/** Throws unless `results` are `x + 1` for every x of `items`, in order. */
-export function checkIncremented(results: number[], items: number[]): void {
-  const last = items.length - 1;
-  if (results.length !== items.length || results[last] !== items[last]! + 1 || results[0] !== 1)
-    throw new Error(`a run returned wrong results (${results.length} of ${items.length})`);
-}
+/** A peer pool: every peer has a one-task form. */
+export type PeerPool = Required<ThreadPoolContender>;
 
 const taskFile = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 
@@ -67,7 +66,7 @@ export function tinypool(
   workers: number,
   name = TINYPOOL,
   runtime: 'worker_threads' | 'child_process' = 'worker_threads',
-): ThreadPoolContender {
+): PeerPool {
   const pool = new Tinypool({
     filename: taskFile('./thread-task.mjs'),
     runtime,
@@ -88,7 +87,7 @@ export function workerPool(
   workers: number,
   name = WORKERPOOL,
   workerType: 'thread' | 'process' = 'thread',
-): ThreadPoolContender {
+): PeerPool {
   const pool = workerpool.pool(taskFile('./workerpool-task.mjs'), {
     minWorkers: workers,
     maxWorkers: workers,
@@ -119,10 +118,19 @@ function poolifier(threads: number): ThreadPoolContender {
   };
 }
 
-function floor(threads: number): ThreadPoolContender {
-  const pool = new MinimalPool(threads);
+/**
+ * The minimal pool of `workers` threads (or child processes with `kind: 'process'`): one
+ * message per task, or with `burst` one per worker per tick.
+ */
+export function floor(
+  workers: number,
+  burst: boolean,
+  name: string,
+  kind: 'thread' | 'process' = 'thread',
+): PeerPool {
+  const pool = new MinimalPool(workers, burst, kind);
   return {
-    name: FLOOR,
+    name,
     runAll: async (items) =>
       checkIncremented(await Promise.all(items.map((i) => pool.run(i))), items),
     runOne: (x) => pool.run(x),
@@ -132,14 +140,13 @@ function floor(threads: number): ThreadPoolContender {
 
 /** Every peer pool, started now; `close()` each when done. */
 export function threadPoolPeers(threads: number): ThreadPoolContender[] {
-  const concurrent = piscina(PISCINA_CONCURRENT, threads, PISCINA_IN_FLIGHT);
   return [
     piscina(PISCINA, threads),
-    // One task at a time, its latency is the defaults' row: no latency row of its own.
-    { name: concurrent.name, runAll: concurrent.runAll, close: concurrent.close },
+    piscina(PISCINA_CONCURRENT, threads, PISCINA_IN_FLIGHT),
     tinypool(threads),
     workerPool(threads),
     poolifier(threads),
-    floor(threads),
+    floor(threads, false, FLOOR),
+    floor(threads, true, FLOOR_BURST),
   ];
 }

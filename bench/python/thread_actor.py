@@ -2,7 +2,8 @@
 
 An actor is a thread that takes messages from its own queue.Queue. The main thread sends
 MESSAGES integers (put never blocks: the queue is unbounded), then a sentinel that makes
-recv() raise ActorExit, and joins. The actor sums what it received; the sum is checked.
+recv() raise ActorExit, and joins. The actor checks that its i-th message is i; the count
+of messages it received is checked after the join.
 
 Patterns: "free" (the OS places both threads) and "one_cpu" (both threads pinned to one
 CPU with os.sched_setaffinity, where available). Two threads on two cores hand the GIL
@@ -63,11 +64,15 @@ class Actor:
 class Counter(Actor):
     def __init__(self) -> None:
         super().__init__()
-        self.total = 0
+        self.count = 0
+        self.error = None
 
     def run(self) -> None:
         while True:
-            self.total += self.recv()
+            msg = self.recv()
+            if msg != self.count and self.error is None:
+                self.error = f"the actor's message {self.count} is {msg}"
+            self.count += 1
 
 
 def measure(messages: int) -> float:
@@ -81,8 +86,10 @@ def measure(messages: int) -> float:
     actor.close()
     actor.join()
     elapsed = time.perf_counter() - start
-    if actor.total != messages * (messages - 1) // 2:
-        raise AssertionError(f"the actor got a wrong sum: {actor.total}")
+    if actor.error is not None:
+        raise AssertionError(actor.error)
+    if actor.count != messages:
+        raise AssertionError(f"the actor received {actor.count} of {messages} messages")
     return messages / elapsed
 
 
