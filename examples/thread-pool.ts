@@ -1,9 +1,14 @@
 // Python's concurrent.futures.ThreadPoolExecutor on worker threads: real parallelism for
 // CPU-bound work. Tasks are exported, portable functions: each worker imports this module to
-// find them. So, like Python's `if __name__ == '__main__':`, the program itself runs only in
-// the main thread.
-import { isMainThread } from 'node:worker_threads';
-import { type CrashError, portable, ThreadPoolExecutor, WorkerCrashedError } from 'weft';
+// find them. So, like Python's `if __name__ == '__main__':`, the program itself runs only
+// where it was started, under `isMainModule(import.meta)`.
+import {
+  type CrashError,
+  isMainModule,
+  portable,
+  ThreadPoolExecutor,
+  WorkerCrashedError,
+} from 'weft';
 
 export const fib = portable(import.meta.url, function fib(n: number): number {
   return n < 2 ? n : fib(n - 1) + fib(n - 2);
@@ -11,7 +16,7 @@ export const fib = portable(import.meta.url, function fib(n: number): number {
 
 export const crash = portable(import.meta.url, (code: number): never => process.exit(code));
 
-if (isMainThread) {
+if (isMainModule(import.meta)) {
   await using executor = new ThreadPoolExecutor({ maxWorkers: 2 });
 
   // submit() returns a Future at once; awaiting it gives the value.

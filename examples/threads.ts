@@ -1,8 +1,8 @@
 // Python's threading.Thread, with real parallelism: each Thread is a worker thread running an
 // exported function of a module. A thread imports its target's module, so the code that starts
-// threads sits under `if (isMainThread)` — the `if __name__ == '__main__':` of this world.
-import { isMainThread } from 'node:worker_threads';
-import { currentThread, enumerate, portable, Thread } from 'weft';
+// threads sits under `if (isMainModule(import.meta))` — the `if __name__ == '__main__':` of
+// this world.
+import { currentThread, enumerate, isMainModule, portable, Thread } from 'weft';
 
 /** CPU-bound work: it runs in parallel with the main thread and the other threads. */
 export const countPrimes = portable(import.meta.url, function countPrimes(limit: number): number {
@@ -42,7 +42,7 @@ export const save = portable(import.meta.url, function save(bytes: number): neve
   throw new DiskFull(bytes);
 });
 
-if (isMainThread) {
+if (isMainModule(import.meta)) {
   // Start, join, read the result.
   const counters = [10_000, 100_000].map(
     (limit) => new Thread(countPrimes, { args: [limit], name: `primes<${limit}` }),

@@ -6,7 +6,8 @@
  * not applied to workers on Node 20 at all. So weft takes the loader out of the worker's
  * `execArgv` and registers it itself, first thing in the worker, before its entry (which
  * is itself TypeScript when weft runs from its sources) and the user's task modules load.
- * Other flags pass through unchanged (Node's own type stripping needs nothing more).
+ * Other flags pass through unchanged (on Node >= 22.6, whose type stripping needs no loader,
+ * a TypeScript program may run without tsx).
  * @module
  */
 import { createRequire } from 'node:module';
