@@ -108,7 +108,14 @@ export {
 export { LifoQueue } from './queue/lifo-queue.js';
 export { type Compare, naturalOrder, PriorityQueue } from './queue/priority-queue.js';
 export { Queue } from './queue/queue.js';
-export { type Selected, select } from './queue/select.js';
+export {
+  type AnyQueue,
+  cameFrom,
+  type ItemOf,
+  type Selected,
+  type SelectedFrom,
+  select,
+} from './queue/select.js';
 export { SimpleQueue } from './queue/simple-queue.js';
 export { ActorScheduler, type GeneratorActor } from './scheduler/actor-scheduler.js';
 export { Scheduler, type SchedulerOptions, type SchedulerTask } from './scheduler/scheduler.js';
