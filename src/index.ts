@@ -73,6 +73,7 @@ export { decodeError, type EncodedError, encodeError } from './portable/error-co
 export { isMainModule } from './portable/main-module.js';
 export {
   isPortable,
+  type Portable,
   type PortableTarget,
   portable,
   type Target,
