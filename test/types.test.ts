@@ -16,6 +16,7 @@ import {
   PriorityQueue,
   Process,
   Queue,
+  type QueueHandle,
   type Selected,
   select,
   Thread,
@@ -115,9 +116,12 @@ describe('portable functions in the types', () => {
 
 /**
  * Checked by `npm run typecheck`, never called: each of these would send a queue to a worker
- * (which starts serving it), so only their types are tested.
+ * (which starts serving it), or needs a handle only a worker has, so only their types are
+ * tested.
  */
-export function handleArgumentsCompile(): void {
+export function handleTypesCompile(handle: QueueHandle<number>): void {
+  // @ts-expect-error select waits on the queues of this thread only (the run time refuses a handle)
+  void select([handle]);
   // A parameter typed `HandleOf<Queue<number>>` takes the Queue<number> itself, and so on.
   const args = [new Queue<number>(), new Barrier(2), new Event()] as const;
   const thread = new Thread(blockOnQueueAndBarrier, { args: [...args] });
