@@ -81,6 +81,7 @@ export { ThreadPool } from './pool/thread-pool.js';
 export { isMainModule } from './portable/main-module.js';
 export {
   isPortable,
+  type Portable,
   type PortableTarget,
   portable,
   type Target,
@@ -97,7 +98,14 @@ export { LifoQueue } from './queue/lifo-queue.js';
 export { type Compare, naturalOrder, PriorityQueue } from './queue/priority-queue.js';
 export { Queue } from './queue/queue.js';
 export { QueueHandle } from './queue/queue-handle.js';
-export { type Selected, select } from './queue/select.js';
+export {
+  type AnyQueue,
+  cameFrom,
+  type ItemOf,
+  type Selected,
+  type SelectedFrom,
+  select,
+} from './queue/select.js';
 export { SimpleQueue } from './queue/simple-queue.js';
 export { disconnect, Handle, isHandle } from './remote/handle.js';
 export type { HandleOf } from './remote/handle-types.js';

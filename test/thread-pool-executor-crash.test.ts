@@ -154,7 +154,7 @@ describe('ThreadPoolExecutor: initializer', () => {
   });
 
   test('an initializer that cannot run, or initArgs that cannot cross, are refused at construction', () => {
-    assert.throws(() => new ThreadPoolExecutor({ initializer: unmarked }), TypeError);
+    assert.throws(() => new ThreadPoolExecutor({ initializer: unmarked as never }), TypeError);
     assert.throws(
       () => new ThreadPoolExecutor({ initializer: init, initArgs: [() => 1] }),
       TypeError,

@@ -105,11 +105,11 @@ describe('ThreadPoolExecutor: refused at the call', () => {
   test('an unmarked function throws a TypeError that says how to mark it', () => {
     const executor = pool({ maxWorkers: 1 });
     assert.throws(
-      () => executor.submit(unmarked, 1),
+      () => executor.submit(unmarked as never, 1),
       (error: Error) =>
         error instanceof TypeError && /portable\(import\.meta\.url/.test(error.message),
     );
-    assert.throws(() => executor.submit((x: number) => x, 1), TypeError);
+    assert.throws(() => executor.submit(((x: number) => x) as never, 1), TypeError);
     assert.equal(executor.workerCount, 0);
   });
 

@@ -289,8 +289,11 @@ describe('Thread: daemon flag', () => {
 
 describe('Thread: checks at the call', () => {
   test('an unmarked function or a bad target is refused with a TypeError saying how to fix it', () => {
-    assert.throws(() => new Thread(plain), /export const plain = portable\(import\.meta\.url/);
-    assert.throws(() => new Thread(() => 1), TypeError);
+    assert.throws(
+      () => new Thread(plain as never),
+      /export const plain = portable\(import\.meta\.url/,
+    );
+    assert.throws(() => new Thread((() => 1) as never), TypeError);
     assert.throws(() => new Thread({ module: TARGETS } as never), /\{ module, name \}/);
   });
 

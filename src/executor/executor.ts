@@ -11,7 +11,7 @@ import { encodeValues } from '../codec/codec.js';
 import { describe, invalidTimeout, invalidWaitOptions } from '../core/options.js';
 import { RuntimeError } from '../errors.js';
 import type { Future } from '../futures/future.js';
-import type { PortableTarget, Target } from '../portable/portable.js';
+import type { AnyFunction, Portable, PortableTarget, Target } from '../portable/portable.js';
 import type { SendableArgs } from '../remote/handle-types.js';
 import { iteratorOf } from '../task/task-pool-map.js';
 import { BrokenExecutor } from './broken-executor.js';
@@ -65,8 +65,6 @@ export interface MapPlan {
   /** Each item is an array of arguments: `fn(...item)` (`starmap`; `chunksize` must be 1). */
   star?: boolean | undefined;
 }
-
-type Fn = (...args: never[]) => unknown;
 
 /** Base of the executors: the API; the work is done by the shared core. */
 export abstract class Executor implements AsyncDisposable {
@@ -129,10 +127,14 @@ export abstract class Executor implements AsyncDisposable {
 
   /**
    * Schedules `fn(...args)` on a worker and returns its `Future`. `fn` must be a portable
-   * function or `{ module, name }`; an unmarked function or an argument that cannot cross
-   * throws a TypeError here, at the call. Throws `RuntimeError` after `shutdown()`.
+   * function or `{ module, name }` (an unmarked function does not compile; passed anyway,
+   * it throws a TypeError here, at the call, as does an argument that cannot cross).
+   * Throws `RuntimeError` after `shutdown()`.
    */
-  submit<F extends Fn>(fn: F, ...args: SendableArgs<Parameters<F>>): Future<Awaited<ReturnType<F>>>;
+  submit<F extends AnyFunction>(
+    fn: Portable<F>,
+    ...args: SendableArgs<Parameters<F>>
+  ): Future<Awaited<ReturnType<F>>>;
   submit<R = unknown>(fn: PortableTarget, ...args: unknown[]): Future<R>;
   submit(fn: Target, ...args: unknown[]): Future<unknown> {
     return this.schedule(fn, args, undefined, `${this.name}.submit()`);
@@ -144,9 +146,9 @@ export abstract class Executor implements AsyncDisposable {
    * signal's reason) and a `timeout` in ms counted from when the task starts (then its
    * worker is stopped and replaced, and the future rejects with `TimeoutError`).
    */
-  submitWith<F extends Fn>(
+  submitWith<F extends AnyFunction>(
     options: SubmitOptions,
-    fn: F,
+    fn: Portable<F>,
     ...args: SendableArgs<Parameters<F>>
   ): Future<Awaited<ReturnType<F>>>;
   submitWith<R = unknown>(
@@ -201,14 +203,14 @@ export abstract class Executor implements AsyncDisposable {
    * loop early (or an error) cancels the tasks that have not started.
    */
   map<I, R>(
-    fn: ((item: I) => R) | PortableTarget,
+    fn: Portable<(item: I) => R> | PortableTarget,
     items: Iterable<I> | AsyncIterable<I>,
     options?: MapOptions,
   ): AsyncIterableIterator<Awaited<R>> {
     const error = invalidWaitOptions(options, `${this.name}.map(fn, items, options)`);
     if (error) throw error;
     const chunksize = count(options?.chunksize, 1, 'chunksize', `${this.name}.map()`, true);
-    return this.startMap(`${this.name}.map`, fn as Target, items, {
+    return this.startMap(`${this.name}.map`, fn, items, {
       chunksize,
       timeout: options?.timeout,
       signal: options?.signal,

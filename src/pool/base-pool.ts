@@ -9,7 +9,13 @@ import { availableParallelism } from 'node:os';
 import { describe } from '../core/options.js';
 import { CancelledError, RuntimeError } from '../errors.js';
 import { count, type Executor, type ExecutorOptions } from '../executor/executor.js';
-import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
+import {
+  type AnyFunction,
+  checkTarget,
+  type Portable,
+  type PortableTarget,
+  type Target,
+} from '../portable/portable.js';
 import type { SendableArgs } from '../remote/handle-types.js';
 import { AsyncResult, checkCallbacks, type ResultCallbacks } from './async-result.js';
 import { PoolIterator } from './pool-iterator.js';
@@ -30,8 +36,7 @@ export interface MapAsyncOptions<R> extends ResultCallbacks<R> {
   chunksize?: number | undefined;
 }
 
-type Fn = (...args: never[]) => unknown;
-type Result<F extends Fn> = Awaited<ReturnType<F>>;
+type Result<F extends AnyFunction> = Awaited<ReturnType<F>>;
 
 const OPTION_NAMES = new Set(['initializer', 'initArgs', 'maxTasksPerChild']);
 const RUN = 0;
@@ -74,7 +79,10 @@ export abstract class BasePool implements AsyncDisposable {
    * Runs `fn(...args)` on a worker and resolves with its value (rejects with its error).
    * `fn` must be a portable function or `{ module, name }`.
    */
-  apply<F extends Fn>(fn: F, args?: SendableArgs<Parameters<F>>): Promise<Result<F>>;
+  apply<F extends AnyFunction>(
+    fn: Portable<F>,
+    args?: SendableArgs<Parameters<F>>,
+  ): Promise<Result<F>>;
   apply<R = unknown>(fn: PortableTarget, args?: readonly unknown[]): Promise<R>;
   async apply(fn: Target, args?: readonly unknown[]): Promise<unknown> {
     return this.submit('apply', fn, args);
@@ -85,8 +93,8 @@ export abstract class BasePool implements AsyncDisposable {
    * `errorCallback(error)` runs here once the outcome is in. Throws at the call for an
    * unmarked function, an argument that cannot cross, or a pool that is not running.
    */
-  applyAsync<F extends Fn>(
-    fn: F,
+  applyAsync<F extends AnyFunction>(
+    fn: Portable<F>,
     args?: SendableArgs<Parameters<F>>,
     options?: ResultCallbacks<Result<F>>,
   ): AsyncResult<Result<F>>;
@@ -111,21 +119,21 @@ export abstract class BasePool implements AsyncDisposable {
    * chunks of `chunksize` items per task (default: about four chunks per worker).
    */
   async map<I, R>(
-    fn: ((item: I) => R) | PortableTarget,
+    fn: Portable<(item: I) => R> | PortableTarget,
     iterable: Iterable<I>,
     chunksize?: number,
   ): Promise<Awaited<R>[]> {
-    return this.collect('map', fn as Target, iterable, chunksize, false) as Promise<Awaited<R>[]>;
+    return this.collect('map', fn, iterable, chunksize, false) as Promise<Awaited<R>[]>;
   }
 
   /** `map` in the background: returns its `AsyncResult` (of the array of results) at once. */
   mapAsync<I, R>(
-    fn: ((item: I) => R) | PortableTarget,
+    fn: Portable<(item: I) => R> | PortableTarget,
     iterable: Iterable<I>,
     options?: MapAsyncOptions<Awaited<R>[]>,
   ): AsyncResult<Awaited<R>[]> {
     const callbacks = options as MapAsyncOptions<unknown[]> | undefined;
-    return this.collectAsync('mapAsync', fn as Target, iterable, callbacks, false) as AsyncResult<
+    return this.collectAsync('mapAsync', fn, iterable, callbacks, false) as AsyncResult<
       Awaited<R>[]
     >;
   }
@@ -137,28 +145,28 @@ export abstract class BasePool implements AsyncDisposable {
    * the iteration; leaving the loop early cancels the tasks that have not started.
    */
   imap<I, R>(
-    fn: ((item: I) => R) | PortableTarget,
+    fn: Portable<(item: I) => R> | PortableTarget,
     iterable: Iterable<I> | AsyncIterable<I>,
     chunksize?: number,
   ): AsyncIterableIterator<Awaited<R>> {
-    return this.iterate('imap', fn as Target, iterable, chunksize, true);
+    return this.iterate('imap', fn, iterable, chunksize, true);
   }
 
   /** `imap` yielding each result (or chunk of results) as soon as it is ready: completion order. */
   imapUnordered<I, R>(
-    fn: ((item: I) => R) | PortableTarget,
+    fn: Portable<(item: I) => R> | PortableTarget,
     iterable: Iterable<I> | AsyncIterable<I>,
     chunksize?: number,
   ): AsyncIterableIterator<Awaited<R>> {
-    return this.iterate('imapUnordered', fn as Target, iterable, chunksize, false);
+    return this.iterate('imapUnordered', fn, iterable, chunksize, false);
   }
 
   /**
    * `fn(...args)` for every array of arguments, as `map`. `chunksize` is checked but the
    * calls travel one by one (the executor batches tiny tasks into messages anyway).
    */
-  starmap<F extends Fn>(
-    fn: F,
+  starmap<F extends AnyFunction>(
+    fn: Portable<F>,
     iterable: Iterable<SendableArgs<Parameters<F>>>,
     chunksize?: number,
   ): Promise<Result<F>[]>;
@@ -176,8 +184,8 @@ export abstract class BasePool implements AsyncDisposable {
   }
 
   /** `starmap` in the background: returns its `AsyncResult` at once. */
-  starmapAsync<F extends Fn>(
-    fn: F,
+  starmapAsync<F extends AnyFunction>(
+    fn: Portable<F>,
     iterable: Iterable<SendableArgs<Parameters<F>>>,
     options?: MapAsyncOptions<Result<F>[]>,
   ): AsyncResult<Result<F>[]>;

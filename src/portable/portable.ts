@@ -13,17 +13,39 @@ export interface PortableTarget {
   name: string;
 }
 
+/** The key under which `portable()` stores a function's module URL; it brands the type too. */
 const MODULE: unique symbol = Symbol.for('weft.portable.module');
 
 type Marked = { [MODULE]?: string };
 
+/** Any function, as the constraint of what may be marked portable. */
+export type AnyFunction = (...args: never[]) => unknown;
+
+/**
+ * A function marked with `portable()`: `F` itself, still callable here and assignable
+ * wherever `F` is expected, plus the mark that `Thread`, `Process`, the executors and the
+ * pools require — so an unmarked function is refused by the compiler, not only at run time.
+ * The mark is real: the function carries its module's URL under this symbol.
+ *
+ * @example
+ * ```ts
+ * type Square = (n: number) => number;
+ * export const square: Portable<Square> = portable(import.meta.url, (n: number) => n * n);
+ * new ThreadPoolExecutor().submit(square, 7); // compiles: a Future<number>
+ * new ThreadPoolExecutor().submit((n: number) => n * n, 7); // error: not Portable
+ * ```
+ */
+export type Portable<F extends AnyFunction = AnyFunction> = F & { readonly [MODULE]: string };
+
 /**
  * Marks `fn`, exported from the module at `moduleUrl`, as runnable elsewhere: executors,
  * `Thread` and `Process` find it again in the worker by importing that module. Returns
- * `fn` itself, with its type unchanged and still callable locally.
+ * `fn` itself, typed `Portable<F>`: still callable locally as `F`, and accepted where a
+ * portable target is required (an unmarked function is not, already at compile time).
  *
- * The function must be exported under a name (`export const fib = portable(...)` or
- * `export function fib` marked later); a worker cannot reach closures or local functions.
+ * The function must be exported under a name (`export const fib = portable(...)`, or an
+ * `export function fib` marked later — then pass on the value `portable()` returned, the
+ * declaration's own type has no mark); a worker cannot reach closures or local functions.
  * TypeScript modules work when the program itself runs TypeScript (tsx, or Node's type
  * stripping): workers inherit the loader.
  *
@@ -38,7 +60,7 @@ type Marked = { [MODULE]?: string };
  * const future = executor.submit(fib, 30);
  * ```
  */
-export function portable<F extends (...args: never[]) => unknown>(moduleUrl: string, fn: F): F {
+export function portable<F extends AnyFunction>(moduleUrl: string, fn: F): Portable<F> {
   if (typeof moduleUrl !== 'string' || !/^(file|data|https?|node):/.test(moduleUrl)) {
     throw new TypeError(
       `portable(moduleUrl, fn): moduleUrl must be the module's URL — pass import.meta.url — got ${describe(moduleUrl)}`,
@@ -48,16 +70,19 @@ export function portable<F extends (...args: never[]) => unknown>(moduleUrl: str
     throw new TypeError(`portable(moduleUrl, fn): fn must be a function, got ${describe(fn)}`);
   }
   Object.defineProperty(fn, MODULE, { value: moduleUrl, enumerable: false });
-  return fn;
+  return fn as Portable<F>;
 }
 
 /** Whether `fn` was marked with `portable()`. */
-export function isPortable(fn: unknown): boolean {
+export function isPortable(fn: unknown): fn is Portable {
   return typeof fn === 'function' && typeof (fn as Marked)[MODULE] === 'string';
 }
 
-/** What a Thread, Process or executor accepts as the work to run. */
-export type Target = ((...args: never[]) => unknown) | PortableTarget;
+/**
+ * What a Thread, Process, executor or pool accepts as the work to run: a function marked
+ * with `portable()`, or `{ module, name }`.
+ */
+export type Target = Portable | PortableTarget;
 
 /**
  * Checks, at the call, that `target` can run elsewhere: a portable function or a
@@ -82,7 +107,7 @@ export function checkTarget(target: unknown, where: string): void {
   );
 }
 
-const located = new WeakMap<(...args: never[]) => unknown, PortableTarget>();
+const located = new WeakMap<AnyFunction, PortableTarget>();
 
 /**
  * Where `target` lives: `{ module, name }`, finding a portable function's export name by
@@ -94,7 +119,7 @@ export async function locate(target: Target, where: string): Promise<PortableTar
   if (typeof target !== 'function') return { module: target.module, name: target.name };
   const known = located.get(target);
   if (known !== undefined) return known;
-  const module = (target as Marked)[MODULE]!;
+  const module = target[MODULE];
   const namespace = (await import(module)) as Record<string, unknown>;
   for (const [name, value] of Object.entries(namespace)) {
     if (value === target) {

@@ -14,7 +14,12 @@ import { decodeValue, encodeValues } from '../codec/codec.js';
 import { decodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
-import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
+import {
+  checkTarget,
+  type Portable,
+  type PortableTarget,
+  type Target,
+} from '../portable/portable.js';
 import { targetRef } from '../portable/target-ref.js';
 import type { SendableArgs } from '../remote/handle-types.js';
 import { type AnyFunction, Runner } from '../runner/runner.js';
@@ -84,12 +89,9 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
    * Checks the target and the arguments at the call: a TypeError says what cannot run or
    * cross into a process. Does not start it.
    */
-  constructor(target: F, options?: ProcessOptions<SendableArgs<Parameters<F>>>);
+  constructor(target: Portable<F>, options?: ProcessOptions<SendableArgs<Parameters<F>>>);
   constructor(target: PortableTarget, options?: ProcessOptions);
-  constructor(
-    target: F | PortableTarget,
-    options: ProcessOptions<SendableArgs<Parameters<F>>> = {},
-  ) {
+  constructor(target: Target, options: ProcessOptions<SendableArgs<Parameters<F>>> = {}) {
     checkTarget(target, 'new Process(target)');
     if (options === null || typeof options !== 'object') {
       throw new TypeError(

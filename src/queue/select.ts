@@ -9,11 +9,27 @@ import { QueueEmpty, QueueShutDown } from '../errors.js';
 import { GETTERS } from './getters.js';
 import { Queue } from './queue.js';
 
+/**
+ * Any weft queue, whatever its item type. `Queue<T>` is invariant in `T` (it takes items
+ * and gives them back), so only `Queue<any>` is a supertype of every queue.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the one type every Queue<T> is assignable to.
+export type AnyQueue = Queue<any>;
+
+/** The type of the items of queue type `Q` (`ItemOf<LifoQueue<Job>>` is `Job`). */
+export type ItemOf<Q extends AnyQueue> = Q extends Queue<infer T> ? T : never;
+
 /** What `select` took: the item, and the queue it came from. */
-export interface Selected<T> {
-  queue: Queue<T>;
+export interface Selected<T, Q extends Queue<T> = Queue<T>> {
+  queue: Q;
   item: T;
 }
+
+/**
+ * What `select` over queues of type `Q` takes: over queues of several types (`Q` a union)
+ * a union with one `Selected` per queue type, which `cameFrom` narrows.
+ */
+export type SelectedFrom<Q extends AnyQueue> = Q extends AnyQueue ? Selected<ItemOf<Q>, Q> : never;
 
 /**
  * Waits until any of `queues` has an item and takes exactly one, from the first queue
@@ -21,16 +37,27 @@ export interface Selected<T> {
  * with `QueueEmpty` on timeout, `QueueShutDown` once every queue is shut down and drained,
  * or the signal's reason when aborted — in each case taking nothing.
  *
+ * The queues may hold different item types: the result is then a union, one member per
+ * queue type, narrowed by `cameFrom(selected, queue)`.
+ *
  * @example
  * ```ts
  * const { queue, item } = await select([orders, cancellations], { timeout: 1000 });
  * if (queue === cancellations) cancel(item); else fill(item);
+ *
+ * const taken = await select([numbers, strings]); // Queue<number>, Queue<string>
+ * if (cameFrom(taken, numbers)) taken.item.toFixed(2); // item: number
+ * else taken.item.toUpperCase(); // item: string
  * ```
  */
-export async function select<T>(
-  queues: Iterable<Queue<T>>,
+export async function select<Q extends AnyQueue>(
+  queues: Iterable<Q>,
   opts?: WaitOptions,
-): Promise<Selected<T>> {
+): Promise<SelectedFrom<Q>>;
+export async function select(
+  queues: Iterable<AnyQueue>,
+  opts?: WaitOptions,
+): Promise<Selected<unknown>> {
   const err = invalidWaitOptions(opts, 'select');
   if (err) throw err;
   const list = [...queues];
@@ -48,9 +75,27 @@ export async function select<T>(
   }
   const open = list.filter((queue) => !queue.shutDown);
   if (open.length === 0) throw new QueueShutDown('select(): every queue is shut down and empty');
-  const group = new SelectWaiter<T>();
+  const group = new SelectWaiter<unknown>();
   for (const queue of new Set(open)) group.branches.push(new Branch(group, queue));
   return group.parkBranches(opts);
+}
+
+/**
+ * Whether `selected` came from `queue`, narrowing it (and so its `item`) to that queue's
+ * member of the union. `selected.queue === queue` says the same at run time, but TypeScript
+ * narrows a union only on literal-typed properties, never on an object's identity.
+ *
+ * @example
+ * ```ts
+ * const taken = await select([numbers, strings]);
+ * if (cameFrom(taken, numbers)) total += taken.item; // item: number
+ * ```
+ */
+export function cameFrom<S extends SelectedFrom<AnyQueue>, Q extends S['queue']>(
+  selected: S,
+  queue: Q,
+): selected is Extract<S, { queue: Q }> {
+  return selected.queue === queue;
 }
 
 /** The one settle-once wait of a select; its branches are parked as getters on each queue. */

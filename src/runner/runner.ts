@@ -9,9 +9,9 @@ import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { type ReportForm, reportUnobservedLater } from '../core/unobserved-report.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError, WorkerCrashedError } from '../errors.js';
+import type { AnyFunction } from '../portable/portable.js';
 
-/** Any function a runner may run. */
-export type AnyFunction = (...args: never[]) => unknown;
+export type { AnyFunction };
 
 /** Where a runner is in its life. */
 export type Phase = 'initial' | 'started' | 'stopped';

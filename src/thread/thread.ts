@@ -12,7 +12,12 @@ import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
 import { decodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
-import { checkTarget, type PortableTarget, type Target } from '../portable/portable.js';
+import {
+  checkTarget,
+  type Portable,
+  type PortableTarget,
+  type Target,
+} from '../portable/portable.js';
 import { targetRef } from '../portable/target-ref.js';
 import type { SendableArgs } from '../remote/handle-types.js';
 import { type AnyFunction, Runner } from '../runner/runner.js';
@@ -96,12 +101,9 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
    * Checks the target (a portable function or `{ module, name }`) and the arguments at the
    * call: a TypeError says what cannot run or cross into a thread. Does not start it.
    */
-  constructor(target: F, options?: ThreadOptions<SendableArgs<Parameters<F>>>);
+  constructor(target: Portable<F>, options?: ThreadOptions<SendableArgs<Parameters<F>>>);
   constructor(target: PortableTarget, options?: ThreadOptions);
-  constructor(
-    target: F | PortableTarget,
-    options: ThreadOptions<SendableArgs<Parameters<F>>> = {},
-  ) {
+  constructor(target: Target, options: ThreadOptions<SendableArgs<Parameters<F>>> = {}) {
     checkTarget(target, 'new Thread(target)');
     if (options === null || typeof options !== 'object') {
       throw new TypeError(
