@@ -7,9 +7,11 @@ import { constants } from 'node:os';
 import { RuntimeError, WorkerCrashedError } from '../errors.js';
 
 /**
- * The executor cannot run tasks any more: a worker's initializer failed (or its worker died
- * while initializing), as Python's `BrokenExecutor`. Every task it still held fails with
- * this error (its `cause` is the initializer's error), and later submits throw it.
+ * The executor cannot run tasks any more, as Python's `BrokenExecutor`: a worker's
+ * initializer threw, or five workers in a row died while starting (or while running the
+ * initializer) — one death while starting is a crash like any other, and the worker is
+ * replaced. Every task it still held fails with this error (its `cause` is the
+ * initializer's error, or the last crash), and later submits throw it.
  */
 export class BrokenExecutor extends RuntimeError {}
 

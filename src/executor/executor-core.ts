@@ -51,6 +51,8 @@ export class ExecutorCore implements JobOwner {
   private readonly flushBound = () => this.flush();
   shutdownCalled = false;
   broken: BrokenExecutor | null = null;
+  /** Workers that died while starting, since a worker last became ready. */
+  private startDeaths = 0;
   private closedResolve: (() => void) | null = null;
   private closedPromise: Promise<void> | null = null;
 
@@ -253,12 +255,14 @@ export class ExecutorCore implements JobOwner {
     const code = reply[0] as number;
     if (code === READY) {
       slot.state = SLOT_READY;
+      this.startDeaths = 0;
       this.flush();
       this.afterIdle(slot);
       return;
     }
     if (code === INIT_FAILED) {
-      this.breakPool(decodeError(reply[1]));
+      const cause = decodeError(reply[1]);
+      this.breakPool(`a worker's initializer failed (${describeCause(cause)})`, cause);
       return;
     }
     const job = slot.inflight.shift();
@@ -366,7 +370,22 @@ export class ExecutorCore implements JobOwner {
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     const kind = this.transport.kind;
     if (state === STARTING) {
-      this.breakPool(workerCrashed(kind, exitCode, cause, 'while starting or initializing', false));
+      // A death while starting is a crash like any other (a kill from outside, say): the
+      // worker is replaced. Only a start that keeps failing breaks the pool.
+      const crash = workerCrashed(kind, exitCode, cause, 'while starting', false);
+      if (++this.startDeaths >= MAX_START_DEATHS) {
+        const where =
+          this.settings.initializer === null
+            ? 'while starting'
+            : 'while starting or running the initializer';
+        this.breakPool(
+          `${MAX_START_DEATHS} workers in a row died ${where}, before taking any task (the last: ${describeCause(crash)})`,
+          crash,
+        );
+        return;
+      }
+      this.grow();
+      this.settleIfDrained();
       return;
     }
     const { running, lost, unstarted } = slot.reclaim(slot.link.started());
@@ -385,13 +404,11 @@ export class ExecutorCore implements JobOwner {
     this.settleIfDrained();
   }
 
-  /** An initializer failed: fail everything held, stop every worker, refuse later work. */
-  private breakPool(cause: unknown): void {
+  /** Workers cannot start (`why`): fail everything held, stop every worker, refuse later work. */
+  private breakPool(why: string, cause: unknown): void {
     if (this.broken !== null) return;
-    const message =
-      cause instanceof Error ? `${cause.name}: ${cause.message}` : `threw ${String(cause)}`;
     this.broken = new BrokenExecutor(
-      `${this.settings.name} is broken and runs no more tasks: a worker's initializer failed (${message})`,
+      `${this.settings.name} is broken and runs no more tasks: ${why}`,
       { cause },
     );
     this.failEverything(this.broken);
@@ -422,4 +439,11 @@ export class ExecutorCore implements JobOwner {
       this.closedResolve = null;
     }
   }
+}
+
+/** How many workers in a row may die while starting before the pool gives up. */
+const MAX_START_DEATHS = 5;
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : `threw ${String(cause)}`;
 }
