@@ -4,7 +4,9 @@
  * errors and their fields, so they travel as plain records.
  * @module
  */
+import { describe } from '../core/options.js';
 import * as weftErrors from '../errors.js';
+import { checkCrossable } from './crossable.js';
 
 /** An error as it crosses a boundary. */
 export interface EncodedError {
@@ -19,9 +21,25 @@ export interface EncodedError {
   errors?: unknown[];
 }
 
-/** Turns a thrown value into something `postMessage`/V8 serialization can carry. */
+/**
+ * Turns a thrown value into something `postMessage`/V8 serialization can carry. A thrown
+ * value that cannot cross at all (a Symbol, a function, an object holding one) becomes a
+ * TypeError saying what was thrown, so the other side always learns that the call failed.
+ */
 export function encodeError(error: unknown, depth = 0): unknown {
-  if (!(error instanceof Error)) return error;
+  if (!(error instanceof Error)) {
+    try {
+      checkCrossable(error, 'the call', 'what it threw', 'process');
+      return error;
+    } catch {
+      return encodeError(
+        new TypeError(
+          `the call threw ${typeof error === 'symbol' ? String(error) : describe(error)}, which cannot cross to another thread or process; throw an Error instead`,
+        ),
+        depth,
+      );
+    }
+  }
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(error)) {
     if (key === 'cause' || key === 'errors') continue;
