@@ -13,6 +13,7 @@
 import { decodeValue, decodeValues } from '../codec/codec.js';
 import { decodeError } from '../codec/error-codec.js';
 import { TimeoutError } from '../errors.js';
+import { refuseWhileImporting } from '../portable/bootstrap.js';
 import { BrokenExecutor, workerCrashed } from './broken-executor.js';
 import { type Job, type JobOwner, OVER, QUEUED, SENT } from './job.js';
 import { JobQueue } from './job-queue.js';
@@ -146,6 +147,7 @@ export class ExecutorCore implements JobOwner {
   private spawn(): void {
     const slot = new WorkerSlot<Job>(this.nextSlotId++);
     try {
+      refuseWhileImporting(`starting a worker of ${this.settings.name}`);
       slot.link = this.transport.spawn({
         onMessage: (message) => this.onReply(slot, message as unknown[]),
         onMessageError: (error) => this.onReply(slot, [FAILED, error]),

@@ -2,6 +2,7 @@
  * The worker side of portable functions: import the module, take the export.
  * @module
  */
+import { importTargetModule } from './bootstrap.js';
 import type { PortableTarget } from './portable.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
@@ -13,7 +14,7 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 export async function loadTarget(target: PortableTarget): Promise<(...args: unknown[]) => unknown> {
   let namespace = modules.get(target.module);
   if (namespace === undefined) {
-    namespace = import(target.module) as Promise<Record<string, unknown>>;
+    namespace = importTargetModule(target.module);
     modules.set(target.module, namespace);
     namespace.catch(() => modules.delete(target.module));
   }

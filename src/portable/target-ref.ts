@@ -9,6 +9,7 @@
  * anyway, picks the export that matches.
  * @module
  */
+import { importTargetModule } from './bootstrap.js';
 import { isPortable, type PortableTarget, type Target } from './portable.js';
 
 /** A target as it travels to a worker: `{ module, name }`, plus the source of a function. */
@@ -36,7 +37,7 @@ export async function loadTargetRef(
   load: (target: PortableTarget) => Promise<(...args: unknown[]) => unknown>,
 ): Promise<(...args: unknown[]) => unknown> {
   if (ref.source === undefined) return load(ref);
-  const namespace = (await import(ref.module)) as Record<string, unknown>;
+  const namespace = await importTargetModule(ref.module);
   let match: string | undefined;
   for (const [name, value] of Object.entries(namespace)) {
     if (!isPortable(value) || Function.prototype.toString.call(value) !== ref.source) continue;

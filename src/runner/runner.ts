@@ -9,6 +9,7 @@ import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { type ReportForm, reportUnobservedLater } from '../core/unobserved-report.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError, WorkerCrashedError } from '../errors.js';
+import { refuseWhileImporting } from '../portable/bootstrap.js';
 import type { AnyFunction } from '../portable/portable.js';
 
 export type { AnyFunction };
@@ -120,12 +121,16 @@ export abstract class Runner<F extends AnyFunction> {
   /** Keeps the parent alive, or lets it go, as the daemon flag and the joiners say. */
   protected abstract updateRef(): void;
 
-  /** Throws `RuntimeError` when `start()` was called before. */
+  /**
+   * Throws `RuntimeError` when `start()` was called before, or when called from the top level
+   * of a module a worker is importing to find its target (the bootstrapping guard).
+   */
   protected refuseRestart(): void {
     if (this.phase !== 'initial') {
       const many = this.reportAs === 'thread' ? 'threads' : 'processes';
       throw new RuntimeError(`${many} can only be started once (${this.name} was started already)`);
     }
+    refuseWhileImporting(`starting ${this.reportAs} ${this.name}`);
   }
 
   /** The rejection for `method` called before `start()`, or `undefined` once started. */

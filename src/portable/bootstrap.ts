@@ -1,0 +1,34 @@
+/**
+ * The bootstrapping guard: a worker thread, child process or pool worker imports a module
+ * to find its target, and that module's top-level code runs there too. Code that starts a
+ * Thread, a Process or a pool's workers at the top level of such a module would start one
+ * more from every one started — a chain. As Python refuses to start a process during the
+ * "bootstrapping phase", weft refuses: while a worker imports a target's module, starting
+ * a thread, process or pool worker is a `RuntimeError` that shows the guard to write.
+ *
+ * The import runs inside an `AsyncLocalStorage` context, so only the module's own top-level
+ * code (and what it awaits) is refused, never a task running at the same time.
+ * @module
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { RuntimeError } from '../errors.js';
+
+const importing = new AsyncLocalStorage<string>();
+
+/** Imports `module` to find a target: its top-level code may not start threads or processes. */
+export function importTargetModule(module: string): Promise<Record<string, unknown>> {
+  return importing.run(module, () => import(module) as Promise<Record<string, unknown>>);
+}
+
+/** Throws the bootstrapping `RuntimeError` when called from the top level of a module a worker is importing. */
+export function refuseWhileImporting(what: string): void {
+  const module = importing.getStore();
+  if (module === undefined) return;
+  throw new RuntimeError(
+    `${what} was refused: this code runs while a weft worker imports ${module} to find its target, ` +
+      'and starting a thread or process there would start one more from every one started. ' +
+      'Put the code that starts threads, processes and pools under the main-module guard: ' +
+      "`import { isMainModule } from 'weft'; if (isMainModule(import.meta)) { ... }` " +
+      "(Python's `if __name__ == '__main__':`).",
+  );
+}
