@@ -70,3 +70,21 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return `${typeof value} ${String(value)}`;
 }
+
+/**
+ * Throws a TypeError naming the first key of `options` that is not one of `known`: a
+ * misspelt option (`maxworkers`) is refused at the call rather than silently ignored.
+ */
+export function refuseUnknownOptions(
+  options: object,
+  known: readonly string[],
+  where: string,
+): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(
+        `${where}: unknown option ${JSON.stringify(key)}; the options are ${known.join(', ')}`,
+      );
+    }
+  }
+}

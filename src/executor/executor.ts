@@ -8,7 +8,12 @@
 import '../kinds.js';
 import { availableParallelism } from 'node:os';
 import { encodeValues } from '../codec/codec.js';
-import { describe, invalidTimeout, invalidWaitOptions } from '../core/options.js';
+import {
+  describe,
+  invalidTimeout,
+  invalidWaitOptions,
+  refuseUnknownOptions,
+} from '../core/options.js';
 import { RuntimeError } from '../errors.js';
 import type { Future } from '../futures/future.js';
 import type { AnyFunction, Portable, PortableTarget, Target } from '../portable/portable.js';
@@ -74,12 +79,19 @@ export abstract class Executor implements AsyncDisposable {
   protected readonly core: ExecutorCore;
   private readonly targets = new TargetTable();
   private readonly name: string;
-  protected constructor(transport: Transport, options: ExecutorOptions | undefined, name: string) {
+  /** `extraOptions`: the option names the subclass reads itself (checked with the common ones). */
+  protected constructor(
+    transport: Transport,
+    options: ExecutorOptions | undefined,
+    name: string,
+    extraOptions: readonly string[] = [],
+  ) {
     this.name = name;
     const opts = options ?? {};
-    if (typeof opts !== 'object') {
+    if (opts === null || typeof opts !== 'object') {
       throw new TypeError(`new ${name}(options): options must be an object, got ${describe(opts)}`);
     }
+    refuseUnknownOptions(opts, [...EXECUTOR_OPTIONS, ...extraOptions], `new ${name}(options)`);
     this.maxWorkers = count(
       opts.maxWorkers,
       availableParallelism(),
@@ -306,3 +318,12 @@ export function count(
   }
   return value;
 }
+
+/** The options every executor reads. */
+const EXECUTOR_OPTIONS = [
+  'maxWorkers',
+  'initializer',
+  'initArgs',
+  'maxTasksPerWorker',
+  'idleTimeout',
+] as const;

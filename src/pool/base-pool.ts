@@ -6,7 +6,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { describe } from '../core/options.js';
+import { describe, refuseUnknownOptions } from '../core/options.js';
 import { CancelledError, RuntimeError } from '../errors.js';
 import { count, type Executor, type ExecutorOptions } from '../executor/executor.js';
 import {
@@ -38,7 +38,7 @@ export interface MapAsyncOptions<R> extends ResultCallbacks<R> {
 
 type Result<F extends AnyFunction> = Awaited<ReturnType<F>>;
 
-const OPTION_NAMES = new Set(['initializer', 'initArgs', 'maxTasksPerChild']);
+const OPTION_NAMES = ['initializer', 'initArgs', 'maxTasksPerChild'] as const;
 const RUN = 0;
 const CLOSE = 1;
 const TERMINATE = 2;
@@ -370,13 +370,7 @@ function executorOptions(
       `${where}: options must be an object like { initializer, initArgs, maxTasksPerChild }, got ${describe(options)}`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) {
-      throw new TypeError(
-        `${where}: unknown option ${JSON.stringify(key)}; the options are initializer, initArgs and maxTasksPerChild`,
-      );
-    }
-  }
+  refuseUnknownOptions(options, OPTION_NAMES, where);
   const { initializer, initArgs, maxTasksPerChild } = options;
   if (initializer !== undefined) checkTarget(initializer, `${where}: initializer`);
   if (initArgs !== undefined && !Array.isArray(initArgs)) {

@@ -12,7 +12,7 @@ import { constants } from 'node:os';
 import { inspect } from 'node:util';
 import { decodeValue, encodeValues } from '../codec/codec.js';
 import { decodeError } from '../codec/error-codec.js';
-import { describe } from '../core/options.js';
+import { describe, refuseUnknownOptions } from '../core/options.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
 import {
   checkTarget,
@@ -98,6 +98,11 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
         `new Process(target, options): options must be an object, got ${describe(options)}`,
       );
     }
+    refuseUnknownOptions(
+      options,
+      ['args', 'name', 'daemon', 'env', 'execArgv'],
+      'new Process(target, options)',
+    );
     const { args = [], name, daemon, env, execArgv = [] } = options as ProcessOptions;
     if (!Array.isArray(args)) {
       throw new TypeError(

@@ -45,9 +45,9 @@ export class Queue<T> implements AsyncIterable<T> {
   private isShutDown = false;
 
   constructor(maxsize = 0) {
-    if (typeof maxsize !== 'number' || Number.isNaN(maxsize)) {
+    if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
       throw new TypeError(
-        `${new.target.name}(maxsize): maxsize must be a number, got ${describe(maxsize)}`,
+        `${new.target.name}(maxsize): maxsize must be an integer (0 or less: no bound), got ${describe(maxsize)}`,
       );
     }
     this.maxsize = maxsize;

@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
 import { decodeError } from '../codec/error-codec.js';
-import { describe } from '../core/options.js';
+import { describe, refuseUnknownOptions } from '../core/options.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
 import {
   checkTarget,
@@ -110,6 +110,11 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
         `new Thread(target, options): options must be an object, got ${describe(options)}`,
       );
     }
+    refuseUnknownOptions(
+      options,
+      ['args', 'name', 'daemon', 'resourceLimits'],
+      'new Thread(target, options)',
+    );
     const { args = [], name, daemon, resourceLimits } = options as ThreadOptions;
     if (!Array.isArray(args)) {
       throw new TypeError(

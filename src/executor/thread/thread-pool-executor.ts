@@ -64,7 +64,7 @@ export class ThreadPoolExecutor extends Executor {
       );
     }
     const transport = new ThreadTransport(resourceLimits);
-    super(transport, options, 'ThreadPoolExecutor');
+    super(transport, options, 'ThreadPoolExecutor', ['resourceLimits', 'threadNamePrefix']);
     // As in Python: an empty prefix means the default one, and a pool takes a number only
     // when it needs the default and its options were valid.
     transport.namePrefix = prefix || `ThreadPoolExecutor-${threadTable().nextPoolNumber()}`;
