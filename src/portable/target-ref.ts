@@ -9,6 +9,8 @@
  * anyway, picks the export that matches.
  * @module
  */
+import { isAbsolute } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { importTargetModule } from './bootstrap.js';
 import { isPortable, type PortableTarget, type Target } from './portable.js';
 
@@ -22,7 +24,8 @@ const MODULE = Symbol.for('weft.portable.module');
 
 /** The reference to send for `target` (already checked with `checkTarget`). */
 export function targetRef(target: Target): TargetRef {
-  if (typeof target !== 'function') return { module: target.module, name: target.name };
+  if (typeof target !== 'function')
+    return { module: anchorModule(target.module), name: target.name };
   const module = (target as unknown as Record<symbol, string>)[MODULE]!;
   return { module, name: target.name, source: Function.prototype.toString.call(target) };
 }
@@ -50,4 +53,35 @@ export async function loadTargetRef(
     );
   }
   return load({ module: ref.module, name: match });
+}
+
+/** weft's own folder (its `dist/` or `src/`), whose frames are not the caller's. */
+const OWN_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * `module` as a URL a worker can import wherever it runs: a relative path (`./tasks.js`) is
+ * resolved against the file of the code that gave it — the first caller outside weft, as
+ * `import` would — and an absolute path becomes a file URL. URLs and package names stay.
+ */
+export function anchorModule(module: string): string {
+  if (module.startsWith('./') || module.startsWith('../')) {
+    return new URL(module, callerURL()).href;
+  }
+  if (isAbsolute(module)) return pathToFileURL(module).href;
+  return module;
+}
+
+/** The file URL of the first stack frame outside weft (the working directory when none is found). */
+function callerURL(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  for (const line of stack.split('\n').slice(1)) {
+    const found = /\(?((?:file:\/\/)?\/[^()\s]*?):\d+:\d+\)?\s*$/.exec(line);
+    if (found === null) continue;
+    const url = found[1]!.startsWith('file:') ? found[1]! : pathToFileURL(found[1]!).href;
+    if (!fileURLToPath(url).startsWith(OWN_ROOT)) return url;
+  }
+  return pathToFileURL(`${process.cwd()}/`).href;
 }

@@ -20,7 +20,7 @@ import {
   type PortableTarget,
   type Target,
 } from '../portable/portable.js';
-import { targetRef } from '../portable/target-ref.js';
+import { anchorModule, targetRef } from '../portable/target-ref.js';
 import type { SendableArgs } from '../remote/handle-types.js';
 import { type AnyFunction, Runner } from '../runner/runner.js';
 import { CHILD_ENV, processMessageKind, type RunMessage } from './protocol.js';
@@ -125,7 +125,11 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
       );
     }
     super(daemon ?? currentProcess().daemon);
-    this.target = target;
+    // A relative { module } is resolved now, against the file of the code that gave it.
+    this.target =
+      typeof target === 'function'
+        ? target
+        : { module: anchorModule(target.module), name: target.name };
     // Checked (and primitives prepared) now, so a value that cannot cross fails here.
     this.args = encodeValues(args, 'new Process(target, { args })', 'argument', 'process').values;
     this.env = env;

@@ -18,7 +18,7 @@ import {
   type PortableTarget,
   type Target,
 } from '../portable/portable.js';
-import { targetRef } from '../portable/target-ref.js';
+import { anchorModule, targetRef } from '../portable/target-ref.js';
 import type { SendableArgs } from '../remote/handle-types.js';
 import { type AnyFunction, Runner } from '../runner/runner.js';
 import { type RunMessage, type ToParent, threadMessageKind } from './protocol.js';
@@ -127,7 +127,11 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
       );
     }
     super(daemon ?? currentThread().daemon);
-    this.target = target;
+    // A relative { module } is resolved now, against the file of the code that gave it.
+    this.target =
+      typeof target === 'function'
+        ? target
+        : { module: anchorModule(target.module), name: target.name };
     this.encodedArgs = encodeValues(args, 'new Thread(target, { args })');
     this.resourceLimits = resourceLimits;
     this.givenName =
