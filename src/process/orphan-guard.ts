@@ -2,15 +2,34 @@
  * A child never outlives its parent: weft's children end as soon as their IPC channel to
  * the parent closes — which the kernel does when the parent dies by any cause, SIGKILL
  * included — so nobody has to reap or kill them.
+ *
+ * The channel's `disconnect` event needs the child's event loop, which a child busy with CPU
+ * work does not turn for as long as that work lasts. So a watchdog that needs no event loop
+ * of the child's backs it up: a tiny worker thread (its own event loop) that notices the
+ * parent is gone — the child is adopted, its parent pid changes — and kills the process.
  * @module
  */
+import { Worker } from 'node:worker_threads';
 
 let guarded = false;
+
+/** How often the watchdog looks at the parent pid (ms). */
+const WATCH_EVERY = 100;
+
+// Plain CommonJS run by `eval`: the watchdog loads nothing, so it costs little to start.
+const WATCHDOG = `
+const { workerData } = require('node:worker_threads');
+setInterval(() => {
+  if (process.ppid !== workerData.parent) process.kill(process.pid, 'SIGKILL');
+}, workerData.every);
+`;
 
 /**
  * Makes this process exit when its parent's IPC channel closes. Exits with 1 after a
  * short grace for in-flight writes; the `exit` handlers still run, so its own daemon
- * children are terminated and the rest see their channel close and follow.
+ * children are terminated and the rest see their channel close and follow. A child too
+ * busy to see the channel close is killed by the watchdog within a moment of its parent's
+ * death (and its own children follow it the same way).
  */
 export function exitWithParent(): void {
   if (guarded || typeof process.send !== 'function') return;
@@ -20,4 +39,15 @@ export function exitWithParent(): void {
     // Whatever keeps this process busy, it goes now.
     setImmediate(() => process.exit(1)).unref();
   });
+  const watchdog = new Worker(WATCHDOG, {
+    eval: true,
+    workerData: { parent: process.ppid, every: WATCH_EVERY },
+    stdout: false,
+    stderr: false,
+    // The watchdog is not a thread of the program: it never keeps the process alive.
+    env: {},
+  });
+  watchdog.unref();
+  // Failing to watch must not fail the child: the channel still ends it when it is not busy.
+  watchdog.on('error', () => {});
 }
