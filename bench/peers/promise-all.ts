@@ -15,7 +15,9 @@ async function promiseAll(tasks: number, batches: number): Promise<void> {
     const pending: Promise<number>[] = new Array(tasks);
     for (let i = 0; i < tasks; i++) pending[i] = plainTask(i);
     const results = await Promise.all(pending);
-    if (results[tasks - 1] !== tasks - 1) throw new Error('Promise.all returned wrong results');
+    for (let i = 0; i < tasks; i++) {
+      if (results[i] !== i) throw new Error(`Promise.all: result ${i} is ${results[i]}`);
+    }
   }
 }
 
