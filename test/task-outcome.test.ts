@@ -60,6 +60,7 @@ describe('a task follows what its function returns', TEST_OPTIONS, () => {
   test('a Promise subclass and a plain thenable are followed too', async () => {
     class Tagged<T> extends Promise<T> {}
     const thenable = {
+      // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a promise, on purpose.
       then(onFulfilled: (value: string) => void) {
         setTimeout(() => onFulfilled('thenable'), 1);
       },
