@@ -52,6 +52,11 @@ export interface Settings {
 export interface Contender {
   name: string;
   run: () => Promise<void>;
+  /**
+   * Checks, once and untimed before the warm-up, what a timed run cannot check cheaply (a
+   * lock's mutual exclusion); throws when the contender is wrong, so it is never measured.
+   */
+  check?: () => Promise<void>;
 }
 
 /** One implementation under a latency test: `call()` performs one operation, start to end. */
@@ -85,6 +90,7 @@ export interface Target {
  * of `rounds`; `verdict` sums both up (see `Verdict`).
  */
 export interface TargetResult extends Target {
+  /** Ratio of the two rows' medians. */
   ratio: number | null;
   met: boolean | null;
   roundsMet: number;
@@ -142,12 +148,26 @@ export async function measure(
   ops: number,
   settings: Settings,
 ): Promise<Row[]> {
+  for (const contender of contenders) await contender.check?.();
   return rotate(contenders, settings, async (contender) => {
-    const start = performance.now();
+    const start = now();
     await contender.run();
-    return ops / ((performance.now() - start) / 1000);
+    return ops / ((now() - start) / 1000);
   });
 }
+
+/**
+ * The clock of `measure`, in ms: the wall clock, or with `BENCH_CLOCK=cpu` the CPU time of
+ * this process (all its threads), which a busy shared machine disturbs far less. Only for
+ * suites that run in this process: a pool's child processes are not counted.
+ */
+const now: () => number =
+  process.env.BENCH_CLOCK === 'cpu'
+    ? () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      }
+    : () => performance.now();
 
 /**
  * Median latency of every contender, in µs: each round times `calls` operations one after

@@ -71,9 +71,16 @@ export function currentIdentity(): TaskIdentity | undefined {
   return storage.getStore();
 }
 
-/** Runs `fn` as the given task: everything it calls, synchronously or after awaits, sees `identity`. */
-export function runAsIdentity<R>(identity: TaskIdentity, fn: () => R): R {
-  return storage.run(identity, fn);
+/**
+ * Runs `fn(arg)` as the given task: everything it calls, synchronously or after awaits (and
+ * every `then` callback it registers), sees `identity`.
+ */
+export function runAsIdentity<R, A = undefined>(
+  identity: TaskIdentity,
+  fn: (arg: A) => R,
+  arg?: A,
+): R {
+  return storage.run(identity, fn, arg as A);
 }
 
 /** The current task's identity, or a clear error saying how to get one. */

@@ -54,7 +54,8 @@ export function joinAll<T extends Task<unknown>>(
     return Promise.reject(error);
   }
   let pending = 0;
-  for (const [i, task] of list.entries()) {
+  for (let i = 0; i < list.length; i++) {
+    const task = list[i]!;
     if (!(task instanceof Task))
       return Promise.reject(
         new TypeError(`joinAll: tasks[${i}] must be a Task, got ${describe(task)}`),
@@ -72,7 +73,7 @@ export function joinAll<T extends Task<unknown>>(
   if (opts?.timeout === 0) return Promise.resolve(finished(list));
   const waiter = new JoinWaiter(list, pending, raiseError === true);
   const promise = waiter.park(null, opts, finishedOnTimeout);
-  for (const task of list) if (!task.ready()) waiter.follow(task);
+  for (let i = 0; i < list.length; i++) if (!list[i]!.ready()) waiter.follow(list[i]!);
   return promise as Promise<T[]>;
 }
 

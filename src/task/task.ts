@@ -17,6 +17,7 @@ import {
 import { type ReportForm, reportUnobservedLater } from '../core/unobserved-report.js';
 import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
 import { CancelledError, RuntimeError } from '../errors.js';
+import { isNativePromise, TaskExtras } from './task-extras.js';
 import { enterCompleting, leaveCompleting, scheduleStart, startNow } from './task-start.js';
 
 let nextTaskId = 1;
@@ -60,21 +61,17 @@ export class Task<T = unknown> implements PromiseLike<T> {
   private givenName: string | undefined;
   private state: TaskState = PENDING;
   private outcome: unknown = undefined;
-  private killed = false;
-  private killReason: unknown = undefined;
-  private controller: AbortController | undefined = undefined;
-  /** Signals of the cancel scopes (task groups) open in this task, innermost last. */
-  private scopes: AbortSignal[] | undefined = undefined;
-  private held: number[] | undefined = undefined;
-  private waiters: WaiterQueue<boolean> | undefined = undefined;
   private listeners: TaskDoneListener | TaskDoneListener[] | undefined = undefined;
-  private settledPromise: Promise<T> | undefined = undefined;
-  private settleResolve: ((value: unknown) => void) | undefined = undefined;
-  private settleReject: ((reason: unknown) => void) | undefined = undefined;
   private observed = false;
   private joiners = 0;
   private start: ((...args: unknown[]) => T | PromiseLike<T>) | undefined;
   private startArgs: unknown[] | undefined;
+  /**
+   * What only some tasks need (a kill, a signal, a cancel scope, a waiter...), made on first
+   * use: a spawned task that just runs and ends stays small, which matters when thousands
+   * of them are alive at once.
+   */
+  private extras: TaskExtras<T> | undefined = undefined;
 
   /**
    * Use `spawn()`. `parent` is whose `TaskLocal` values the task starts with (the calling
@@ -131,26 +128,27 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * pass it to other APIs (`fetch`, streams) so they stop too.
    */
   get signal(): AbortSignal {
-    const scopes = this.scopes;
+    const scopes = this.extras?.scopes;
     if (scopes !== undefined && scopes.length > 0) return scopes[scopes.length - 1]!;
     return this.killSignal;
   }
 
   /** @internal The signal `kill()` aborts, whatever task groups are open. */
   get killSignal(): AbortSignal {
-    let controller = this.controller;
+    const extras = this.more();
+    let controller = extras.controller;
     if (controller === undefined) {
-      controller = this.controller = new AbortController();
+      controller = extras.controller = new AbortController();
       // Every weft wait in the task, and every task awaiting it from inside, listens here: many is normal.
       setMaxListeners(0, controller.signal);
-      if (this.killed) controller.abort(this.killReason);
+      if (extras.killed) controller.abort(extras.killReason);
     }
     return controller.signal;
   }
 
   /** @internal Ordinals of locks held through `acquireAll`. */
   get heldOrdinals(): number[] {
-    return (this.held ??= []);
+    return (this.more().held ??= []);
   }
 
   /** The return value once the task succeeded, else `undefined`. */
@@ -184,10 +182,11 @@ export class Task<T = unknown> implements PromiseLike<T> {
    */
   kill(reason: unknown = new CancelledError(`task ${this.name} was killed`)): Promise<void> {
     if (this.state !== PENDING) return RESOLVED_VOID;
-    if (!this.killed) {
-      this.killed = true;
-      this.killReason = reason;
-      this.controller?.abort(reason);
+    const extras = this.more();
+    if (!extras.killed) {
+      extras.killed = true;
+      extras.killReason = reason;
+      extras.controller?.abort(reason);
     }
     if (this.start !== undefined) {
       this.start = this.startArgs = undefined;
@@ -233,11 +232,12 @@ export class Task<T = unknown> implements PromiseLike<T> {
     }
     if (caller === undefined) {
       // Outside any task nothing can interrupt the wait: every caller shares one promise.
-      this.settledPromise ??= new Promise<T>((resolve, reject) => {
-        this.settleResolve = resolve as (value: unknown) => void;
-        this.settleReject = reject;
+      const extras = this.more();
+      extras.settledPromise ??= new Promise<T>((resolve, reject) => {
+        extras.settleResolve = resolve as (value: unknown) => void;
+        extras.settleReject = reject;
       });
-      return this.settledPromise.then(onfulfilled, onrejected);
+      return extras.settledPromise.then(onfulfilled, onrejected);
     }
     // Inside a task the wait observes the caller's kill signal, as every weft wait does.
     return this.doneQueue()
@@ -248,12 +248,12 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** @internal Opens a cancel scope: until `exitScope`, `signal` is `scope`. */
   enterScope(scope: AbortSignal): void {
-    (this.scopes ??= []).push(scope);
+    (this.more().scopes ??= []).push(scope);
   }
 
   /** @internal Closes a cancel scope opened by `enterScope` (wherever it stands). */
   exitScope(scope: AbortSignal): void {
-    const scopes = this.scopes;
+    const scopes = this.extras?.scopes;
     if (scopes === undefined) return;
     const at = scopes.lastIndexOf(scope);
     if (at >= 0) scopes.splice(at, 1);
@@ -296,7 +296,10 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * task was killed with, or any `CancelledError` (asyncio counts those as cancellations).
    */
   isCancellation(error: unknown): boolean {
-    return (this.killed && error === this.killReason) || error instanceof CancelledError;
+    const extras = this.extras;
+    return (
+      (extras?.killed === true && error === extras.killReason) || error instanceof CancelledError
+    );
   }
 
   /** @internal Someone (a TaskGroup, a map, joinAll with raiseError) took the failure over. */
@@ -328,25 +331,43 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** @internal Runs the task's function (as the task) and follows its outcome. */
   begin(): void {
-    const fn = this.start;
-    const args = this.startArgs!;
-    if (fn === undefined) return; // killed before it started
-    this.start = this.startArgs = undefined;
-    runAsIdentity(this, () => {
-      let result: T | PromiseLike<T>;
-      try {
-        result = fn(...args);
-      } catch (error) {
-        this.settle(REJECTED, error);
-        return;
-      }
-      if (result !== null && typeof (result as PromiseLike<T>)?.then === 'function') {
-        (result as PromiseLike<T>).then(
-          (value) => this.complete(FULFILLED, value),
-          (error: unknown) => this.complete(REJECTED, error),
-        );
-      } else this.settle(FULFILLED, result);
-    });
+    if (this.start !== undefined) runAsIdentity(this, Task.run, this); // else killed before it started
+  }
+
+  /** The body of `begin`, running as `task`; static so that starting a task makes no closure. */
+  private static run(task: Task<unknown>): void {
+    const fn = task.start!;
+    const args = task.startArgs!;
+    task.start = task.startArgs = undefined;
+    let result: unknown;
+    try {
+      result = fn(...args);
+    } catch (error) {
+      task.settle(REJECTED, error);
+      return;
+    }
+    if (result === null || typeof (result as PromiseLike<unknown> | undefined)?.then !== 'function')
+      task.settle(FULFILLED, result);
+    else if (isNativePromise(result)) result.then(Task.fulfilled, Task.rejected);
+    else {
+      (result as PromiseLike<unknown>).then(
+        (value) => task.complete(FULFILLED, value),
+        (error: unknown) => task.complete(REJECTED, error),
+      );
+    }
+  }
+
+  /**
+   * Reactions to a native promise returned by a task's function. They find their task as
+   * the current identity: a `then` callback runs in the async context `then` was called in,
+   * which `begin` made the task's. No closure per task, and nothing keeps one alive.
+   */
+  private static fulfilled(this: void, value: unknown): void {
+    (currentIdentity() as Task<unknown>).complete(FULFILLED, value);
+  }
+
+  private static rejected(this: void, error: unknown): void {
+    (currentIdentity() as Task<unknown>).complete(REJECTED, error);
   }
 
   /** Settles from a promise reaction: what the listeners start may start right away. */
@@ -362,12 +383,15 @@ export class Task<T = unknown> implements PromiseLike<T> {
   private settle(state: TaskState, outcome: unknown): void {
     this.state = state;
     this.outcome = outcome;
-    if (this.settledPromise !== undefined) {
-      if (state === FULFILLED) this.settleResolve!(outcome);
-      else this.settleReject!(outcome);
-      this.settleResolve = this.settleReject = undefined;
+    const extras = this.extras;
+    if (extras !== undefined) {
+      if (extras.settledPromise !== undefined) {
+        if (state === FULFILLED) extras.settleResolve!(outcome);
+        else extras.settleReject!(outcome);
+        extras.settleResolve = extras.settleReject = undefined;
+      }
+      extras.waiters?.wakeAll(true);
     }
-    this.waiters?.wakeAll(true);
     const listeners = this.listeners;
     if (listeners !== undefined) {
       this.listeners = undefined;
@@ -391,7 +415,11 @@ export class Task<T = unknown> implements PromiseLike<T> {
   }
 
   private doneQueue(): WaiterQueue<boolean> {
-    return (this.waiters ??= new WaiterQueue<boolean>());
+    return (this.more().waiters ??= new WaiterQueue<boolean>());
+  }
+
+  private more(): TaskExtras<T> {
+    return (this.extras ??= new TaskExtras<T>());
   }
 }
 
