@@ -4,6 +4,9 @@
 // (test_shutdown.py, test_thread_pool.py, test_process_pool.py).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RuntimeError } from '../../src/index.js';
@@ -17,23 +20,34 @@ import {
   pollUntil as until,
 } from '../support/executor-harness.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = new URL('../..', import.meta.url);
 
-/** Runs an ES module program (TypeScript allowed, imports relative to the repository) in a fresh Node. */
-function runProgram(
+/**
+ * Runs an ES module program (TypeScript allowed; `@/` in an import stands for the repository)
+ * in a fresh Node. From a file, not `-e`: a process pool's children inherit the parent's
+ * Node flags, and `--input-type` refuses to load their entry file.
+ */
+async function runProgram(
   source: string,
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', source],
-      { cwd: ROOT, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error?.killed) reject(new Error(`the program did not end within 60 s:\n${stderr}`));
-        else resolve({ stdout, stderr, code: error ? (error.code as number) : 0 });
-      },
-    );
-  });
+  const dir = await mkdtemp(join(tmpdir(), 'weft-program-'));
+  const file = join(dir, 'program.mts');
+  await writeFile(file, source.replaceAll("'@/", `'${ROOT.href}`));
+  try {
+    return await new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', file],
+        { cwd: fileURLToPath(ROOT), timeout: 60_000 },
+        (error, stdout, stderr) => {
+          if (error?.killed) reject(new Error(`the program did not end within 60 s:\n${stderr}`));
+          else resolve({ stdout, stderr, code: error ? (error.code as number) : 0 });
+        },
+      );
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export function executorLifecycleContract(impl: ExecutorImpl): void {
@@ -183,8 +197,8 @@ export function executorLifecycleContract(impl: ExecutorImpl): void {
 
   describe(`${impl.name}: the program never hangs at exit because of a pool`, SUITE, () => {
     const PROLOGUE = `
-      import { ${impl.name} as Pool } from './src/index.ts';
-      import { printAfter, mul } from './test/fixtures/executor-tasks.ts';
+      import { ${impl.name} as Pool } from '@/src/index.ts';
+      import { printAfter, mul } from '@/test/fixtures/executor-tasks.ts';
     `;
 
     test('an idle pool that was never shut down lets the program exit', async () => {
