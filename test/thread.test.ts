@@ -20,11 +20,12 @@ import {
   whenRunning,
   whoAmI,
 } from './fixtures/thread-targets.js';
+import { WORKER_SUITE } from './support/async-helpers.js';
 import { runnerTracker, threadRunner } from './support/runners.js';
 
 runnerContract(threadRunner);
 
-describe('Thread: what only threads do', { timeout: 300_000 }, () => {
+describe('Thread: what only threads do', WORKER_SUITE, () => {
   const { run, started, track, end } = runnerTracker();
   after(end);
 

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Event } from '../../src/index.js';
 import { hiddenRef } from '../fixtures/portable-fns.js';
+import { WORKER_SUITE as SUITE } from '../support/async-helpers.js';
 import { type RunnerImpl, runnerTracker } from '../support/runners.js';
 import { warningsDuring } from '../support/warnings.js';
-
-const SUITE = { timeout: 300_000 } as const;
 
 export function runnerExceptionContract(impl: RunnerImpl): void {
   const t = impl.targets;

@@ -8,11 +8,9 @@ import { Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { Event, move, Queue, RuntimeError } from '../../src/index.js';
 import { plain } from '../fixtures/portable-fns.js';
+import { WORKER_SUITE as SUITE } from '../support/async-helpers.js';
 import { type RunnerImpl, runnerTracker } from '../support/runners.js';
 import { runnerExceptionContract } from './runner-contract-exceptions.js';
-
-/** A suite's guard against a hang: every test ends well within it on a busy machine. */
-export const SUITE = { timeout: 300_000 } as const;
 
 export function runnerContract(impl: RunnerImpl): void {
   const t = impl.targets;

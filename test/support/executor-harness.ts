@@ -32,8 +32,7 @@ export interface ExecutorImpl {
   capabilities: ExecutorCapabilities;
 }
 
-/** A suite's guard against a hang: every test ends well within it on a busy machine. */
-export const SUITE = { timeout: 300_000 } as const;
+export { WORKER_SUITE as SUITE } from './async-helpers.js';
 
 /** The why of a test an implementation cannot pass (a `skip` option), or `false`. */
 export function unless(capable: boolean, why: string): string | false {
