@@ -36,6 +36,8 @@ export function inMain<T>(runner: Runner, fn: () => Promise<T>): Promise<T> {
 
 /** Per-test limit, so a wait that never ends fails the test instead of hanging the run. */
 export const TEST_OPTIONS = { timeout: 5_000 } as const;
+/** A guard against a hang for a suite that starts threads or processes: it ends well within it on a busy machine. */
+export const WORKER_SUITE = { timeout: 300_000 } as const;
 /** A timeout short enough to keep the suites fast, long enough to be a real wait. */
 export const SHORT_MS = 10;
 

@@ -12,10 +12,10 @@ export function started<P extends Process<never>>(child: P): P {
   return child;
 }
 
-/** Starts `child` and waits (10 s at most) for it to end. */
+/** Starts `child` and waits for it to end (60 s at most: a guard against a hang, which a busy machine never reaches). */
 export async function run<P extends Process<never>>(child: P): Promise<P> {
   started(child);
-  assert.equal(await child.join({ timeout: 10_000 }), true, `${child.name} did not end`);
+  assert.equal(await child.join({ timeout: 60_000 }), true, `${child.name} did not end`);
   return child;
 }
 
