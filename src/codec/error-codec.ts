@@ -34,7 +34,7 @@ export function encodeError(error: unknown, depth = 0): unknown {
     } catch {
       return encodeError(
         new TypeError(
-          `the call threw ${typeof error === 'symbol' ? String(error) : describe(error)}, which cannot cross to another thread or process; throw an Error instead`,
+          `the call threw ${typeof error === 'symbol' ? String(error) : describe(error)}, which cannot cross back from another thread or process; throw an Error instead`,
         ),
         depth,
       );
