@@ -36,90 +36,104 @@ export function checkCrossable(
     );
   }
   if (value === null || typeof value !== 'object') return;
-  const problem = problemIn(value, to, undefined, '');
+  const problem = new Walk(to).problemIn(value);
   if (problem !== undefined) {
     throw new TypeError(
-      `${where}: ${label} (${describe(value)}) cannot cross into another thread or process: ${problem.message}`,
+      `${where}: ${label} (${describe(value)}) cannot cross into another thread or process: ${problem.say(problem.path)}`,
       { cause: problem.cause },
     );
   }
 }
 
 interface Problem {
-  readonly message: string;
+  /** What is wrong, given where it sits under the value checked (`.a[1].fn`, or `''`). */
+  readonly say: (path: string) => string;
   readonly cause?: unknown;
+  /** Where it sits: built on the way out, only once a problem is found. */
+  path: string;
 }
 
-/** What stops `value` from crossing, or `undefined` when nothing does. */
-function problemIn(
-  value: object,
-  to: Destination,
-  seen: Set<object> | undefined,
-  path: string,
-): Problem | undefined {
-  if (Array.isArray(value)) {
-    // The common case, an array of primitives, is checked without allocating.
-    for (let i = 0; i < value.length; i++) {
-      const problem = problemOfMember(value[i], to, value, seen, `${path}[${i}]`);
-      if (problem !== undefined) return problem;
+/** One check of one value: the containers already walked, made only if a container holds another. */
+class Walk {
+  private seen: Set<object> | undefined = undefined;
+
+  constructor(private readonly to: Destination) {}
+
+  /** What stops `value` from crossing, or `undefined` when nothing does. */
+  problemIn(value: object): Problem | undefined {
+    if (Array.isArray(value)) {
+      // The common case, an array of primitives, is checked without allocating.
+      for (let i = 0; i < value.length; i++) {
+        const problem = this.problemOf(value[i], value);
+        if (problem !== undefined) return at(problem, `[${i}]`);
+      }
+      return undefined;
     }
-    return undefined;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    for (const key of Object.keys(value)) {
-      const member = (value as Record<string, unknown>)[key];
-      const problem = problemOfMember(member, to, value, seen, `${path}.${key}`);
-      if (problem !== undefined) return problem;
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) {
+      for (const key of Object.keys(value)) {
+        const problem = this.problemOf((value as Record<string, unknown>)[key], value);
+        if (problem !== undefined) return at(problem, `.${key}`);
+      }
+      return undefined;
     }
-    return undefined;
-  }
-  if (value instanceof Map) {
-    for (const [key, member] of value) {
-      const problem =
-        problemOfMember(key, to, value, seen, `${path} (a key)`) ??
-        problemOfMember(member, to, value, seen, `${path}.get(${describe(key)})`);
-      if (problem !== undefined) return problem;
+    if (value instanceof Map) {
+      for (const [key, member] of value) {
+        const inKey = this.problemOf(key, value);
+        if (inKey !== undefined) return at(inKey, ' (a key)');
+        const inValue = this.problemOf(member, value);
+        if (inValue !== undefined) return at(inValue, `.get(${describe(key)})`);
+      }
+      return undefined;
     }
-    return undefined;
-  }
-  if (value instanceof Set) {
-    for (const member of value) {
-      const problem = problemOfMember(member, to, value, seen, `${path} (a member)`);
-      if (problem !== undefined) return problem;
+    if (value instanceof Set) {
+      for (const member of value) {
+        const problem = this.problemOf(member, value);
+        if (problem !== undefined) return at(problem, ' (a member)');
+      }
+      return undefined;
     }
-    return undefined;
+    if (isPlainLeaf(value)) return undefined;
+    try {
+      // A process receives what V8 serialization carries; a thread what structured clone does.
+      if (this.to === 'process') serialize(value);
+      else structuredClone(value);
+      return undefined;
+    } catch (error) {
+      const message = (error as Error).message;
+      return {
+        say: (path) => (path === '' ? message : `${message} (${describe(value)} at ${path})`),
+        cause: error,
+        path: '',
+      };
+    }
   }
-  if (isPlainLeaf(value)) return undefined;
-  try {
-    // A process receives what V8 serialization carries; a thread what structured clone does.
-    if (to === 'process') serialize(value);
-    else structuredClone(value);
-    return undefined;
-  } catch (error) {
-    const at = path === '' ? '' : ` (${describe(value)} at ${path})`;
-    return { message: `${(error as Error).message}${at}`, cause: error };
+
+  private problemOf(member: unknown, parent: object): Problem | undefined {
+    if (typeof member === 'function') {
+      return {
+        say: (path) => `it holds ${describe(member)} at ${path}, and code cannot cross`,
+        path: '',
+      };
+    }
+    if (typeof member === 'symbol') {
+      return {
+        say: (path) => `it holds ${String(member)} at ${path}, and a Symbol cannot cross`,
+        path: '',
+      };
+    }
+    if (member === null || typeof member !== 'object') return undefined;
+    const seen = (this.seen ??= new Set<object>([parent]));
+    if (seen.has(member)) return undefined;
+    seen.add(member);
+    return this.problemIn(member);
   }
 }
 
-function problemOfMember(
-  member: unknown,
-  to: Destination,
-  parent: object,
-  seen: Set<object> | undefined,
-  path: string,
-): Problem | undefined {
-  if (typeof member === 'function') {
-    return { message: `it holds ${describe(member)} at ${path}, and code cannot cross` };
-  }
-  if (typeof member === 'symbol') {
-    return { message: `it holds ${String(member)} at ${path}, and a Symbol cannot cross` };
-  }
-  if (member === null || typeof member !== 'object') return undefined;
-  const visited = seen ?? new Set<object>([parent]);
-  if (visited.has(member)) return undefined;
-  visited.add(member);
-  return problemIn(member, to, visited, path);
+/** `problem` one level further out: `segment` goes before the path found so far. */
+function at(problem: Problem, segment: string): Problem {
+  problem.path = segment + problem.path;
+  return problem;
 }
 
 /** Values both structured clone and V8 serialization carry as they are, holding nothing else. */
