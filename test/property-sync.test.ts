@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { BoundedSemaphore, Lock, RuntimeError, Semaphore, spawn, type Task } from '../src/index.js';
-import { abortListeners, Cancelled, tick } from './support/async-helpers.js';
+import { Cancelled, taskObservers, tick } from './support/async-helpers.js';
 import {
   type CommonStep,
   commonStep,
@@ -215,8 +215,7 @@ async function runProgram(run: Run, kind: Kind, n: number, program: SyncStep[]) 
   permits.release();
 
   for (const a of acquirers) {
-    if (a.task !== undefined)
-      assert.equal(abortListeners(a.task.signal), 0, 'task signal listener');
+    if (a.task !== undefined) assert.equal(taskObservers(a.task.signal), 0, 'task signal listener');
     if (a.arrived === undefined) {
       assert.ok(a.killReason !== undefined, 'only a task killed before it started never arrives');
       continue;

@@ -1,7 +1,6 @@
 // Task identity: which task code runs in (it follows the async call chain), and how killing a task
 // ends the weft waits it is parked in.
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import {
   Barrier,
@@ -20,6 +19,7 @@ import {
   Cancelled,
   gate,
   TEST_OPTIONS,
+  taskObservers,
   tick,
   track,
   until,
@@ -108,17 +108,13 @@ describe('killing a task ends its weft waits', TEST_OPTIONS, () => {
   const killWhileParked = async (park: () => Promise<unknown>) => {
     const task = spawn(park);
     // A weft wait parked inside the task listens on the task's signal.
-    await until(() => abortListeners(task.signal) === 1, 'the task is parked');
+    await until(() => taskObservers(task.signal) === 1, 'the task is parked');
     await tick();
     assert.equal(task.ready(), false, 'the task is still waiting');
     const reason = new Cancelled('killed');
     await task.kill(reason);
     assert.equal(task.exception, reason);
-    assert.equal(
-      abortListeners(task.signal),
-      0,
-      'the wait dropped its listener on the task signal',
-    );
+    assert.equal(taskObservers(task.signal), 0, 'the wait dropped its listener on the task signal');
   };
 
   test('a Lock acquire rejects with the kill reason, and the next waiter is served', async () => {
@@ -253,7 +249,7 @@ describe('killing a task ends its weft waits', TEST_OPTIONS, () => {
       lock.release();
       await event.wait({ timeout: 5 });
       const waiting = event.wait();
-      assert.equal(getEventListeners(signal, 'abort').length, 1, 'a parked wait listens');
+      assert.equal(taskObservers(signal), 1, 'a parked wait observes the task signal');
       event.set();
       await waiting;
     });

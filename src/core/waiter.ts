@@ -83,20 +83,23 @@ export class Waiter<T> {
         return Promise.reject(err);
       }
     }
-    const promise = new Promise<T>(captureResolvers as PromiseExecutor<T>);
-    this.resolveFn = capturedResolve as (value: T) => void;
-    this.rejectFn = capturedReject;
+    // A closure per park measured faster than handing the resolvers over through
+    // module-level variables (each store to a module binding is checked, and it showed).
+    const promise = new Promise<T>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
     if (queue !== null) queue.push(this);
     if (timeout === Number.POSITIVE_INFINITY) timeout = undefined;
     if (timeout !== undefined || signal !== undefined || taskSignal !== undefined) {
-      const arm = new WaitArm(onTimeout, signal, taskSignal);
+      const arm = new WaitArm(this, onTimeout, signal);
       this.arm = arm;
       if (timeout !== undefined) {
         arm.deadline = performance.now() + timeout;
         arm.timer = setTimeout(expire, Math.min(timeout, MAX_TIMER_MS), this);
       }
       signal?.addEventListener('abort', this);
-      taskSignal?.addEventListener('abort', this);
+      if (taskSignal !== undefined) watchOf(taskSignal).link(arm);
     }
     return promise;
   }
@@ -109,7 +112,12 @@ export class Waiter<T> {
 
   /** Abort listener (an object listener, so no closure per waiter). */
   handleEvent(event: Event): void {
-    this.reject((event.target as AbortSignal).reason);
+    this.interrupt((event.target as AbortSignal).reason);
+  }
+
+  /** A signal the wait observes aborted (the caller's, or its task's): rejects with `reason`. */
+  interrupt(reason: unknown): void {
+    this.reject(reason);
   }
 
   /** Timer callback: reaches long deadlines in steps, then settles as `onTimeout` says. */
@@ -141,33 +149,98 @@ export class Waiter<T> {
       this.arm = undefined;
       if (arm.timer !== undefined) clearTimeout(arm.timer);
       arm.signal?.removeEventListener('abort', this);
-      arm.taskSignal?.removeEventListener('abort', this);
+      arm.watch?.unlink(arm);
     }
   }
 }
 
 /** The part of a wait that only timed or abortable waits need. */
-class WaitArm<T> {
+class WaitArm<T> implements WatchedWait {
   timer: NodeJS.Timeout | undefined = undefined;
   deadline = 0;
+  /** The task's signal this wait observes, and the wait's place among the others there. */
+  watch: SignalWatch | undefined = undefined;
+  watchPrev: WatchedWait | null = null;
+  watchNext: WatchedWait | null = null;
   constructor(
+    readonly waiter: Waiter<T>,
     readonly onTimeout: OnTimeout<T>,
     readonly signal: AbortSignal | undefined,
-    readonly taskSignal: AbortSignal | undefined,
   ) {}
 }
 
-type PromiseExecutor<T> = (resolve: (value: T) => void, reject: (reason: unknown) => void) => void;
+/** What a `SignalWatch` links: a wait's arm. */
+interface WatchedWait {
+  readonly waiter: { interrupt(reason: unknown): void };
+  watch: SignalWatch | undefined;
+  watchPrev: WatchedWait | null;
+  watchNext: WatchedWait | null;
+}
 
-// The promise executor hands its resolvers over through these, so parking allocates no closure.
-let capturedResolve: (value: unknown) => void;
-let capturedReject: (reason: unknown) => void;
-function captureResolvers(
-  resolve: (value: unknown) => void,
-  reject: (reason: unknown) => void,
-): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
+/**
+ * Every wait parked under one task's signal (its kill signal, or the scope of a task group
+ * open in it). No abort listener per wait — adding and removing one cost more than the rest
+ * of a contended acquire — and none at all: these signals are weft's own, and whoever
+ * aborts one calls `abortWaits` right after.
+ */
+class SignalWatch {
+  private head: WatchedWait | null = null;
+
+  link(arm: WatchedWait): void {
+    arm.watch = this;
+    arm.watchNext = this.head;
+    if (this.head !== null) this.head.watchPrev = arm;
+    this.head = arm;
+  }
+
+  unlink(arm: WatchedWait): void {
+    const { watchPrev: prev, watchNext: next } = arm;
+    if (prev === null) this.head = next;
+    else prev.watchNext = next;
+    if (next !== null) next.watchPrev = prev;
+    arm.watch = undefined;
+    arm.watchPrev = arm.watchNext = null;
+  }
+
+  /** How many waits are here. */
+  count(): number {
+    let n = 0;
+    for (let arm = this.head; arm !== null; arm = arm.watchNext) n++;
+    return n;
+  }
+
+  /** Interrupts every wait here with `reason`, each taken off the list first. */
+  interruptAll(reason: unknown): void {
+    for (let arm = this.head; arm !== null; arm = this.head) {
+      this.unlink(arm);
+      arm.waiter.interrupt(reason);
+    }
+  }
+}
+
+const watches = new WeakMap<AbortSignal, SignalWatch>();
+
+function watchOf(signal: AbortSignal): SignalWatch {
+  let watch = watches.get(signal);
+  if (watch === undefined) {
+    watch = new SignalWatch();
+    watches.set(signal, watch);
+  }
+  return watch;
+}
+
+/** @internal How many weft waits observe `signal` as their task's signal (for tests). */
+export function waitsUnder(signal: AbortSignal): number {
+  return watches.get(signal)?.count() ?? 0;
+}
+
+/**
+ * Rejects, with the signal's reason, every wait that observes `signal` as its task's signal.
+ * The code that aborts a task's kill signal or a task group's scope calls it right after
+ * `abort()`: those waits listen through this, not through the signal.
+ */
+export function abortWaits(signal: AbortSignal): void {
+  watches.get(signal)?.interruptAll(signal.reason);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a timer callback shared by waiters of every type.

@@ -133,9 +133,8 @@ class DeadlineWaiter<T> extends Waiter<T> {
     return error;
   }
 
-  override handleEvent(event: Event): void {
-    const reason = (event.target as AbortSignal).reason;
-    super.handleEvent(event);
+  override interrupt(reason: unknown): void {
+    super.interrupt(reason);
     this.controller?.abort(reason);
   }
 }

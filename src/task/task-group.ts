@@ -4,6 +4,7 @@
  * @module
  */
 import { setMaxListeners } from 'node:events';
+import { abortWaits } from '../core/waiter.js';
 import { CancelledError, RuntimeError } from '../errors.js';
 import { currentTask, spawn } from './spawn.js';
 import { Task } from './task.js';
@@ -187,6 +188,7 @@ export class TaskGroup implements AsyncDisposable {
     if (this.aborting) return;
     this.aborting = true;
     this.controller.abort(reason);
+    abortWaits(this.controller.signal);
     for (const child of this.children) void child.kill(reason);
   }
 

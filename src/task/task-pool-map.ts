@@ -405,8 +405,8 @@ class CollectWaiter extends Waiter<unknown[]> {
     super();
   }
 
-  override handleEvent(event: Event): void {
-    this.run.fail((event.target as AbortSignal).reason);
+  override interrupt(reason: unknown): void {
+    this.run.fail(reason);
   }
 }
 

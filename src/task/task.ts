@@ -15,7 +15,13 @@ import {
   runAsIdentity,
 } from '../core/task-identity.js';
 import { type ReportForm, reportUnobservedLater } from '../core/unobserved-report.js';
-import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
+import {
+  abortWaits,
+  falseOnTimeout,
+  RESOLVED_TRUE,
+  RESOLVED_VOID,
+  WaiterQueue,
+} from '../core/waiter.js';
 import { CancelledError, RuntimeError } from '../errors.js';
 import { isNativePromise, TaskExtras } from './task-extras.js';
 import { enterCompleting, leaveCompleting, scheduleStart, startNow } from './task-start.js';
@@ -186,7 +192,11 @@ export class Task<T = unknown> implements PromiseLike<T> {
     if (!extras.killed) {
       extras.killed = true;
       extras.killReason = reason;
-      extras.controller?.abort(reason);
+      const controller = extras.controller;
+      if (controller !== undefined) {
+        controller.abort(reason);
+        abortWaits(controller.signal);
+      }
     }
     if (this.start !== undefined) {
       this.start = this.startArgs = undefined;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { waitsUnder } from '../../src/core/waiter.js';
 import { spawn, type WaitOptions } from '../../src/index.js';
 
 export { sleep };
@@ -106,6 +107,14 @@ export async function assertAllFulfilled(tracked: Tracked<unknown>[], what: stri
     if (t.state === 'rejected') throw t.reason;
     assert.equal(t.state, 'fulfilled', `${what} #${i}`);
   }
+}
+
+/**
+ * How many waits observe a task's `signal`: its abort listeners plus the weft waits parked
+ * under it (those do not listen: the task rejects them when it is killed).
+ */
+export function taskObservers(signal: AbortSignal): number {
+  return abortListeners(signal) + waitsUnder(signal);
 }
 
 /** How many abort listeners `signal` still holds. */
