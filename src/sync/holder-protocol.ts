@@ -15,9 +15,16 @@ export const ACQUIRE_FOR: unique symbol = Symbol('weft.acquireFor');
 /** Takes the lock away from a holder that died: frees it for the next one, marked `abandoned`. */
 export const ABANDON: unique symbol = Symbol('weft.abandon');
 
+/**
+ * Releases for a party that never saw the lock (it was granted after the party went away):
+ * an `abandoned` mark stays for the next holder, since nobody repaired anything.
+ */
+export const RELEASE_UNSEEN: unique symbol = Symbol('weft.releaseUnseen');
+
 /** A lock whose holder is known, so that a dead holder's hold can be given back. */
 export interface HeldLock {
   readonly [HOLDER]: TaskIdentity | undefined;
   [ACQUIRE_FOR](holder: TaskIdentity | undefined, opts?: WaitOptions): Promise<boolean>;
   [ABANDON](): void;
+  [RELEASE_UNSEEN](): void;
 }

@@ -14,7 +14,7 @@ import {
   RELEASE_SAVE,
 } from './condition-protocol.js';
 import { guardOf } from './guard.js';
-import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER } from './holder-protocol.js';
+import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER, RELEASE_UNSEEN } from './holder-protocol.js';
 import { newOrdinal, type OrderedLock } from './ordinal.js';
 
 /**
@@ -138,6 +138,12 @@ export class Lock implements OrderedLock, ConditionLock, HeldLock {
       return RESOLVED_TRUE;
     }
     return this.waiters.wait(opts, falseOnTimeout, holder);
+  }
+
+  [RELEASE_UNSEEN](): void {
+    const abandoned = this.wasAbandoned;
+    this.release();
+    if (abandoned) this.wasAbandoned = true;
   }
 
   [ABANDON](): void {

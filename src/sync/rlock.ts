@@ -13,7 +13,7 @@ import {
   RELEASE_SAVE,
 } from './condition-protocol.js';
 import { guardOf } from './guard.js';
-import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER } from './holder-protocol.js';
+import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER, RELEASE_UNSEEN } from './holder-protocol.js';
 import { newOrdinal, type OrderedLock } from './ordinal.js';
 
 /**
@@ -174,6 +174,12 @@ export class RLock implements OrderedLock, ConditionLock, HeldLock {
       if (refused) return refused;
     }
     return this.acquireAs(holder, opts);
+  }
+
+  [RELEASE_UNSEEN](): void {
+    const abandoned = this.wasAbandoned;
+    this.release();
+    if (abandoned) this.wasAbandoned = true;
   }
 
   [ABANDON](): void {

@@ -19,7 +19,7 @@ import {
 import { Barrier } from './barrier.js';
 import { Condition } from './condition.js';
 import { Event } from './event.js';
-import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER } from './holder-protocol.js';
+import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER, RELEASE_UNSEEN } from './holder-protocol.js';
 import { Lock } from './lock.js';
 import { RLock } from './rlock.js';
 import { BoundedSemaphore, Semaphore } from './semaphore.js';
@@ -42,7 +42,9 @@ function acquireFor<T extends { release(): void }>(
     // tryAcquire is an acquire that does not wait (timeout 0: never queued).
     run: (target, _args, opts) =>
       lockOf(target)[ACQUIRE_FOR](currentIdentity(), waits ? opts : { timeout: 0 }),
-    orphaned: releaseIfTaken,
+    orphaned: (target, value, withdrawn) => {
+      if (!withdrawn && value === true) lockOf(target)[RELEASE_UNSEEN]();
+    },
   };
 }
 
@@ -126,7 +128,7 @@ const conditionServed: ServedKind<Condition> = {
     release: plain('release', 0),
     locked: plain('locked', 0),
     // A wait always comes back holding the lock; for a party that is gone, give it back.
-    wait: { ...plain<Condition>('wait', 0, true), orphaned: (cond) => cond.release() },
+    wait: { ...plain<Condition>('wait', 0, true), orphaned: (cond) => cond.lock[RELEASE_UNSEEN]() },
     notify: plain('notify', 1),
     notifyAll: plain('notifyAll', 0),
   },
