@@ -49,6 +49,12 @@ export async function holder(
   return party;
 }
 
+/** A thread that holds `lock` (`times` over) until `die()` terminates it: the contracts' dying holder. */
+export async function holdInThread(lock: object, times = 1): Promise<{ die(): Promise<void> }> {
+  const party = await holder('thread', [lock, times]);
+  return { die: () => killParty(party) };
+}
+
 /** Waits, turn by turn, until `check()` holds; fails after `ms` (a guard, not a timing). */
 export async function eventually(check: () => boolean, what: string, ms = 30_000): Promise<void> {
   const deadline = performance.now() + ms;
