@@ -8,6 +8,11 @@
  * that thread holds. Waits carry the caller's timeout and are withdrawn by a cancel
  * message (or when the handle goes away) through an `AbortController`, so the primitive's
  * own no-trace guarantees apply unchanged.
+ *
+ * A party that dies gives back what it held: an answer that hands something over (a queue
+ * item) is kept until the handle confirms it arrived, and goes back if the connection ends
+ * first or the answer cannot be sent; when a thread's last connection to the primitive
+ * closes, the kind's `giveBack` returns its lock (marked abandoned) or its permits.
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
