@@ -6,9 +6,9 @@ import { describe, test } from 'node:test';
 import { assertBlocks, track, until, WORKER_SUITE } from '../support/async-helpers.js';
 import type { LockFixtures } from './lock-contract.js';
 
-/** Run inside the describe block of `lockContract`. */
+/** Run by `lockContract`, as a suite of its own (its tests start threads). */
 export function lockAbandonedContract({ impl, withLock }: LockFixtures): void {
-  describe('a holder that dies', WORKER_SUITE, () => {
+  describe(`${impl.name}: a holder that dies`, WORKER_SUITE, () => {
     test(
       'the next holder, already waiting, learns the lock was abandoned; its release clears it',
       withLock(async (lock, holdElsewhere) => {
