@@ -1,7 +1,7 @@
 // Lock: the shared lock contract for Lock and RLock, plus what only the owner-less Lock does
 // (CPython's lock_tests.LockTests and test_asyncio LockTests).
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { Lock, RLock, spawn } from '../src/index.js';
 import { lockContract } from './contracts/lock-contract.js';
 import {
@@ -12,18 +12,27 @@ import {
   track,
   until,
 } from './support/async-helpers.js';
+import { holdInThread, killAll } from './support/dead-party.js';
 
 const noClose = async () => {};
 
+after(killAll);
+
 lockContract({
   name: 'Lock',
-  create: async () => ({ lock: new Lock(), close: noClose }),
+  create: async () => {
+    const lock = new Lock();
+    return { lock, close: noClose, holdElsewhere: () => holdInThread(lock) };
+  },
   ...taskParties,
 });
 
 lockContract({
   name: 'RLock inside tasks',
-  create: async () => ({ lock: new RLock(), close: noClose }),
+  create: async () => {
+    const lock = new RLock();
+    return { lock, close: noClose, holdElsewhere: () => holdInThread(lock, 2) };
+  },
   ...taskPartiesAndMain,
 });
 

@@ -6,9 +6,11 @@
 // real child processes: process-handles.test.ts.
 import { after } from 'node:test';
 import { closeLocalHandles } from './fixtures/proxy-local.js';
+import { killAll } from './support/dead-party.js';
 import { queueHandleContracts, syncHandleContracts } from './support/handle-contracts.js';
 
 after(closeLocalHandles);
+after(killAll);
 
 syncHandleContracts('process handle', 'process');
 queueHandleContracts('process handle', 'process');

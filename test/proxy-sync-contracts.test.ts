@@ -3,8 +3,10 @@
 // it over the real handle protocol (a MessageChannel with both ends here).
 import { after } from 'node:test';
 import { closeLocalHandles } from './fixtures/proxy-local.js';
+import { killAll } from './support/dead-party.js';
 import { syncHandleContracts } from './support/handle-contracts.js';
 
 after(closeLocalHandles);
+after(killAll);
 
 syncHandleContracts('handle', 'thread');

@@ -72,6 +72,8 @@ export interface LiveState {
   shutDown?: boolean;
   maxsize?: number;
   closed?: boolean;
+  /** A lock's `abandoned`: it was taken away from a holder that died. */
+  abandoned?: boolean;
 }
 
 /**

@@ -7,6 +7,7 @@
 import '../kinds.js';
 import { encodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
+import { flushConfirmations } from '../remote/remote-link.js';
 import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
 import { exitWithParent } from './orphan-guard.js';
 import { type DoneMessage, processMessageKind, type RunMessage } from './protocol.js';
@@ -41,6 +42,8 @@ async function run({ target, args, name, daemon, parent }: RunMessage): Promise<
 async function finish(outcome: Outcome): Promise<void> {
   if (finished) return;
   finished = true;
+  // Items this target got from queues elsewhere are its own: say so before it ends.
+  flushConfirmations();
   let code = outcome.ok ? 0 : 1;
   const done: DoneMessage = outcome.ok
     ? { $weftProcess: 'done', ok: true, value: outcome.value }

@@ -16,6 +16,14 @@ export class Deque<T> {
     this.length++;
   }
 
+  /** Inserts at the front. */
+  unshift(item: T): void {
+    if (this.length > this.mask) this.grow();
+    this.head = (this.head - 1) & this.mask;
+    this.buffer[this.head] = item;
+    this.length++;
+  }
+
   /** Removes from the front (`undefined` when empty). */
   shift(): T | undefined {
     if (this.length === 0) return undefined;

@@ -25,6 +25,11 @@ export class LifoQueue<T> extends Queue<T> {
     this.stack.push(item);
   }
 
+  /** The top of the stack is where it came out. */
+  protected override restore(item: T): void {
+    this.stack.push(item);
+  }
+
   protected override retrieve(): T {
     return this.stack.pop() as T;
   }

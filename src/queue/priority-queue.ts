@@ -26,6 +26,8 @@ export type Compare<T> = (a: T, b: T) => number;
 export class PriorityQueue<T> extends Queue<T> {
   private readonly heap: Entry<T>[] = [];
   private sequence = 0;
+  /** Sequence numbers of items given back: below every other, so they come out first among equals. */
+  private givenBack = 0;
   /** Scratch space for retrieve()'s sift-down path. */
   private readonly siftPath: number[] = [];
   private readonly compare: Compare<T>;
@@ -45,10 +47,19 @@ export class PriorityQueue<T> extends Queue<T> {
   }
 
   protected override store(item: T): void {
+    this.insert(item, this.sequence++);
+  }
+
+  /** An item given back came out ahead of every equal one still in: it goes ahead of them again. */
+  protected override restore(item: T): void {
+    this.insert(item, --this.givenBack);
+  }
+
+  private insert(item: T, seq: number): void {
     const heap = this.heap;
     // An item that cannot be ordered must fail before the heap changes.
     if (heap.length > 0) this.compare(item, heap[0]!.item);
-    const entry: Entry<T> = { item, seq: this.sequence };
+    const entry: Entry<T> = { item, seq };
     // Find the slot with every comparison done first: a compare that throws halfway up the
     // path must leave the heap as it was, not with a parent copied twice and the item lost.
     let slot = heap.length;
@@ -57,7 +68,6 @@ export class PriorityQueue<T> extends Queue<T> {
       if (!this.before(entry, heap[parent]!)) break;
       slot = parent;
     }
-    this.sequence++;
     let i = heap.length;
     heap.push(entry);
     while (i > slot) {

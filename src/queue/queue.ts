@@ -13,7 +13,7 @@ import {
 } from '../core/waiter.js';
 import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError } from '../errors.js';
 import { Deque } from './deque.js';
-import { GETTERS } from './getters.js';
+import { GETTERS, GIVE_BACK } from './getters.js';
 import { untilShutDown } from './until-shut-down.js';
 
 /**
@@ -43,6 +43,8 @@ export class Queue<T> implements AsyncIterable<T> {
   private readonly joiners = new WaiterQueue<boolean>();
   private unfinished = 0;
   private isShutDown = false;
+  /** Shut down with `immediate`: items are dropped, not kept. */
+  private dropsItems = false;
 
   constructor(maxsize = 0) {
     if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
@@ -173,6 +175,7 @@ export class Queue<T> implements AsyncIterable<T> {
   shutdown(immediate = false): void {
     this.isShutDown = true;
     if (immediate) {
+      this.dropsItems = true;
       while (this.size() > 0) {
         // retrieve(), not take(): dropping items must not admit waiting putters, who get QueueShutDown.
         this.retrieve();
@@ -194,7 +197,21 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.getters;
   }
 
-  // Storage: FIFO here; subclasses override these four.
+  /**
+   * Puts back an item a get took that never reached its getter: it goes to the longest
+   * waiting getter, or back where it came out (the front), still counted as unfinished. A
+   * bounded queue may hold one item over `maxsize` for it: it was in the queue already. On a
+   * queue shut down with `immediate`, it is dropped and counted as done, as the rest were.
+   */
+  [GIVE_BACK](item: T): void {
+    if (this.dropsItems) {
+      if (this.unfinished > 0 && --this.unfinished === 0) this.joiners.wakeAll(true);
+      return;
+    }
+    if (this.getters.length === 0 || !this.getters.wakeFirst(item)) this.restore(item);
+  }
+
+  // Storage: FIFO here; subclasses override these five.
   private readonly items = new Deque<T>();
 
   /** Number of stored items. */
@@ -205,6 +222,11 @@ export class Queue<T> implements AsyncIterable<T> {
   /** Stores an item. */
   protected store(item: T): void {
     this.items.push(item);
+  }
+
+  /** Stores an item given back after `retrieve()` took it, where it comes out next. */
+  protected restore(item: T): void {
+    this.items.unshift(item);
   }
 
   /** Removes the next stored item (only called when `size() > 0`). */

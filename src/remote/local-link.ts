@@ -37,7 +37,7 @@ export function copied(values: readonly unknown[], where: string, what: string):
 export class LocalLink implements HandleLink, ConnectionScope {
   readonly kind: HandleKind;
   readonly info: HandleInfo;
-  readonly state: LiveState = {};
+  readonly state: LiveState;
   readonly objects = new Map<number, unknown>();
   private cleanups: (() => void)[] = [];
   private closed = false;
@@ -48,6 +48,7 @@ export class LocalLink implements HandleLink, ConnectionScope {
   ) {
     this.kind = served.kind;
     this.info = served.info(target);
+    this.state = { ...this.info.state };
   }
 
   call(method: string, args: readonly unknown[]): Promise<unknown> {
@@ -95,7 +96,15 @@ export class LocalLink implements HandleLink, ConnectionScope {
     }
     const input = copied(args, `${className}.${method}`, 'argument');
     const value = await spec.run(this.target, input, opts, this);
-    return copied([value], `${className} (answer to a handle)`, 'result')[0];
+    const state = this.served.state?.(this.target);
+    if (state !== undefined) Object.assign(this.state, state);
+    try {
+      return copied([value], `${className} (answer to a handle)`, 'result')[0];
+    } catch (err) {
+      // The answer cannot reach the caller: what the call took goes back (an item, a lock).
+      spec.orphaned?.(this.target, value, false);
+      throw err;
+    }
   }
 
   private closedError(method: string | undefined): HandleClosedError {

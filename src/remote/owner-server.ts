@@ -8,9 +8,13 @@
  * that thread holds. Waits carry the caller's timeout and are withdrawn by a cancel
  * message (or when the handle goes away) through an `AbortController`, so the primitive's
  * own no-trace guarantees apply unchanged.
+ *
+ * A party that dies gives back what it held: an answer that hands something over (a queue
+ * item) is kept until the handle confirms it arrived, and goes back if the connection ends
+ * first or the answer cannot be sent; when a thread's last connection to the primitive
+ * closes, the kind's `giveBack` returns its lock (marked abandoned) or its permits.
  * @module
  */
-import { setMaxListeners } from 'node:events';
 import type { Transferable } from 'node:worker_threads';
 import { decodeValues, encodeValue } from '../codec/codec.js';
 import type { LiveState } from '../codec/descriptor.js';
@@ -21,50 +25,17 @@ import { isThenable } from '../core/thenable.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
 import { disconnectValue } from './handle.js';
 import type { CallMessage, Reply, ToOwner } from './protocol.js';
+import { type Reach, RemoteThread } from './remote-parties.js';
 import type { ConnectionScope, MethodSpec, ServedKind } from './served-kind.js';
 
 /** The abort reason of a wait withdrawn for its handle: recognised, and answered as `cancelled`. */
 const WITHDRAWN: unique symbol = Symbol('weft.handle.withdrawn');
 
-/** Never aborts: remote parties are cancelled call by call, not through their identity. */
-const NEVER = new AbortController().signal;
-setMaxListeners(0, NEVER);
-
-/**
- * The parties of one remote thread, kept while any of its connections is open. A party's
- * identity is held weakly: while it owns something (an RLock, a parked wait) the primitive
- * holds it and it stays the same object; once nothing does, a fresh one is
- * indistinguishable, so a long-lived worker running many tasks leaves nothing behind.
- */
-interface RemoteThread {
-  connections: number;
-  readonly tasks: Map<number, WeakRef<TaskIdentity>>;
-}
-
-const remoteThreads = new Map<string, RemoteThread>();
-let nextRemoteId = 1;
-
-const forgotten = new FinalizationRegistry<{ thread: RemoteThread; task: number }>(
-  ({ thread, task }) => {
-    if (thread.tasks.get(task)?.deref() === undefined) thread.tasks.delete(task);
-  },
-);
-
-function identityOf(thread: RemoteThread, key: string, task: number): TaskIdentity {
-  const known = thread.tasks.get(task)?.deref();
-  if (known !== undefined) return known;
-  const identity: TaskIdentity = {
-    // Negative: never equal to a task id of this thread.
-    id: -nextRemoteId++,
-    name: task === 0 ? `thread ${key}` : `Task-${task} of thread ${key}`,
-    signal: NEVER,
-    heldOrdinals: [],
-    locals: undefined,
-    localsShared: false,
-  };
-  thread.tasks.set(task, new WeakRef(identity));
-  forgotten.register(identity, { thread, task });
-  return identity;
+/** An answer that hands something over, kept until the handle confirms it arrived. */
+interface Delivery {
+  readonly spec: MethodSpec<unknown>;
+  readonly identity: TaskIdentity;
+  readonly value: unknown;
 }
 
 /** Starts serving `target` (of `kind`) on `port` (a `MessagePort`, or a socket channel). */
@@ -77,8 +48,10 @@ class ServerConnection implements ConnectionScope {
   readonly objects = new Map<number, unknown>();
   private readonly pending = new Map<number, AbortController>();
   private cleanups: (() => void)[] | undefined = undefined;
-  private threadKey: string | undefined = undefined;
   private thread: RemoteThread | undefined = undefined;
+  private reach: Reach | undefined = undefined;
+  /** Answers that hand something over, by call id, until the handle confirms them. */
+  private readonly deliveries = new Map<number, Delivery>();
   private closed = false;
 
   constructor(
@@ -99,7 +72,11 @@ class ServerConnection implements ConnectionScope {
   private receive(message: ToOwner): void {
     switch (message.op) {
       case 'call':
+        if (message.confirmed !== undefined) this.confirm(message.confirmed);
         this.call(message);
+        break;
+      case 'confirm':
+        this.confirm(message.ids);
         break;
       case 'cancel':
         this.pending.get(message.id)?.abort(WITHDRAWN);
@@ -114,15 +91,15 @@ class ServerConnection implements ConnectionScope {
   }
 
   private greet(key: string): void {
-    if (this.thread !== undefined) return;
-    let thread = remoteThreads.get(key);
-    if (thread === undefined) {
-      thread = { connections: 0, tasks: new Map() };
-      remoteThreads.set(key, thread);
-    }
-    thread.connections++;
+    if (this.thread !== undefined || this.closed) return;
+    const { thread, reach } = RemoteThread.connect(key, this.target as object);
     this.thread = thread;
-    this.threadKey = key;
+    this.reach = reach;
+  }
+
+  /** The handle got these answers: what they handed over is the caller's now. */
+  private confirm(ids: readonly number[]): void {
+    for (const id of ids) this.deliveries.delete(id);
   }
 
   private call(message: CallMessage): void {
@@ -143,8 +120,9 @@ class ServerConnection implements ConnectionScope {
     }
     const identity = this.identity(message.party);
     let result: unknown;
+    let args: unknown[];
     try {
-      const args = decodeValues(message.args);
+      args = decodeValues(message.args);
       result = runAsIdentity(identity, () => spec.run(this.target, args, opts, this));
     } catch (err) {
       this.fail(id, err);
@@ -152,18 +130,18 @@ class ServerConnection implements ConnectionScope {
     }
     if (isThenable(result)) {
       result.then(
-        (value) => this.succeed(id, value, spec, identity),
+        (value) => this.succeed(id, value, spec, identity, args),
         (err: unknown) => {
           if (err === WITHDRAWN && this.closed) this.orphan(spec, identity, undefined, true);
           this.fail(id, err);
         },
       );
-    } else this.succeed(id, result, spec, identity);
+    } else this.succeed(id, result, spec, identity, args);
   }
 
   private identity(task: number): TaskIdentity {
     if (this.thread === undefined) this.greet('unknown');
-    return identityOf(this.thread!, this.threadKey!, task);
+    return this.thread!.identity(task);
   }
 
   private succeed(
@@ -171,6 +149,7 @@ class ServerConnection implements ConnectionScope {
     value: unknown,
     spec: MethodSpec<unknown>,
     identity: TaskIdentity,
+    args: unknown[],
   ): void {
     this.pending.delete(id);
     if (this.closed) {
@@ -185,10 +164,24 @@ class ServerConnection implements ConnectionScope {
         destinationOf(this.port),
       );
     } catch (err) {
+      // Nothing reaches the caller, so nothing may stay taken: the item goes back, the lock is released.
+      this.orphan(spec, identity, value, false);
       this.fail(id, err);
       return;
     }
-    this.post({ id, ok: true, value: encoded.value, state: this.state() }, encoded.transfer);
+    const reply: Reply = spec.delivers
+      ? { id, ok: true, value: encoded.value, state: this.state(), confirm: true }
+      : { id, ok: true, value: encoded.value, state: this.state() };
+    if (!this.post(reply, encoded.transfer)) {
+      this.orphan(spec, identity, value, false);
+      this.fail(id, new TypeError(`${this.className}: the answer could not be sent to the handle`));
+      return;
+    }
+    if (spec.delivers) this.deliveries.set(id, { spec, identity, value });
+    const takes = spec.takes;
+    if (takes !== undefined && this.reach !== undefined) {
+      this.reach.taken = Math.max(0, this.reach.taken + takes(value, args));
+    }
   }
 
   /** Nobody will see the outcome of a call: undo what it left held for its party. */
@@ -242,15 +235,22 @@ class ServerConnection implements ConnectionScope {
     this.closed = true;
     // Withdraw every wait still parked for this handle: no item or permit goes to a party that is gone.
     for (const controller of this.pending.values()) controller.abort(WITHDRAWN);
+    // What was handed over and never confirmed goes back, the latest first, so that the
+    // earliest ends up in front, where it was.
+    const deliveries = [...this.deliveries.values()];
+    this.deliveries.clear();
+    for (let i = deliveries.length - 1; i >= 0; i--) {
+      const { spec, identity, value } = deliveries[i]!;
+      this.orphan(spec, identity, value, false);
+    }
     const cleanups = this.cleanups;
     this.cleanups = undefined;
     if (cleanups !== undefined) for (const cleanup of cleanups) cleanup();
     for (const object of this.objects.values()) disconnectValue(object);
     this.objects.clear();
-    const thread = this.thread;
-    if (thread !== undefined && --thread.connections === 0) {
-      remoteThreads.delete(this.threadKey!);
-    }
+    // The thread's last handle on the target is gone: what it still held comes back.
+    const gone = this.thread?.disconnect(this.target as object);
+    if (gone !== undefined) this.kind.giveBack?.(this.target, gone);
   }
 
   private get className(): string {

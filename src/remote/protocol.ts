@@ -43,6 +43,18 @@ export interface CallMessage {
   readonly timeout?: number | undefined;
   /** The caller's signal was already aborted: the owner refuses the call as the primitive would. */
   readonly aborted?: boolean | undefined;
+  /** Answers (by call id) marked `confirm` that arrived since the last message: see `ConfirmMessage`. */
+  readonly confirmed?: number[] | undefined;
+}
+
+/**
+ * Answers (by call id) marked `confirm` have arrived: what they handed over (a queue item)
+ * is the caller's now, and the owner forgets it. Until then, the owner gives it back if the
+ * connection ends. Sent on its own only when no call carries it first (within a turn).
+ */
+export interface ConfirmMessage {
+  readonly op: 'confirm';
+  readonly ids: number[];
 }
 
 /** The caller gave up on call `id`: the owner withdraws it, leaving no trace, and answers `cancelled`. */
@@ -57,12 +69,19 @@ export interface AttachMessage {
   readonly port: MessagePort;
 }
 
-export type ToOwner = HelloMessage | CallMessage | CancelMessage | AttachMessage;
+export type ToOwner = HelloMessage | CallMessage | CancelMessage | AttachMessage | ConfirmMessage;
 
 // Owner → handle.
 
 /** The outcome of call `id`. */
 export type Reply =
-  | { readonly id: number; readonly ok: true; readonly value: unknown; readonly state?: LiveState }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly value: unknown;
+      readonly state?: LiveState;
+      /** The answer hands something over: the handle confirms it arrived (`ConfirmMessage`). */
+      readonly confirm?: true;
+    }
   | { readonly id: number; readonly ok: false; readonly error: unknown; readonly state?: LiveState }
   | { readonly id: number; readonly cancelled: true; readonly state?: LiveState };

@@ -31,6 +31,22 @@ import { openChannel, tokenFor } from './socket-host.js';
 /** This thread among every thread that may reach an owner (processes included). */
 const THREAD_KEY = `${process.pid}/${threadId}`;
 
+/** Links holding answers they have not confirmed to their owner yet. */
+const unconfirmed = new Set<RemoteLink>();
+let flushScheduled = false;
+
+/**
+ * Confirms to their owners every answer that handed something over (a queue item) and is
+ * not confirmed yet. Runs once a turn; a thread or process that ends calls it first, so an
+ * item it received is not given back to the queue as if it never arrived.
+ */
+export function flushConfirmations(): void {
+  flushScheduled = false;
+  const links = [...unconfirmed];
+  unconfirmed.clear();
+  for (const link of links) link.flushConfirms();
+}
+
 /** A call waiting for the owner's answer. Listens for its caller's signals while it waits. */
 class PendingCall {
   resolve!: (value: unknown) => void;
@@ -76,6 +92,8 @@ export class RemoteLink implements HandleLink {
   private nextId = 1;
   private readonly calls = new Map<number, PendingCall>();
   private closedBy: string | undefined = undefined;
+  /** Answers marked `confirm` that arrived and are not yet confirmed to the owner. */
+  private confirms: number[] | undefined = undefined;
 
   /** `socket`: where the owner listens, when this connection reaches it over a socket. */
   constructor(
@@ -170,6 +188,12 @@ export class RemoteLink implements HandleLink {
       args: encoded.values,
       party: identity?.id ?? 0,
     };
+    if (this.confirms !== undefined) {
+      // The next call carries the confirmations: one message, not two.
+      (message as { confirmed?: number[] }).confirmed = this.confirms;
+      this.confirms = undefined;
+      unconfirmed.delete(this);
+    }
     if (waits) {
       const signal = opts?.signal;
       const taskSignal = identity?.signal;
@@ -186,6 +210,8 @@ export class RemoteLink implements HandleLink {
     try {
       this.port.postMessage(message, encoded.transfer);
     } catch (err) {
+      // The confirmations it carried go with the next message instead.
+      for (const confirmed of message.confirmed ?? []) this.confirmLater(confirmed);
       this.forget(call);
       call.reject(err);
     }
@@ -199,6 +225,7 @@ export class RemoteLink implements HandleLink {
     this.forget(call);
     if ('cancelled' in reply) call.reject(call.abortReason);
     else if (reply.ok) {
+      if (reply.confirm) this.confirmLater(reply.id);
       let value: unknown;
       try {
         value = decodeValue(reply.value);
@@ -208,6 +235,32 @@ export class RemoteLink implements HandleLink {
       }
       call.resolve(value);
     } else call.reject(decodeError(reply.error));
+  }
+
+  /**
+   * Confirms answer `id` to the owner with the next call, or on its own once this turn is
+   * over (by then the caller's code has run with what the answer handed over), or when
+   * this thread or process ends (`flushConfirmations`), whichever comes first.
+   */
+  private confirmLater(id: number): void {
+    if (this.confirms !== undefined) {
+      this.confirms.push(id);
+      return;
+    }
+    this.confirms = [id];
+    unconfirmed.add(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushConfirmations);
+    }
+  }
+
+  /** @internal Sends the confirmations still pending on their own. */
+  flushConfirms(): void {
+    const ids = this.confirms;
+    if (ids === undefined) return;
+    this.confirms = undefined;
+    if (this.closedBy === undefined) this.post({ op: 'confirm', ids });
   }
 
   private forget(call: PendingCall): void {

@@ -9,6 +9,7 @@
 import type { HandleInfo, HandleKind, LiveState } from '../codec/descriptor.js';
 import { registerServed } from '../codec/registry.js';
 import type { WaitOptions } from '../core/options.js';
+import type { TaskIdentity } from '../core/task-identity.js';
 import { type HandleLink, registerHandleClass } from './handle.js';
 
 /** What a method run on behalf of a handle may keep per connection (an exchange's subscribers). */
@@ -32,6 +33,25 @@ export interface MethodSpec<T> {
    * that succeeded, or with `withdrawn` for a wait withdrawn because the handle went away.
    */
   orphaned?(target: T, value: unknown, withdrawn: boolean): void;
+  /**
+   * Units (semaphore permits) a call that succeeded took (> 0) or gave back (< 0) for its
+   * thread, counted so that what a thread that dies still holds can be given back.
+   */
+  takes?(value: unknown, args: unknown[]): number;
+  /**
+   * The answer hands something over (a queue item) that must not be lost on the way: the
+   * owner keeps it until the handle confirms it arrived, and if the connection ends first,
+   * `orphaned` gives it back. So does an answer that cannot be sent.
+   */
+  readonly delivers?: boolean;
+}
+
+/** A remote thread that is gone (as far as one primitive is concerned), as `giveBack` sees it. */
+export interface GoneParty {
+  /** Whether `identity` is one of its tasks (the holder of a lock, say). */
+  owns(identity: TaskIdentity | undefined): boolean;
+  /** Units its calls took and did not give back, as `MethodSpec.takes` counted them. */
+  readonly taken: number;
 }
 
 /** A kind of primitive as its owner serves it. */
@@ -41,6 +61,12 @@ export interface ServedKind<T = unknown> {
   /** State shown by the handle's synchronous getters, sent along with every reply. */
   state?(target: T): LiveState;
   readonly methods: Readonly<Record<string, MethodSpec<T>>>;
+  /**
+   * Gives back what a remote thread that is gone still held of `target` (a lock, permits).
+   * Runs when its last connection to `target` closes: it ended, was killed, or let go of
+   * every handle it had on it.
+   */
+  giveBack?(target: T, gone: GoneParty): void;
 }
 
 type AnyMethod = (...args: unknown[]) => unknown;

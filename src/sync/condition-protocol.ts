@@ -4,6 +4,7 @@
  * public surface.
  * @module
  */
+import type { HeldLock } from './holder-protocol.js';
 
 /** Whether the calling task may wait/notify: holds the lock (an RLock: owns it). */
 export const IS_OWNED: unique symbol = Symbol('weft.isOwned');
@@ -13,7 +14,7 @@ export const RELEASE_SAVE: unique symbol = Symbol('weft.releaseSave');
 export const ACQUIRE_RESTORE: unique symbol = Symbol('weft.acquireRestore');
 
 /** A lock a `Condition` can be built on: `Lock` or `RLock`. */
-export interface ConditionLock {
+export interface ConditionLock extends HeldLock {
   acquire(opts?: import('../core/options.js').WaitOptions): Promise<boolean>;
   release(): void;
   locked(): boolean;

@@ -4,6 +4,7 @@
  * @module
  */
 import { refuseWait, type WaitOptions } from '../core/options.js';
+import type { TaskIdentity } from '../core/task-identity.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
 import {
@@ -13,6 +14,7 @@ import {
   RELEASE_SAVE,
 } from './condition-protocol.js';
 import { guardOf } from './guard.js';
+import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER, RELEASE_UNSEEN } from './holder-protocol.js';
 import { newOrdinal, type OrderedLock } from './ordinal.js';
 
 /**
@@ -32,10 +34,13 @@ import { newOrdinal, type OrderedLock } from './ordinal.js';
  * }
  * ```
  */
-export class Lock implements OrderedLock, ConditionLock {
+export class Lock implements OrderedLock, ConditionLock, HeldLock {
   /** Position in the global order `acquireAll` uses. */
   readonly ordinal = newOrdinal();
   private isLocked = false;
+  /** Who holds it, when a handle took it (see holder-protocol.ts); `undefined` otherwise. */
+  private holder: TaskIdentity | undefined = undefined;
+  private wasAbandoned = false;
   private readonly waiters = new WaiterQueue<boolean>();
 
   /**
@@ -43,15 +48,29 @@ export class Lock implements OrderedLock, ConditionLock {
    * ran out; rejects with the signal's reason when aborted, leaving no trace.
    */
   acquire(opts?: WaitOptions): Promise<boolean> {
-    if (opts !== undefined) {
-      const refused = refuseWait(opts, 'Lock.acquire');
-      if (refused) return refused;
-    }
-    if (!this.isLocked) {
-      this.isLocked = true;
-      return RESOLVED_TRUE;
-    }
-    return this.waiters.wait(opts, falseOnTimeout);
+    return this[ACQUIRE_FOR](undefined, opts);
+  }
+
+  /**
+   * Whether the lock was taken away from a holder that died holding it (a thread or
+   * process killed while it held the lock through a handle): the data it guards may be
+   * half-written. Set when the dead holder's hold is given back, it stays set for whoever
+   * takes the lock next, and the next `release()` clears it. Check it after acquiring,
+   * repair what the lock guards, then release as usual.
+   *
+   * @example
+   * ```ts
+   * const lock = new Lock();
+   * const account = { balance: 0, pending: 0 };
+   * {
+   *   using _ = await lock.guard();
+   *   if (lock.abandoned) account.pending = 0; // the last holder died mid-update: repair
+   *   account.balance += 1;
+   * } // released: abandoned is false again
+   * ```
+   */
+  get abandoned(): boolean {
+    return this.wasAbandoned;
   }
 
   /** Takes the lock if it is free and nobody waits for it; never waits. */
@@ -61,14 +80,17 @@ export class Lock implements OrderedLock, ConditionLock {
     return true;
   }
 
-  /** Releases the lock, handing it to the longest waiter if any. Throws if it is not locked. */
+  /**
+   * Releases the lock, handing it to the longest waiter if any, and clears `abandoned`.
+   * Throws if it is not locked.
+   */
   release(): void {
     if (!this.isLocked) {
       throw new RuntimeError(
         'Lock.release(): the lock is not locked; release only after a successful acquire',
       );
     }
-    if (this.waiters.length === 0 || !this.waiters.wakeFirst(true)) this.isLocked = false;
+    this.handOff();
   }
 
   /** Whether the lock is held by someone. */
@@ -88,12 +110,61 @@ export class Lock implements OrderedLock, ConditionLock {
     return this.isLocked;
   }
 
-  [RELEASE_SAVE](): undefined {
+  [RELEASE_SAVE](): TaskIdentity | undefined {
+    const holder = this.holder;
     this.release();
+    return holder;
   }
 
-  async [ACQUIRE_RESTORE](): Promise<void> {
-    if (!this.isLocked) this.isLocked = true;
-    else await this.waiters.waitIgnoringTask();
+  async [ACQUIRE_RESTORE](holder: unknown): Promise<void> {
+    if (!this.isLocked) {
+      this.isLocked = true;
+      this.holder = holder as TaskIdentity | undefined;
+    } else await this.waiters.waitIgnoringTask(holder);
+  }
+
+  get [HOLDER](): TaskIdentity | undefined {
+    return this.holder;
+  }
+
+  [ACQUIRE_FOR](holder: TaskIdentity | undefined, opts?: WaitOptions): Promise<boolean> {
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, 'Lock.acquire');
+      if (refused) return refused;
+    }
+    if (!this.isLocked) {
+      this.isLocked = true;
+      this.holder = holder;
+      return RESOLVED_TRUE;
+    }
+    return this.waiters.wait(opts, falseOnTimeout, holder);
+  }
+
+  [RELEASE_UNSEEN](): void {
+    const abandoned = this.wasAbandoned;
+    this.release();
+    if (abandoned) this.wasAbandoned = true;
+  }
+
+  [ABANDON](): void {
+    if (!this.isLocked) return;
+    this.handOff();
+    this.wasAbandoned = true;
+  }
+
+  /** Hands the lock to the longest waiter still waiting (recording who it is), or frees it. */
+  private handOff(): void {
+    this.wasAbandoned = false;
+    const waiters = this.waiters;
+    if (waiters.length > 0) {
+      for (let waiter = waiters.shift(); waiter !== null; waiter = waiters.shift()) {
+        if (waiter.resolve(true)) {
+          this.holder = waiter.data as TaskIdentity | undefined;
+          return;
+        }
+      }
+    }
+    this.isLocked = false;
+    this.holder = undefined;
   }
 }

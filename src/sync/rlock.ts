@@ -13,6 +13,7 @@ import {
   RELEASE_SAVE,
 } from './condition-protocol.js';
 import { guardOf } from './guard.js';
+import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER, RELEASE_UNSEEN } from './holder-protocol.js';
 import { newOrdinal, type OrderedLock } from './ordinal.js';
 
 /**
@@ -31,11 +32,12 @@ import { newOrdinal, type OrderedLock } from './ordinal.js';
  * });
  * ```
  */
-export class RLock implements OrderedLock, ConditionLock {
+export class RLock implements OrderedLock, ConditionLock, HeldLock {
   /** Position in the global order `acquireAll` uses. */
   readonly ordinal = newOrdinal();
   private owner: TaskIdentity | null = null;
   private count = 0;
+  private wasAbandoned = false;
   private readonly waiters = new WaiterQueue<boolean>();
 
   /**
@@ -53,6 +55,31 @@ export class RLock implements OrderedLock, ConditionLock {
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.acquireAs(me, opts);
+  }
+
+  /**
+   * Whether the lock was taken away from a task that died holding it (a thread or process
+   * killed while it held the lock through a handle, at whatever depth): the data it guards
+   * may be half-written. It stays set for whoever takes the lock next, and clears when that
+   * holder lets go of it completely. Check it after acquiring, repair, then release.
+   *
+   * @example
+   * ```ts
+   * const rlock = new RLock();
+   * const ledger: number[] = [];
+   * await spawn(async () => {
+   *   using _ = await rlock.guard();
+   *   if (rlock.abandoned) ledger.length = 0; // the last holder died mid-update: start clean
+   *   ledger.push(1);
+   * });
+   * ```
+   */
+  get abandoned(): boolean {
+    return this.wasAbandoned;
+  }
+
+  private acquireAs(me: TaskIdentity, opts: WaitOptions | undefined): Promise<boolean> {
     if (this.tryTake(me)) return RESOLVED_TRUE;
     return this.waiters.wait(opts, falseOnTimeout, me);
   }
@@ -101,8 +128,9 @@ export class RLock implements OrderedLock, ConditionLock {
     return false;
   }
 
-  /** Gives the lock to the longest waiter still waiting, or frees it. */
+  /** Gives the lock to the longest waiter still waiting, or frees it; a new holding is not abandoned. */
   private handOff(): void {
+    this.wasAbandoned = false;
     for (let waiter = this.waiters.shift(); waiter !== null; waiter = this.waiters.shift()) {
       const saved = waiter.data as RestoreState | TaskIdentity;
       const next = 'owner' in saved ? saved : { owner: saved, count: 1 };
@@ -133,6 +161,33 @@ export class RLock implements OrderedLock, ConditionLock {
       return;
     }
     await this.waiters.waitIgnoringTask(state);
+  }
+
+  get [HOLDER](): TaskIdentity | undefined {
+    return this.owner ?? undefined;
+  }
+
+  [ACQUIRE_FOR](holder: TaskIdentity | undefined, opts?: WaitOptions): Promise<boolean> {
+    if (holder === undefined) return this.acquire(opts);
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, 'RLock.acquire');
+      if (refused) return refused;
+    }
+    return this.acquireAs(holder, opts);
+  }
+
+  [RELEASE_UNSEEN](): void {
+    const abandoned = this.wasAbandoned;
+    this.release();
+    if (abandoned) this.wasAbandoned = true;
+  }
+
+  [ABANDON](): void {
+    if (this.owner === null) return;
+    // Every level the dead owner took goes at once.
+    this.count = 0;
+    this.handOff();
+    this.wasAbandoned = true;
   }
 }
 

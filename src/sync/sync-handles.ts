@@ -72,8 +72,34 @@ function reportLostRelease(what: string, error: unknown): void {
   process.emitWarning(warning);
 }
 
-/** A handle on a `Lock` or `RLock` in another thread. An RLock is re-entrant per task of the calling thread. */
+/**
+ * A handle on a `Lock` or `RLock` in another thread. An RLock is re-entrant per task of the
+ * calling thread. If this thread or process dies holding the lock, the owner takes it back
+ * and marks it `abandoned` for its next holder.
+ */
 export class LockHandle extends AcquiringHandle {
+  /**
+   * The lock's `abandoned` as of the owner's last answer (so, right after `acquire()`): it
+   * was taken away from a holder that died, and the data it guards may be half-written.
+   * Check it after acquiring, repair, then release (which clears it).
+   *
+   * @example
+   * ```ts
+   * // in a worker, given a Lock of the main thread as `lock: LockHandle`
+   * // and the data it guards as `ledger: QueueHandle<number>`:
+   * await lock.acquire();
+   * try {
+   *   if (lock.abandoned) await ledger.putNowait(0); // the last holder died mid-update: repair
+   *   await ledger.putNowait(1);
+   * } finally {
+   *   await lock.release();
+   * }
+   * ```
+   */
+  get abandoned(): boolean {
+    return this.link.state.abandoned ?? false;
+  }
+
   /** Takes the lock if that needs no waiting. */
   tryAcquire(): Promise<boolean> {
     return this.link.call('tryAcquire', NO_ARGS) as Promise<boolean>;

@@ -4,8 +4,11 @@
  * away before it saw the answer is given back.
  * @module
  */
+import type { LiveState } from '../codec/descriptor.js';
+import { currentIdentity } from '../core/task-identity.js';
 import {
   acquire,
+  type GoneParty,
   getter,
   type MethodSpec,
   plain,
@@ -16,6 +19,7 @@ import {
 import { Barrier } from './barrier.js';
 import { Condition } from './condition.js';
 import { Event } from './event.js';
+import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER, RELEASE_UNSEEN } from './holder-protocol.js';
 import { Lock } from './lock.js';
 import { RLock } from './rlock.js';
 import { BoundedSemaphore, Semaphore } from './semaphore.js';
@@ -27,24 +31,59 @@ import {
   SemaphoreHandle,
 } from './sync-handles.js';
 
+/** An acquire of the lock `lockOf(target)`, recorded as held by the calling party. */
+function acquireFor<T extends { release(): void }>(
+  lockOf: (target: T) => HeldLock,
+  waits: boolean,
+): MethodSpec<T> {
+  return {
+    waits,
+    arity: 0,
+    // tryAcquire is an acquire that does not wait (timeout 0: never queued).
+    run: (target, _args, opts) =>
+      lockOf(target)[ACQUIRE_FOR](currentIdentity(), waits ? opts : { timeout: 0 }),
+    orphaned: (target, value, withdrawn) => {
+      if (!withdrawn && value === true) lockOf(target)[RELEASE_UNSEEN]();
+    },
+  };
+}
+
+/** The lock of a remote thread that is gone is taken away from it, marked abandoned. */
+function abandonIfHeld(lock: HeldLock, gone: GoneParty): void {
+  if (gone.owns(lock[HOLDER])) lock[ABANDON]();
+}
+
+const itself = <T extends HeldLock>(lock: T): HeldLock => lock;
+
 const lockMethods = {
-  acquire: acquire<Lock>(),
-  tryAcquire: { ...plain<Lock>('tryAcquire', 0), orphaned: releaseIfTaken },
+  acquire: acquireFor<Lock>(itself, true),
+  tryAcquire: acquireFor<Lock>(itself, false),
   release: plain<Lock>('release', 0),
   locked: plain<Lock>('locked', 0),
 };
 
+function lockState(lock: Lock | RLock): LiveState {
+  return { abandoned: lock.abandoned };
+}
+
 const lockServed: ServedKind<Lock> = {
   kind: 'Lock',
-  info: (lock) => ({ className: lock.constructor.name }),
+  info: (lock) => ({ className: lock.constructor.name, state: lockState(lock) }),
+  state: lockState,
   methods: lockMethods,
+  giveBack: abandonIfHeld,
 };
 
 const rlockServed: ServedKind<RLock> = {
   kind: 'RLock',
-  info: (lock) => ({ className: lock.constructor.name }),
+  info: (lock) => ({ className: lock.constructor.name, state: lockState(lock) }),
+  state: lockState,
   methods: lockMethods as unknown as Record<string, MethodSpec<RLock>>,
+  giveBack: abandonIfHeld,
 };
+
+/** Permits a call took (+) or gave back (-), counted per thread: any task of it may release them. */
+const tookPermit = (value: unknown): number => (value === true ? 1 : 0);
 
 const semaphoreServed: ServedKind<Semaphore> = {
   kind: 'Semaphore',
@@ -53,10 +92,20 @@ const semaphoreServed: ServedKind<Semaphore> = {
     bound: sem instanceof BoundedSemaphore ? sem.bound : undefined,
   }),
   methods: {
-    acquire: acquire<Semaphore>(),
-    tryAcquire: { ...plain<Semaphore>('tryAcquire', 0), orphaned: releaseIfTaken },
-    release: plain('release', 1),
+    acquire: { ...acquire<Semaphore>(), takes: tookPermit },
+    tryAcquire: {
+      ...plain<Semaphore>('tryAcquire', 0),
+      orphaned: releaseIfTaken,
+      takes: tookPermit,
+    },
+    release: { ...plain('release', 1), takes: (_value, [n = 1]) => -(n as number) },
     value: getter('value'),
+  },
+  giveBack(sem, { taken }) {
+    // A bounded semaphore is never pushed over its bound (the dead party's permits may have
+    // been released on its behalf already).
+    const n = sem instanceof BoundedSemaphore ? Math.min(taken, sem.bound - sem.value) : taken;
+    if (n > 0) sem.release(n);
   },
 };
 
@@ -75,14 +124,17 @@ const conditionServed: ServedKind<Condition> = {
   kind: 'Condition',
   info: (cond) => ({ className: cond.constructor.name }),
   methods: {
-    acquire: acquire<Condition>(),
+    acquire: acquireFor<Condition>((cond) => cond.lock, true),
     release: plain('release', 0),
     locked: plain('locked', 0),
     // A wait always comes back holding the lock; for a party that is gone, give it back.
-    wait: { ...plain<Condition>('wait', 0, true), orphaned: (cond) => cond.release() },
+    wait: { ...plain<Condition>('wait', 0, true), orphaned: (cond) => cond.lock[RELEASE_UNSEEN]() },
     notify: plain('notify', 1),
     notifyAll: plain('notifyAll', 0),
   },
+  // A dead waiter inside wait() had let go of the lock; its wait is withdrawn, re-takes the
+  // lock and gives it back (above). A dead holder of the lock loses it here.
+  giveBack: (cond, gone) => abandonIfHeld(cond.lock, gone),
 };
 
 const barrierServed: ServedKind<Barrier> = {

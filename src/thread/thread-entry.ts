@@ -8,6 +8,7 @@ import '../kinds.js';
 import { parentPort } from 'node:worker_threads';
 import { encodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
+import { flushConfirmations } from '../remote/remote-link.js';
 import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
 import { type DoneMessage, type RunMessage, threadMessageKind } from './protocol.js';
 import { currentThread, whenChildrenDone } from './registry.js';
@@ -40,6 +41,8 @@ async function run({ target, args }: RunMessage): Promise<void> {
 async function finish(outcome: Outcome): Promise<void> {
   if (finished) return;
   finished = true;
+  // Items this target got from queues elsewhere are its own: say so before it ends.
+  flushConfirmations();
   const done: DoneMessage = outcome.ok
     ? { $weftThread: 'done', ok: true, value: outcome.value }
     : { $weftThread: 'done', ok: false, error: outcome.error };

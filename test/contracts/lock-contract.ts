@@ -19,6 +19,7 @@ import {
   track,
   until,
 } from '../support/async-helpers.js';
+import { lockAbandonedContract } from './lock-contract-abandoned.js';
 import { lockWaiterContract } from './lock-contract-waiters.js';
 
 /** What every lock offers, whatever scope it lives in. The suite awaits every call. */
@@ -28,25 +29,39 @@ export interface LockLike {
   release(): MaybePromise<void>;
   locked(): MaybePromise<boolean>;
   guard(opts?: WaitOptions): Promise<Disposable>;
+  /** Taken away from a holder that died (a handle: as of the owner's last answer). */
+  readonly abandoned: boolean;
+}
+
+/** A party elsewhere (a thread) that holds the lock until `die()` kills it. */
+export interface DyingHolder {
+  die(): Promise<void>;
 }
 
 /** One lock implementation the contract runs against. */
 export interface LockImpl extends Runner {
   name: string;
-  create(): Promise<{ lock: LockLike; close(): Promise<void> }>;
+  create(): Promise<{
+    lock: LockLike;
+    close(): Promise<void>;
+    /** Starts a thread that takes the same lock (an RLock: twice over) and holds it until killed. */
+    holdElsewhere(): Promise<DyingHolder>;
+  }>;
 }
 
 /** The shared fixtures of the lockContract parts: each test builds its own primitive from them. */
 export function lockFixtures(impl: LockImpl) {
   /** A test body run with a fresh lock, as the implementation's main party; the lock is closed afterwards. */
-  const withLock = (body: (lock: LockLike) => Promise<void>) => async () => {
-    const { lock, close } = await impl.create();
-    try {
-      await inMain(impl, () => body(lock));
-    } finally {
-      await close();
-    }
-  };
+  const withLock =
+    (body: (lock: LockLike, holdElsewhere: () => Promise<DyingHolder>) => Promise<void>) =>
+    async () => {
+      const { lock, close, holdElsewhere } = await impl.create();
+      try {
+        await inMain(impl, () => body(lock, holdElsewhere));
+      } finally {
+        await close();
+      }
+    };
 
   /**
    * A separate party that takes the lock, logs `tag`, keeps it until `hold` opens and releases it.
@@ -60,7 +75,7 @@ export function lockFixtures(impl: LockImpl) {
     hold?: Gate,
   ): Tracked<string> => holder(impl, lock, log, tag, opts, hold);
 
-  return { withLock, party };
+  return { impl, withLock, party };
 }
 
 export type LockFixtures = ReturnType<typeof lockFixtures>;
@@ -290,4 +305,7 @@ export function lockContract(impl: LockImpl): void {
 
     lockWaiterContract(fx);
   });
+
+  // Outside the suite above: each of these starts a thread, which its time limit is not for.
+  lockAbandonedContract(fx);
 }

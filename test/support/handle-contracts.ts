@@ -1,7 +1,8 @@
 // The primitives' contract suites, run over handles: each primitive lives in this thread and
 // the suite drives it only through a handle made by `localHandle` — over a MessageChannel as
 // into a thread (`'thread'`), or over this thread's local socket as into a process
-// (`'process'`). `label` names the handles in the suites ('handle', 'process handle').
+// (`'process'`). `label` names the handles in the suites ('handle', 'process handle'). A lock's
+// dying holder is a real thread: run `killAll` (support/dead-party.ts) after the file.
 
 import type { Destination } from '../../src/codec/descriptor.js';
 import {
@@ -25,20 +26,22 @@ import { type QueueImpl, type QueueLike, queueContract } from '../contracts/queu
 import { semaphoreContract } from '../contracts/semaphore-contract.js';
 import { localHandle } from '../fixtures/proxy-local.js';
 import { taskParties, taskPartiesAndMain } from './async-helpers.js';
+import { holdInThread } from './dead-party.js';
 
 /** Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition and Barrier handles. */
 export function syncHandleContracts(label: string, to: Destination): void {
   const handleOn = async <H>(primitive: object) => localHandle<H>(primitive, to);
 
-  for (const [name, make, parties] of [
-    ['Lock', () => new Lock(), taskParties],
-    ['RLock', () => new RLock(), taskPartiesAndMain],
+  for (const [name, make, depth, parties] of [
+    ['Lock', () => new Lock(), 1, taskParties],
+    ['RLock', () => new RLock(), 2, taskPartiesAndMain],
   ] as const) {
     lockContract({
       name: `${name} ${label}${parties === taskPartiesAndMain ? ', inside tasks' : ''}`,
       create: async () => {
-        const { handle, close } = await handleOn<LockLike>(make());
-        return { lock: handle, close };
+        const lock = make();
+        const { handle, close } = await handleOn<LockLike>(lock);
+        return { lock: handle, close, holdElsewhere: () => holdInThread(lock, depth) };
       },
       ...parties,
     });
