@@ -133,11 +133,11 @@ describe('joinAll', TEST_OPTIONS, () => {
   test('inside a task, a kill of the joining task ends the wait', async () => {
     const target = spawn(() => new Event().wait());
     const joiner = spawn(() => joinAll([target]));
-    await until(() => taskObservers(joiner.signal) === 1, 'the joiner waits');
+    await until(() => taskObservers(joiner) === 1, 'the joiner waits');
     const reason = new Cancelled('killed');
     await joiner.kill(reason);
     assert.equal(joiner.exception, reason);
-    assert.equal(taskObservers(joiner.signal), 0);
+    assert.equal(taskObservers(joiner), 0);
     assert.equal(target.ready(), false);
     await target.kill();
   });

@@ -223,7 +223,7 @@ async function runProgram(run: Run, program: SelectStep[]) {
   const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
   assert.deepEqual(sorted(received), sorted(accepted), 'every accepted item received exactly once');
   for (const call of calls) {
-    if (call.task !== undefined) assert.equal(taskObservers(call.task.signal), 0);
+    if (call.task !== undefined) assert.equal(taskObservers(call.task), 0);
   }
 }
 

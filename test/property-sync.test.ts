@@ -215,7 +215,7 @@ async function runProgram(run: Run, kind: Kind, n: number, program: SyncStep[]) 
   permits.release();
 
   for (const a of acquirers) {
-    if (a.task !== undefined) assert.equal(taskObservers(a.task.signal), 0, 'task signal listener');
+    if (a.task !== undefined) assert.equal(taskObservers(a.task), 0, 'task signal listener');
     if (a.arrived === undefined) {
       assert.ok(a.killReason !== undefined, 'only a task killed before it started never arrives');
       continue;

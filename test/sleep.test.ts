@@ -49,11 +49,11 @@ describe('sleep', TEST_OPTIONS, () => {
 
   test('inside a task, a kill ends the sleep with the kill reason', async () => {
     const task = spawn(() => sleep(60_000));
-    await until(() => taskObservers(task.signal) === 1, 'the task sleeps');
+    await until(() => taskObservers(task) === 1, 'the task sleeps');
     const reason = new Cancelled('killed');
     await task.kill(reason);
     assert.equal(task.exception, reason);
-    assert.equal(taskObservers(task.signal), 0);
+    assert.equal(taskObservers(task), 0);
   });
 
   test('bad arguments reject', async () => {
@@ -165,7 +165,7 @@ describe('withTimeout', TEST_OPTIONS, () => {
     assert.equal(task.exception, reason);
     assert.equal(seen!.aborted, true);
     assert.equal(seen!.reason, reason);
-    assert.equal(taskObservers(task.signal), 0);
+    assert.equal(taskObservers(task), 0);
   });
 
   test('bad arguments reject', async () => {

@@ -55,7 +55,7 @@ describe('TaskGroup: killing the task that opened it', TEST_OPTIONS, () => {
       () =>
         children.length === 5 &&
         counter.cancelled === 0 &&
-        children.every((c) => taskObservers(c.signal) === 1),
+        children.every((c) => taskObservers(c) === 1),
     );
     assert.equal(runner.exception, reason);
     assert.equal(counter.cancelled, 5);
@@ -78,7 +78,7 @@ describe('TaskGroup: killing the task that opened it', TEST_OPTIONS, () => {
     );
     const reason = await killWhenParked(
       runner,
-      () => taskObservers(runner.signal) > 0 && currentTaskWaits(runner),
+      () => taskObservers(runner) > 0 && currentTaskWaits(runner),
     );
     assert.equal(runner.exception, reason);
     assert.equal(counter.cancelled + bodyCancelled, 15);
@@ -134,7 +134,7 @@ describe('TaskGroup: killing the task that opened it', TEST_OPTIONS, () => {
         child = tg.spawn(sleeper(counter));
       }),
     );
-    await until(() => child !== undefined && taskObservers(child.signal) === 1, 'the child sleeps');
+    await until(() => child !== undefined && taskObservers(child) === 1, 'the child sleeps');
     const reason = new Cancelled('test');
     await runner.kill(reason);
     assert.equal(counter.cancelled, 1);
@@ -320,7 +320,7 @@ describe('TaskGroup: await using and groups outside tasks', TEST_OPTIONS, () => 
   });
 });
 
-/** Whether `task` is parked in a weft wait (a listener on the signal its code sees). */
+/** Whether `task` is parked in a weft wait (or listens on the signal its code sees). */
 function currentTaskWaits(task: Task): boolean {
-  return taskObservers(task.signal) > 0;
+  return taskObservers(task) > 0;
 }

@@ -108,13 +108,13 @@ describe('killing a task ends its weft waits', TEST_OPTIONS, () => {
   const killWhileParked = async (park: () => Promise<unknown>) => {
     const task = spawn(park);
     // A weft wait parked inside the task listens on the task's signal.
-    await until(() => taskObservers(task.signal) === 1, 'the task is parked');
+    await until(() => taskObservers(task) === 1, 'the task is parked');
     await tick();
     assert.equal(task.ready(), false, 'the task is still waiting');
     const reason = new Cancelled('killed');
     await task.kill(reason);
     assert.equal(task.exception, reason);
-    assert.equal(taskObservers(task.signal), 0, 'the wait dropped its listener on the task signal');
+    assert.equal(taskObservers(task), 0, 'the wait dropped its listener on the task signal');
   };
 
   test('a Lock acquire rejects with the kill reason, and the next waiter is served', async () => {
@@ -244,12 +244,13 @@ describe('killing a task ends its weft waits', TEST_OPTIONS, () => {
     const event = new Event();
     let signal: AbortSignal | undefined;
     const task = spawn(async () => {
-      signal = currentTask()!.signal;
+      const self = currentTask()!;
+      signal = self.signal;
       await lock.acquire();
       lock.release();
       await event.wait({ timeout: 5 });
       const waiting = event.wait();
-      assert.equal(taskObservers(signal), 1, 'a parked wait observes the task signal');
+      assert.equal(taskObservers(self), 1, 'a parked wait observes the task');
       event.set();
       await waiting;
     });

@@ -168,7 +168,7 @@ describe('TaskPool', TEST_OPTIONS, () => {
     const queued = pool.spawn(() => {
       queuedRan = true;
     });
-    await until(() => running.every((t) => taskObservers(t.signal) === 1), 'both run');
+    await until(() => running.every((t) => taskObservers(t) === 1), 'both run');
     const reason = new Cancelled('shutdown');
     await pool.kill(reason);
     for (const task of [...running, queued]) assert.equal(task.exception, reason);

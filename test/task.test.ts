@@ -165,7 +165,7 @@ describe('Task.kill', TEST_OPTIONS, () => {
         cleaned.push('done');
       }
     });
-    await until(() => taskObservers(task.signal) === 1, 'the task waits');
+    await until(() => taskObservers(task) === 1, 'the task waits');
     await task.kill();
     assert.deepEqual(cleaned, ['done'], 'kill() waited for the cleanup');
     assert.ok(task.exception instanceof CancelledError);
@@ -203,7 +203,7 @@ describe('Task.kill', TEST_OPTIONS, () => {
         await helper.kill(); // not interrupted although this task was killed
       }
     });
-    await until(() => taskObservers(parent.signal) === 1, 'the parent waits');
+    await until(() => taskObservers(parent) === 1, 'the parent waits');
     await parent.kill();
     assert.equal(helperStopped.isSet(), true);
   });

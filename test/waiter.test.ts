@@ -322,12 +322,12 @@ describe('Waiter inside a task', TEST_OPTIONS, () => {
     const queue = new WaiterQueue<number>();
     const task = spawn(() => queue.wait(undefined, neverCalled));
     await until(() => queue.length === 1, 'the task parked');
-    assert.equal(taskObservers(task.signal), 1);
+    assert.equal(taskObservers(task), 1);
     const reason = new Cancelled('killed');
     await task.kill(reason);
     assert.equal(task.exception, reason);
     assert.equal(queue.length, 0);
-    assert.equal(taskObservers(task.signal), 0);
+    assert.equal(taskObservers(task), 0);
   });
 
   test('a normal resolve removes the listener on the task’s signal', async () => {
@@ -335,11 +335,11 @@ describe('Waiter inside a task', TEST_OPTIONS, () => {
     const user = new AbortController();
     const task = spawn(() => queue.wait({ signal: user.signal }, neverCalled));
     await until(() => queue.length === 1, 'the task parked');
-    assert.equal(taskObservers(task.signal), 1);
+    assert.equal(taskObservers(task), 1);
     assert.equal(abortListeners(user.signal), 1);
     queue.wakeFirst(5);
     assert.equal(await task, 5);
-    assert.equal(taskObservers(task.signal), 0);
+    assert.equal(taskObservers(task), 0);
     assert.equal(abortListeners(user.signal), 0);
   });
 
@@ -347,7 +347,7 @@ describe('Waiter inside a task', TEST_OPTIONS, () => {
     const queue = new WaiterQueue<string>();
     const task = spawn(() => queue.waitIgnoringTask('restore'));
     await until(() => queue.length === 1, 'the task parked');
-    assert.equal(taskObservers(task.signal), 0, 'it does not even listen');
+    assert.equal(taskObservers(task), 0, 'it does not even listen');
     const killed = task.kill(new Cancelled('killed'));
     await tick(3);
     assert.equal(queue.length, 1, 'still parked after the kill');

@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { NoTaskError } from '../errors.js';
+import type { WaitWatch } from './wait-watch.js';
 
 const storage = new AsyncLocalStorage<TaskIdentity>();
 
@@ -34,6 +35,11 @@ export interface TaskIdentity extends LocalsHolder {
    * body; weft's blocking calls inside the task observe it.
    */
   readonly signal: AbortSignal;
+  /**
+   * Where weft's waits in the task park so that a kill (or the cancellation of the task
+   * group whose body runs) interrupts them; `undefined` when nothing interrupts them.
+   */
+  readonly waitWatch?: WaitWatch | undefined;
   /** Ordinals of locks currently held through `acquireAll`, ascending. */
   readonly heldOrdinals: number[];
 }

@@ -13,6 +13,7 @@
  */
 import type { WaitOptions } from './options.js';
 import { currentIdentity } from './task-identity.js';
+import type { WaitWatch, WatchedWait } from './wait-watch.js';
 
 /**
  * What a waiter settles with when its timeout fires: return a value to resolve with
@@ -73,8 +74,8 @@ export class Waiter<T> {
       timeout = opts.timeout;
       if (signal?.aborted) return this.refuse(signal.reason);
     }
-    const taskSignal = observeTask ? currentIdentity()?.signal : undefined;
-    if (taskSignal?.aborted) return this.refuse(taskSignal.reason);
+    const watch = observeTask ? currentIdentity()?.waitWatch : undefined;
+    if (watch?.interrupted) return this.refuse(watch.reason);
     if (timeout === 0) {
       this.settled = true;
       try {
@@ -91,7 +92,7 @@ export class Waiter<T> {
     });
     if (queue !== null) queue.push(this);
     if (timeout === Number.POSITIVE_INFINITY) timeout = undefined;
-    if (timeout !== undefined || signal !== undefined || taskSignal !== undefined) {
+    if (timeout !== undefined || signal !== undefined || watch !== undefined) {
       const arm = new WaitArm(this, onTimeout, signal);
       this.arm = arm;
       if (timeout !== undefined) {
@@ -99,7 +100,7 @@ export class Waiter<T> {
         arm.timer = setTimeout(expire, Math.min(timeout, MAX_TIMER_MS), this);
       }
       signal?.addEventListener('abort', this);
-      if (taskSignal !== undefined) watchOf(taskSignal).link(arm);
+      watch?.link(arm);
     }
     return promise;
   }
@@ -159,7 +160,7 @@ class WaitArm<T> implements WatchedWait {
   timer: NodeJS.Timeout | undefined = undefined;
   deadline = 0;
   /** The task's signal this wait observes, and the wait's place among the others there. */
-  watch: SignalWatch | undefined = undefined;
+  watch: WaitWatch | undefined = undefined;
   watchPrev: WatchedWait | null = null;
   watchNext: WatchedWait | null = null;
   constructor(
@@ -167,80 +168,6 @@ class WaitArm<T> implements WatchedWait {
     readonly onTimeout: OnTimeout<T>,
     readonly signal: AbortSignal | undefined,
   ) {}
-}
-
-/** What a `SignalWatch` links: a wait's arm. */
-interface WatchedWait {
-  readonly waiter: { interrupt(reason: unknown): void };
-  watch: SignalWatch | undefined;
-  watchPrev: WatchedWait | null;
-  watchNext: WatchedWait | null;
-}
-
-/**
- * Every wait parked under one task's signal (its kill signal, or the scope of a task group
- * open in it). No abort listener per wait — adding and removing one cost more than the rest
- * of a contended acquire — and none at all: these signals are weft's own, and whoever
- * aborts one calls `abortWaits` right after.
- */
-class SignalWatch {
-  private head: WatchedWait | null = null;
-
-  link(arm: WatchedWait): void {
-    arm.watch = this;
-    arm.watchNext = this.head;
-    if (this.head !== null) this.head.watchPrev = arm;
-    this.head = arm;
-  }
-
-  unlink(arm: WatchedWait): void {
-    const { watchPrev: prev, watchNext: next } = arm;
-    if (prev === null) this.head = next;
-    else prev.watchNext = next;
-    if (next !== null) next.watchPrev = prev;
-    arm.watch = undefined;
-    arm.watchPrev = arm.watchNext = null;
-  }
-
-  /** How many waits are here. */
-  count(): number {
-    let n = 0;
-    for (let arm = this.head; arm !== null; arm = arm.watchNext) n++;
-    return n;
-  }
-
-  /** Interrupts every wait here with `reason`, each taken off the list first. */
-  interruptAll(reason: unknown): void {
-    for (let arm = this.head; arm !== null; arm = this.head) {
-      this.unlink(arm);
-      arm.waiter.interrupt(reason);
-    }
-  }
-}
-
-const watches = new WeakMap<AbortSignal, SignalWatch>();
-
-function watchOf(signal: AbortSignal): SignalWatch {
-  let watch = watches.get(signal);
-  if (watch === undefined) {
-    watch = new SignalWatch();
-    watches.set(signal, watch);
-  }
-  return watch;
-}
-
-/** @internal How many weft waits observe `signal` as their task's signal (for tests). */
-export function waitsUnder(signal: AbortSignal): number {
-  return watches.get(signal)?.count() ?? 0;
-}
-
-/**
- * Rejects, with the signal's reason, every wait that observes `signal` as its task's signal.
- * The code that aborts a task's kill signal or a task group's scope calls it right after
- * `abort()`: those waits listen through this, not through the signal.
- */
-export function abortWaits(signal: AbortSignal): void {
-  watches.get(signal)?.interruptAll(signal.reason);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a timer callback shared by waiters of every type.

@@ -3,15 +3,24 @@
  * used part of its state, and the test for a promise it can follow without a closure.
  * @module
  */
+import type { WaitWatch } from '../core/wait-watch.js';
 import type { WaiterQueue } from '../core/waiter.js';
+
+/** A task group's cancel scope, open in the task that opened the group. */
+export interface CancelScope {
+  readonly signal: AbortSignal;
+  readonly watch: WaitWatch;
+}
 
 /** The rarely used state of a task (see `Task.extras`). */
 export class TaskExtras<T> {
   killed = false;
   killReason: unknown = undefined;
   controller: AbortController | undefined = undefined;
-  /** Signals of the cancel scopes (task groups) open in the task, innermost last. */
-  scopes: AbortSignal[] | undefined = undefined;
+  /** The cancel scopes (task groups) open in the task, innermost last. */
+  scopes: CancelScope[] | undefined = undefined;
+  /** The task's own waits (outside any cancel scope), interrupted by `kill`. */
+  watch: WaitWatch | undefined = undefined;
   held: number[] | undefined = undefined;
   waiters: WaiterQueue<boolean> | undefined = undefined;
   settledPromise: Promise<T> | undefined = undefined;

@@ -4,10 +4,11 @@
  * @module
  */
 import { setMaxListeners } from 'node:events';
-import { abortWaits } from '../core/waiter.js';
+import { WaitWatch } from '../core/wait-watch.js';
 import { CancelledError, RuntimeError } from '../errors.js';
 import { currentTask, spawn } from './spawn.js';
 import { Task } from './task.js';
+import type { CancelScope } from './task-extras.js';
 
 type GroupState = 'open' | 'exiting' | 'closed';
 
@@ -60,6 +61,8 @@ type GroupState = 'open' | 'exiting' | 'closed';
 export class TaskGroup implements AsyncDisposable {
   private readonly owner: Task | undefined;
   private readonly controller = new AbortController();
+  /** The body's cancel scope: its signal, and the weft waits parked in the body. */
+  private readonly scope: CancelScope = { signal: this.controller.signal, watch: new WaitWatch() };
   /** What the owner observed when the group opened: its kill signal, or an enclosing group's. */
   private readonly parentSignal: AbortSignal | undefined;
   private readonly children = new Set<Task<unknown>>();
@@ -84,7 +87,7 @@ export class TaskGroup implements AsyncDisposable {
     if (owner === undefined) return;
     const parentSignal = owner.signal;
     this.parentSignal = parentSignal;
-    owner.enterScope(this.controller.signal);
+    owner.enterScope(this.scope);
     if (parentSignal.aborted) this.abort(parentSignal.reason);
     else parentSignal.addEventListener('abort', this.onParentAbort);
   }
@@ -188,7 +191,7 @@ export class TaskGroup implements AsyncDisposable {
     if (this.aborting) return;
     this.aborting = true;
     this.controller.abort(reason);
-    abortWaits(this.controller.signal);
+    this.scope.watch.interruptAll(reason);
     for (const child of this.children) void child.kill(reason);
   }
 
@@ -206,7 +209,7 @@ export class TaskGroup implements AsyncDisposable {
     this.allDone = undefined;
     this.state = 'closed';
     this.parentSignal?.removeEventListener('abort', this.onParentAbort);
-    this.owner?.exitScope(this.controller.signal);
+    this.owner?.exitScope(this.scope);
     const errors = this.errors;
     this.errors = [];
     if (errors.length === 1) throw errors[0];

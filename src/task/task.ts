@@ -15,15 +15,10 @@ import {
   runAsIdentity,
 } from '../core/task-identity.js';
 import { type ReportForm, reportUnobservedLater } from '../core/unobserved-report.js';
-import {
-  abortWaits,
-  falseOnTimeout,
-  RESOLVED_TRUE,
-  RESOLVED_VOID,
-  WaiterQueue,
-} from '../core/waiter.js';
+import { WaitWatch } from '../core/wait-watch.js';
+import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
 import { CancelledError, RuntimeError } from '../errors.js';
-import { isNativePromise, TaskExtras } from './task-extras.js';
+import { type CancelScope, isNativePromise, TaskExtras } from './task-extras.js';
 import { enterCompleting, leaveCompleting, scheduleStart, startNow } from './task-start.js';
 
 let nextTaskId = 1;
@@ -135,8 +130,21 @@ export class Task<T = unknown> implements PromiseLike<T> {
    */
   get signal(): AbortSignal {
     const scopes = this.extras?.scopes;
-    if (scopes !== undefined && scopes.length > 0) return scopes[scopes.length - 1]!;
+    if (scopes !== undefined && scopes.length > 0) return scopes[scopes.length - 1]!.signal;
     return this.killSignal;
+  }
+
+  /** @internal Where weft's waits in the task park: the innermost cancel scope's, or the task's. */
+  get waitWatch(): WaitWatch {
+    const extras = this.more();
+    const scopes = extras.scopes;
+    if (scopes !== undefined && scopes.length > 0) return scopes[scopes.length - 1]!.watch;
+    let watch = extras.watch;
+    if (watch === undefined) {
+      watch = extras.watch = new WaitWatch();
+      if (extras.killed) watch.interruptAll(extras.killReason);
+    }
+    return watch;
   }
 
   /** @internal The signal `kill()` aborts, whatever task groups are open. */
@@ -192,11 +200,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
     if (!extras.killed) {
       extras.killed = true;
       extras.killReason = reason;
-      const controller = extras.controller;
-      if (controller !== undefined) {
-        controller.abort(reason);
-        abortWaits(controller.signal);
-      }
+      extras.controller?.abort(reason);
+      extras.watch?.interruptAll(reason);
     }
     if (this.start !== undefined) {
       this.start = this.startArgs = undefined;
@@ -256,13 +261,13 @@ export class Task<T = unknown> implements PromiseLike<T> {
       .then(onfulfilled, onrejected);
   }
 
-  /** @internal Opens a cancel scope: until `exitScope`, `signal` is `scope`. */
-  enterScope(scope: AbortSignal): void {
+  /** @internal Opens a cancel scope: until `exitScope`, `signal` is its signal. */
+  enterScope(scope: CancelScope): void {
     (this.more().scopes ??= []).push(scope);
   }
 
   /** @internal Closes a cancel scope opened by `enterScope` (wherever it stands). */
-  exitScope(scope: AbortSignal): void {
+  exitScope(scope: CancelScope): void {
     const scopes = this.extras?.scopes;
     if (scopes === undefined) return;
     const at = scopes.lastIndexOf(scope);

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { waitsUnder } from '../../src/core/waiter.js';
-import { spawn, type WaitOptions } from '../../src/index.js';
+import { spawn, type Task, type WaitOptions } from '../../src/index.js';
 
 export { sleep };
 
@@ -110,11 +109,11 @@ export async function assertAllFulfilled(tracked: Tracked<unknown>[], what: stri
 }
 
 /**
- * How many waits observe a task's `signal`: its abort listeners plus the weft waits parked
- * under it (those do not listen: the task rejects them when it is killed).
+ * How many waits observe `task` being killed: abort listeners on its signal plus the weft
+ * waits parked in it (those do not listen: the kill interrupts them).
  */
-export function taskObservers(signal: AbortSignal): number {
-  return abortListeners(signal) + waitsUnder(signal);
+export function taskObservers(task: Task<unknown>): number {
+  return abortListeners(task.signal) + task.waitWatch.size;
 }
 
 /** How many abort listeners `signal` still holds. */
