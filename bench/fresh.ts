@@ -3,10 +3,11 @@
  * so they do not pay for the AsyncLocalStorage promise hook weft's first task turns on
  * (see `runFresh` in harness.ts). Prints the rows as JSON on stdout.
  *
- *   node --import tsx bench/fresh.ts <task-pool|spawn> '<settings JSON>'
+ *   node --import tsx bench/fresh.ts <task-pool|spawn|lock-in-tasks> '<settings JSON>'
  * @module
  */
 import { type Contender, measure, type Settings } from './harness.js';
+import { contendedInTasks } from './lock.js';
 import { POOL_SIZE, poolPeers } from './peers/pool-peers.js';
 import { promiseAllFloor } from './peers/promise-all.js';
 
@@ -22,9 +23,12 @@ if (suite === 'task-pool') {
 } else if (suite === 'spawn') {
   contenders = [promiseAllFloor(settings.spawnTasks, settings.spawnBatches)];
   ops = settings.spawnTasks * settings.spawnBatches;
+} else if (suite === 'lock-in-tasks') {
+  contenders = contendedInTasks(settings.lockOps, settings.lockTasks);
+  ops = settings.lockOps;
 } else {
   process.stderr.write(
-    `bench/fresh.ts: unknown suite ${JSON.stringify(suite)}; use task-pool or spawn\n`,
+    `bench/fresh.ts: unknown suite ${JSON.stringify(suite)}; use task-pool, spawn or lock-in-tasks\n`,
   );
   process.exit(2);
 }
