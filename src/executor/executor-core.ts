@@ -131,7 +131,8 @@ export class ExecutorCore implements JobOwner {
     }
   }
 
-  private spawn(): void {
+  /** Starts a worker; false when it cannot be started now. */
+  private spawn(): boolean {
     const slot = new WorkerSlot<Job>(this.nextSlotId++);
     try {
       refuseWhileImporting(`starting a worker of ${this.settings.name}`);
@@ -142,10 +143,11 @@ export class ExecutorCore implements JobOwner {
       });
     } catch (error) {
       if (this.slots.length === 0) this.queue.failAll(error);
-      return;
+      return false;
     }
     this.slots.push(slot);
     this.sendInit(slot);
+    return true;
   }
 
   private sendInit(slot: WorkerSlot<Job>): void {
@@ -179,7 +181,7 @@ export class ExecutorCore implements JobOwner {
       this.slots.length < this.settings.maxWorkers &&
       this.queue.count > spareWorkers(this.slots)
     ) {
-      this.spawn();
+      if (!this.spawn()) return; // cannot start one now; with none running, spawn failed the queue
     }
   }
 
