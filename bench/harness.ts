@@ -57,6 +57,8 @@ export interface Contender {
    * lock's mutual exclusion); throws when the contender is wrong, so it is never measured.
    */
   check?: () => Promise<void>;
+  /** Runs untimed before each run (a history the timed run must follow). */
+  prepare?: () => Promise<void>;
 }
 
 /** One implementation under a latency test: `call()` performs one operation, start to end. */
@@ -150,6 +152,7 @@ export async function measure(
 ): Promise<Row[]> {
   for (const contender of contenders) await contender.check?.();
   return rotate(contenders, settings, async (contender) => {
+    await contender.prepare?.();
     const start = now();
     await contender.run();
     return ops / ((now() - start) / 1000);

@@ -4,7 +4,8 @@
  * latency), weft's ThreadPoolExecutor against piscina (defaults, and several tasks in
  * flight per worker), tinypool, workerpool, poolifier, a minimal pipelined pool (the floor,
  * one message per task, or one message per burst) and Python's ThreadPoolExecutor; then a
- * CPU-bound map (fib) on 1 and 2 workers. Aims: weft `submit` at least 3x piscina's
+ * CPU-bound map (fib) on 1 and 2 workers, also right after a history of small tasks
+ * (cpu-map-history.ts). Aims: weft `submit` at least 3x piscina's
  * defaults (submit-all); 2 workers at least 1.85x one on the CPU-bound map.
  *
  * weft sends the tasks submitted in one tick as one message per worker, every peer one
@@ -19,6 +20,7 @@
  */
 import os from 'node:os';
 import { ThreadPoolExecutor } from 'weft';
+import { cpuMapHistoryTable } from './cpu-map-history.js';
 import { awaitEachNote, burstNote, mapAll, submitAll } from './executor-runs.js';
 import {
   makeTable,
@@ -146,6 +148,7 @@ export async function threadPoolSuites(settings: Settings): Promise<Table[]> {
   const expected = fib(fibN);
   const fibMs = performance.now() - started;
   const cpuBound = await cpuBoundRows(settings, expected);
+  const cpuBoundAfterHistory = await cpuMapHistoryTable(settings);
 
   const cores = os.availableParallelism();
   const pools =
@@ -217,5 +220,6 @@ export async function threadPoolSuites(settings: Settings): Promise<Table[]> {
           'round and shut down after the last.',
       ],
     }),
+    cpuBoundAfterHistory,
   ];
 }

@@ -4,6 +4,7 @@
  * tsx loader the workers inherit). The peers' workers load bench/peers/*-task.mjs.
  * @module
  */
+import { threadId } from 'node:worker_threads';
 import { portable } from 'weft';
 
 /** The trivial task: as little work as a task can do, so the pool's own cost shows. */
@@ -14,4 +15,14 @@ export const increment = portable(import.meta.url, function increment(x: number)
 /** The CPU-bound task: naive recursive Fibonacci. */
 export const fib = portable(import.meta.url, function fib(n: number): number {
   return n < 2 ? n : fib(n - 1) + fib(n - 2);
+});
+
+/** Which worker thread runs it: a bench waits until every worker of a pool has answered. */
+export const whichThread = portable(import.meta.url, function whichThread(): number {
+  return threadId;
+});
+
+/** `fib(n)` and which worker thread computed it: a bench counts how a burst was split. */
+export const fibWhere = portable(import.meta.url, function fibWhere(n: number): [number, number] {
+  return [fib(n), threadId];
 });

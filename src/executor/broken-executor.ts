@@ -15,6 +15,14 @@ import { RuntimeError, WorkerCrashedError } from '../errors.js';
  */
 export class BrokenExecutor extends RuntimeError {}
 
+/** How many workers in a row may die while starting before the pool gives up. */
+export const MAX_START_DEATHS = 5;
+
+/** A cause in a `BrokenExecutor` message: `Name: message`, or what was thrown. */
+export function describeCause(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : `threw ${String(cause)}`;
+}
+
 /**
  * A `WorkerCrashedError` with the worker's `exitCode` (minus the signal number when a signal
  * ended a child process, and then the signal's name as `signal`), and the error that killed

@@ -1,12 +1,8 @@
 /**
  * The executor core, shared by every kind of worker: the queue of tasks, the pool of
- * workers behind a `Transport`, pipelined dispatch, answers, crash attribution, task
- * timeouts and aborts, and the shutdown state machine.
- *
- * Pipelining: a worker is handed several tasks at once (one message per batch) and runs
- * them one at a time, in order. How many it holds adapts to how long tasks take, so about
- * a millisecond of work waits in a worker: thousands of tiny tasks travel in batches, while
- * long tasks are handed over one by one and the rest stay in the queue, cancellable.
+ * workers behind a `Transport`, pipelined dispatch (how much each worker is handed: see
+ * dispatch.ts), answers, crash attribution, task timeouts and aborts, and the shutdown
+ * state machine.
  * @module
  */
 
@@ -14,18 +10,19 @@ import { decodeValue, decodeValues } from '../codec/codec.js';
 import { decodeError } from '../codec/error-codec.js';
 import { TimeoutError } from '../errors.js';
 import { refuseWhileImporting } from '../portable/bootstrap.js';
-import { BrokenExecutor, workerCrashed } from './broken-executor.js';
+import {
+  BrokenExecutor,
+  describeCause,
+  MAX_START_DEATHS,
+  workerCrashed,
+} from './broken-executor.js';
+import { handOver, PrefetchDepth, shares, spareWorkers } from './dispatch.js';
 import { type Job, type JobOwner, OVER, QUEUED, SENT } from './job.js';
 import { JobQueue } from './job-queue.js';
 import { CHUNK_FAILED, FAILED, INIT_FAILED, type InitMessage, OK, READY } from './protocol.js';
 import type { TargetEntry, TargetTable } from './targets.js';
 import type { Transport } from './transport.js';
 import { GONE, RETIRING, READY as SLOT_READY, STARTING, WorkerSlot } from './worker-slot.js';
-
-/** Work a worker may hold ahead of what it runs, in ms of estimated run time. */
-const PREFETCH_MS = 1;
-/** At most this many tasks handed to one worker at a time. */
-export const MAX_DEPTH = 64;
 
 /** What the core needs to know from the executor's options. */
 export interface CoreSettings {
@@ -45,9 +42,8 @@ export class ExecutorCore implements JobOwner {
   /** Workers being stopped whose exit has not come yet. */
   private stopping = 0;
   private nextSlotId = 0;
-  /** Tasks a worker may hold now (see PREFETCH_MS). */
-  private depth = 1;
-  private serviceTime = -1;
+  /** Tasks a worker may hold now. */
+  private readonly depth = new PrefetchDepth();
   private flushScheduled = false;
   private readonly flushBound = () => this.flush();
   shutdownCalled = false;
@@ -87,9 +83,7 @@ export class ExecutorCore implements JobOwner {
   /** Queues a job (at the back) and starts a worker if none is free for it. */
   enqueue(job: Job): void {
     this.queue.push(job);
-    if (this.slots.length < this.settings.maxWorkers && this.queue.count > this.spare()) {
-      this.spawn();
-    }
+    this.grow();
     this.scheduleFlush();
   }
 
@@ -137,14 +131,8 @@ export class ExecutorCore implements JobOwner {
     }
   }
 
-  /** Starting workers plus ready ones with nothing to do: those that will take queued work soon. */
-  private spare(): number {
-    let spare = 0;
-    for (const slot of this.slots) if (slot.state === STARTING || slot.idle) spare++;
-    return spare;
-  }
-
-  private spawn(): void {
+  /** Starts a worker; false when it cannot be started now. */
+  private spawn(): boolean {
     const slot = new WorkerSlot<Job>(this.nextSlotId++);
     try {
       refuseWhileImporting(`starting a worker of ${this.settings.name}`);
@@ -155,10 +143,11 @@ export class ExecutorCore implements JobOwner {
       });
     } catch (error) {
       if (this.slots.length === 0) this.queue.failAll(error);
-      return;
+      return false;
     }
     this.slots.push(slot);
     this.sendInit(slot);
+    return true;
   }
 
   private sendInit(slot: WorkerSlot<Job>): void {
@@ -171,66 +160,35 @@ export class ExecutorCore implements JobOwner {
     slot.link.send(init, []);
   }
 
-  /** Hands queued jobs to ready workers that have room, spreading them across workers. */
+  /** Hands queued jobs to ready workers that have room, each its share of a burst. */
   private flush(): void {
     this.flushScheduled = false;
     if (this.queue.count === 0) return;
-    const { maxTasksPerWorker } = this.settings;
-    let open = 0;
-    for (const slot of this.slots) {
-      if (slot.state === SLOT_READY && slot.inflight.length < this.depth) open++;
-    }
-    for (const slot of this.slots) {
-      if (this.queue.count === 0) break;
-      if (slot.state !== SLOT_READY) continue;
-      const room =
-        Math.min(this.depth, maxTasksPerWorker - slot.sent + slot.inflight.length) -
-        slot.inflight.length;
-      if (room <= 0) continue;
-      this.sendTo(slot, Math.min(room, Math.ceil(this.queue.count / open)));
-      open--;
-    }
-    this.grow();
+    this.grow(); // a worker about to start counts in the shares
+    const slots = [...this.slots]; // sending may retire a slot
+    const counts = shares(
+      slots,
+      this.queue.count,
+      this.depth.value,
+      this.settings.maxTasksPerWorker,
+    );
+    for (let i = 0; i < slots.length; i++) if (counts[i]! > 0) this.sendTo(slots[i]!, counts[i]!);
   }
 
   /** Starts workers while queued work outnumbers the workers that will be free for it. */
   private grow(): void {
-    while (this.slots.length < this.settings.maxWorkers && this.queue.count > this.spare()) {
-      this.spawn();
+    while (
+      this.slots.length < this.settings.maxWorkers &&
+      this.queue.count > spareWorkers(this.slots)
+    ) {
+      if (!this.spawn()) return; // cannot start one now; with none running, spawn failed the queue
     }
   }
 
   /** Sends up to `count` jobs from the front of the queue to `slot` in one message. */
   private sendTo(slot: WorkerSlot<Job>, count: number): void {
-    const jobs: Job[] = [];
-    while (jobs.length < count) {
-      const job = this.queue.shift();
-      if (job === null) break;
-      // A job taken back from a stopped worker is marked running already.
-      if (!job.running() && !job.setRunningOrNotifyCancel()) {
-        job.over();
-        continue;
-      }
-      jobs.push(job);
-    }
-    if (jobs.length === 0) return;
     const wasIdle = slot.idle;
-    const defs = this.targets.definitions;
-    if (slot.post(jobs, defs) !== null) {
-      // One of them cannot be sent (a moved buffer already gone): send one by one.
-      for (const job of jobs) {
-        const error = slot.post([job], defs);
-        if (error !== null) {
-          job.over();
-          job.setException(
-            new TypeError(
-              `${this.settings.name}: the task could not be sent to its worker: ${(error as Error).message}`,
-              { cause: error },
-            ),
-          );
-        }
-      }
-    }
+    handOver(slot, this.queue, count, this.targets.definitions, this.settings.name);
     if (wasIdle && !slot.idle) {
       if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
@@ -271,10 +229,7 @@ export class ExecutorCore implements JobOwner {
     if (job === undefined) return;
     slot.answered++;
     const now = performance.now();
-    const sample = now - slot.headSince;
-    this.serviceTime =
-      this.serviceTime < 0 ? sample : this.serviceTime + (sample - this.serviceTime) / 8;
-    this.depth = Math.max(1, Math.min(MAX_DEPTH, Math.floor(PREFETCH_MS / this.serviceTime)));
+    this.depth.record(now - slot.headSince);
     if (job.phase !== OVER) {
       job.over();
       if (code === OK) {
@@ -287,7 +242,7 @@ export class ExecutorCore implements JobOwner {
     slot.headSince = now;
     const next = slot.inflight.peek();
     if (next !== undefined) this.jobStarted(slot, next);
-    if (slot.inflight.length <= this.depth >> 1 && this.queue.count > 0) this.scheduleFlush();
+    if (slot.inflight.length <= this.depth.value >> 1 && this.queue.count > 0) this.scheduleFlush();
     if (next === undefined) this.afterIdle(slot);
   }
 
@@ -441,11 +396,4 @@ export class ExecutorCore implements JobOwner {
       this.closedResolve = null;
     }
   }
-}
-
-/** How many workers in a row may die while starting before the pool gives up. */
-const MAX_START_DEATHS = 5;
-
-function describeCause(cause: unknown): string {
-  return cause instanceof Error ? `${cause.name}: ${cause.message}` : `threw ${String(cause)}`;
 }

@@ -20,7 +20,8 @@ import type { AnyFunction, Portable, PortableTarget, Target } from '../portable/
 import type { SendableArgs } from '../remote/handle-types.js';
 import { iteratorOf } from '../task/task-pool-map.js';
 import { BrokenExecutor } from './broken-executor.js';
-import { ExecutorCore, MAX_DEPTH } from './executor-core.js';
+import { MAX_DEPTH } from './dispatch.js';
+import { ExecutorCore } from './executor-core.js';
 import { ExecutorMap, type MapOptions } from './executor-map.js';
 import { Job, OVER } from './job.js';
 import { TargetTable } from './targets.js';

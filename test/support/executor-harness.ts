@@ -3,7 +3,7 @@
 // down with its queued work cancelled), a poll for conditions workers make true, and waits
 // derived from the round trip this machine measures now rather than fixed tight limits.
 import { after } from 'node:test';
-import { Event, type Executor, type ExecutorOptions, Queue } from '../../src/index.js';
+import { Barrier, Event, type Executor, type ExecutorOptions, Queue } from '../../src/index.js';
 import type * as tasks from '../fixtures/executor-tasks.js';
 
 /** The task module every executor runs (test/fixtures/executor-tasks.ts). */
@@ -46,9 +46,11 @@ export function unless(capable: boolean, why: string): string | false {
 export function executorHarness(impl: ExecutorImpl) {
   const executors: Executor[] = [];
   const gates: Event[] = [];
+  const barriers: Barrier[] = [];
 
   after(async () => {
     for (const event of gates) event.set();
+    for (const barrier of barriers) barrier.abort();
     await Promise.all(executors.map((executor) => executor.shutdown({ cancelFutures: true })));
   });
 
@@ -64,6 +66,12 @@ export function executorHarness(impl: ExecutorImpl) {
       const event = new Event();
       gates.push(event);
       return event;
+    },
+    /** A Barrier tasks meet at (meetOthers); broken after the suite at the latest. */
+    barrier(parties: number): Barrier {
+      const barrier = new Barrier(parties);
+      barriers.push(barrier);
+      return barrier;
     },
     /** A Queue tasks log on: what ran, what started. */
     log(): Queue<unknown> {
