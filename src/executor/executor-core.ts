@@ -10,7 +10,7 @@
  * @module
  */
 
-import { decodeValue, decodeValues } from '../codec/codec.js';
+import { decodeValue, decodeValues, whenDecodable } from '../codec/codec.js';
 import { decodeError } from '../codec/error-codec.js';
 import { TimeoutError } from '../errors.js';
 import { refuseWhileImporting } from '../portable/bootstrap.js';
@@ -277,12 +277,20 @@ export class ExecutorCore implements JobOwner {
     this.depth = Math.max(1, Math.min(MAX_DEPTH, Math.floor(PREFETCH_MS / this.serviceTime)));
     if (job.phase !== OVER) {
       job.over();
-      if (code === OK) {
-        job.setResult(job.chunk ? decodeValues(reply[1] as unknown[]) : decodeValue(reply[1]));
-      } else if (code === CHUNK_FAILED) {
-        job.partial = decodeValues(reply[1] as unknown[]);
-        job.setException(decodeError(reply[2]));
-      } else job.setException(decodeError(reply[1]));
+      const classes =
+        code === CHUNK_FAILED
+          ? whenDecodable([...(reply[1] as unknown[]), reply[2]])
+          : code === OK && job.chunk
+            ? whenDecodable(reply[1] as unknown[])
+            : whenDecodable(reply, 1, 2);
+      if (classes === undefined) settleJob(job, code, reply);
+      else {
+        // Instances of portable classes not loaded here yet: settle once their modules are.
+        classes.then(
+          () => settleJob(job, code, reply),
+          (error: unknown) => job.setException(error),
+        );
+      }
     }
     slot.headSince = now;
     const next = slot.inflight.peek();
@@ -448,4 +456,20 @@ const MAX_START_DEATHS = 5;
 
 function describeCause(cause: unknown): string {
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : `threw ${String(cause)}`;
+}
+
+/** Settles `job` (its worker is done with it) with the answer `reply` carries. */
+function settleJob(job: Job, code: number, reply: unknown[]): void {
+  let value: unknown;
+  try {
+    if (code === OK)
+      value = job.chunk ? decodeValues(reply[1] as unknown[]) : decodeValue(reply[1]);
+    else if (code === CHUNK_FAILED) job.partial = decodeValues(reply[1] as unknown[]);
+  } catch (error) {
+    // A class's own rebuilding (`fromPortable`) threw: that is the task's outcome here.
+    job.setException(error);
+    return;
+  }
+  if (code === OK) job.setResult(value);
+  else job.setException(decodeError(code === CHUNK_FAILED ? reply[2] : reply[1]));
 }

@@ -12,7 +12,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Transferable } from 'node:worker_threads';
-import { decodeValues, encodeValue } from '../codec/codec.js';
+import { decodeValues, encodeValue, whenDecodable } from '../codec/codec.js';
 import type { LiveState } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import type { WaitOptions } from '../core/options.js';
@@ -80,6 +80,11 @@ class ServerConnection implements ConnectionScope {
   private threadKey: string | undefined = undefined;
   private thread: RemoteThread | undefined = undefined;
   private closed = false;
+  /**
+   * Messages that arrived while a call waited for the portable classes of its arguments to
+   * load: served after it, in order (a `put` never overtakes an earlier one).
+   */
+  private backlog: ToOwner[] | undefined = undefined;
 
   constructor(
     private readonly target: unknown,
@@ -97,6 +102,21 @@ class ServerConnection implements ConnectionScope {
   }
 
   private receive(message: ToOwner): void {
+    if (this.backlog !== undefined) {
+      this.backlog.push(message);
+      return;
+    }
+    const classes = message.op === 'call' ? whenDecodable(message.args) : undefined;
+    if (classes !== undefined) {
+      this.backlog = [];
+      classes
+        .then(
+          () => this.call(message as CallMessage),
+          (err: unknown) => this.fail((message as CallMessage).id, err),
+        )
+        .then(() => this.serveBacklog());
+      return;
+    }
     switch (message.op) {
       case 'call':
         this.call(message);
@@ -110,6 +130,19 @@ class ServerConnection implements ConnectionScope {
       case 'attach':
         serve(this.target, this.kind, message.port);
         break;
+    }
+  }
+
+  private serveBacklog(): void {
+    const backlog = this.backlog!;
+    this.backlog = undefined;
+    for (let i = 0; i < backlog.length; i++) {
+      if (this.backlog !== undefined) {
+        // Another call waits for its classes now: the rest stay behind it.
+        (this.backlog as ToOwner[]).push(...backlog.slice(i));
+        return;
+      }
+      this.receive(backlog[i]!);
     }
   }
 
@@ -137,7 +170,8 @@ class ServerConnection implements ConnectionScope {
     if (spec.waits) {
       // Every wait can be withdrawn: by the caller's cancel, or when the handle goes away.
       const controller = new AbortController();
-      if (message.aborted) controller.abort(WITHDRAWN);
+      // Withdrawn already: by the caller, or by the handle going away while it waited in the backlog.
+      if (message.aborted || this.closed) controller.abort(WITHDRAWN);
       this.pending.set(id, controller);
       opts = { timeout: message.timeout, signal: controller.signal };
     }

@@ -11,7 +11,7 @@
  * @module
  */
 import { MessageChannel, type MessagePort, type Transferable, threadId } from 'node:worker_threads';
-import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
+import { decodeValue, type Encoded, encodeValues, whenValueDecodable } from '../codec/codec.js';
 import type {
   Crossed,
   Destination,
@@ -197,17 +197,13 @@ export class RemoteLink implements HandleLink {
     if (reply.state !== undefined) Object.assign(this.state, reply.state);
     if (call === undefined) return;
     this.forget(call);
-    if ('cancelled' in reply) call.reject(call.abortReason);
-    else if (reply.ok) {
-      let value: unknown;
-      try {
-        value = decodeValue(reply.value);
-      } catch (err) {
-        call.reject(err);
-        return;
-      }
-      call.resolve(value);
-    } else call.reject(decodeError(reply.error));
+    if ('cancelled' in reply) {
+      call.reject(call.abortReason);
+      return;
+    }
+    const classes = whenValueDecodable(reply.ok ? reply.value : reply.error);
+    if (classes === undefined) answer(call, reply);
+    else classes.then(() => answer(call, reply), call.reject);
   }
 
   private forget(call: PendingCall): void {
@@ -281,4 +277,20 @@ export function connectSocket(descriptor: SocketDescriptor): RemoteLink {
     address,
     token,
   });
+}
+
+/** Settles `call` with the owner's answer `reply`, decoded. */
+function answer(call: PendingCall, reply: Reply & { readonly ok: boolean }): void {
+  if (!reply.ok) {
+    call.reject(decodeError((reply as { error: unknown }).error));
+    return;
+  }
+  let value: unknown;
+  try {
+    value = decodeValue((reply as { value: unknown }).value);
+  } catch (err) {
+    call.reject(err);
+    return;
+  }
+  call.resolve(value);
 }
