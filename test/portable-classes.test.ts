@@ -9,6 +9,7 @@ import { decodeValues, encodeValues, whenDecodable } from '../src/codec/codec.js
 import type { Destination } from '../src/codec/descriptor.js';
 import {
   Manager,
+  Pipe,
   Process,
   ProcessPoolExecutor,
   portable,
@@ -347,5 +348,15 @@ describe('queues and manager dicts', () => {
     assert.deepEqual(await dict.get('seen'), { className: 'Point', norm: 5 });
     const copy = await dict.get('copy');
     assert.ok(copy instanceof Point, `a Point, got ${String(copy)}`);
+  });
+
+  test('Pipe messages arrive as instances of their class', async () => {
+    const [left, right] = Pipe<Point>();
+    await left.send(new Point(6, 8));
+    const point = await right.recv();
+    assert.ok(point instanceof Point, 'point instanceof Point');
+    assert.equal(point.norm(), 10);
+    left.close();
+    right.close();
   });
 });

@@ -53,7 +53,7 @@ export type Portable<F extends AnyFunction = AnyFunction> = F & { readonly [MODU
  *
  * Given a class instead, marks its instances to cross as data and be rebuilt as instances
  * of the same class on the other side, which finds the class by importing `moduleUrl` and
- * taking the export of that class name (see docs/portable-classes.md). Returns the class
+ * taking the export of that class name (see docs/threads.md, Portable classes). Returns the class
  * itself, its type unchanged. A class with `#private` members, or one extending a built-in
  * such as `Map`, must say how it is rebuilt (`static [fromPortable](state)`).
  *
