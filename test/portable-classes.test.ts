@@ -5,7 +5,8 @@
 // that says how to mark the class. Thrown errors of a portable class come back as that class.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { decodeValues, encodeValues, whenDecodable } from '../src/codec/codec.js';
+import { decodeValues, encodeValues } from '../src/codec/codec.js';
+import { whenDecodable } from '../src/codec/decodable.js';
 import type { Destination } from '../src/codec/descriptor.js';
 import {
   Manager,

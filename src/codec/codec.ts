@@ -9,7 +9,7 @@
  * connections to owners are opened only once every value was checked, so a refused call
  * leaves nothing behind. Decoding turns each descriptor back into a working value through
  * the transport it names, and each instance into one of its class (the receiver must have
- * the class: `whenDecodable` loads what is missing first). The codec knows no kind and no
+ * the class: `whenDecodable` in decodable.ts loads what is missing first). The codec knows no kind and no
  * transport by name: they register themselves (registry.ts).
  * @module
  */
@@ -22,7 +22,6 @@ import {
   classRefOf,
   fillInstance,
   findClass,
-  loadClass,
   portableClassOf,
   stateOf,
 } from '../portable/portable-class.js';
@@ -39,7 +38,6 @@ import {
   isInstanceDescriptor,
   isTree,
 } from './descriptor.js';
-import type { EncodedError } from './error-codec.js';
 import { isMoved } from './move.js';
 import { crossServed, servedKindOf, transportOf } from './registry.js';
 
@@ -116,51 +114,6 @@ export function decodeValues(values: readonly unknown[]): unknown[] {
   }
   return out ?? (values as unknown[]);
 }
-
-/**
- * Resolves once `values` (as they arrived: arguments, results, errors) can be decoded —
- * every portable class their instances name is loaded in this thread — or rejects with the
- * TypeError of a class that cannot be found. `undefined` (nothing to wait for) in the
- * common case, so decoding stays synchronous.
- */
-export function whenDecodable(
-  values: readonly unknown[],
-  start = 0,
-  end = values.length,
-): Promise<void> | undefined {
-  let pending: Promise<unknown>[] | undefined;
-  const need = (ref: ClassRef | undefined) => {
-    if (ref !== undefined && findClass(ref) === undefined) (pending ??= []).push(loadClass(ref));
-  };
-  for (let i = start; i < end; i++) classesNamedBy(values[i], need, 0);
-  return pending === undefined ? undefined : Promise.all(pending).then(ignore);
-}
-
-/** `whenDecodable` for one value. */
-export function whenValueDecodable(value: unknown): Promise<void> | undefined {
-  return value === null || typeof value !== 'object' ? undefined : whenDecodable([value]);
-}
-
-/** Calls `need` with each class `value` (a tree or an encoded error, as it arrived) names. */
-function classesNamedBy(
-  value: unknown,
-  need: (ref: ClassRef | undefined) => void,
-  depth: number,
-): void {
-  if (value === null || typeof value !== 'object' || depth > 8) return;
-  if (isTree(value)) {
-    value.classes?.forEach(need);
-    return;
-  }
-  const error = value as Partial<EncodedError>;
-  if (error.$weftError !== true) return;
-  need(error.class);
-  classesNamedBy(error.cause, need, depth + 1);
-  if (Array.isArray(error.errors))
-    for (const member of error.errors) classesNamedBy(member, need, depth + 1);
-}
-
-function ignore(): void {}
 
 /** The receiving side of `encodeValue`. */
 export function decodeValue(value: unknown): unknown {
@@ -378,7 +331,7 @@ function rebuild(
   const cls = findClass(descriptor.class);
   if (cls === undefined) {
     throw new TypeError(
-      `an instance of class ${name} arrived before ${module} was loaded here to find the class (wait for whenDecodable first)`,
+      `an instance of class ${name} arrived before its module ${module} was loaded in this thread (decoding must wait for whenDecodable)`,
     );
   }
   const blank = blankInstance(cls);

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { decodeValue, decodeValues, whenDecodable } from '../codec/codec.js';
+import { decodeValue, decodeValues } from '../codec/codec.js';
+import { whenDecodable } from '../codec/decodable.js';
 import { decodeError } from '../codec/error-codec.js';
 import { TimeoutError } from '../errors.js';
 import { refuseWhileImporting } from '../portable/bootstrap.js';

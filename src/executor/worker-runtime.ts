@@ -13,13 +13,8 @@
  */
 import '../kinds.js';
 import type { Transferable } from 'node:worker_threads';
-import {
-  decodeValue,
-  decodeValues,
-  encodeValue,
-  encodeValues,
-  whenDecodable,
-} from '../codec/codec.js';
+import { decodeValue, decodeValues, encodeValue, encodeValues } from '../codec/codec.js';
+import { whenDecodable } from '../codec/decodable.js';
 import type { Destination } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import { outsideTasks } from '../core/task-identity.js';

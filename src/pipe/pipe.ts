@@ -6,7 +6,8 @@
  * @module
  */
 
-import { decodeValues, encodeValues, whenDecodable } from '../codec/codec.js';
+import { decodeValues, encodeValues } from '../codec/codec.js';
+import { whenDecodable } from '../codec/decodable.js';
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import type { OnTimeout } from '../core/waiter.js';
 import { BrokenPipeError, RuntimeError, TimeoutError } from '../errors.js';

@@ -12,7 +12,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Transferable } from 'node:worker_threads';
-import { decodeValues, encodeValue, whenDecodable } from '../codec/codec.js';
+import { decodeValues, encodeValue } from '../codec/codec.js';
+import { whenDecodable } from '../codec/decodable.js';
 import type { LiveState } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import type { WaitOptions } from '../core/options.js';

@@ -11,7 +11,8 @@
  * @module
  */
 import { MessageChannel, type MessagePort, type Transferable, threadId } from 'node:worker_threads';
-import { decodeValue, type Encoded, encodeValues, whenValueDecodable } from '../codec/codec.js';
+import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
+import { whenValueDecodable } from '../codec/decodable.js';
 import type {
   Crossed,
   Destination,

@@ -7,7 +7,8 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
-import { decodeValues, encodeValue, whenDecodable } from '../codec/codec.js';
+import { decodeValues, encodeValue } from '../codec/codec.js';
+import { whenDecodable } from '../codec/decodable.js';
 import type { Destination } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import { loadTarget } from '../portable/load.js';

@@ -5,7 +5,8 @@
  * read. Each subclass starts its worker and reports how it ended.
  * @module
  */
-import { decodeValue, whenValueDecodable } from '../codec/codec.js';
+import { decodeValue } from '../codec/codec.js';
+import { whenValueDecodable } from '../codec/decodable.js';
 import { decodeError } from '../codec/error-codec.js';
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { type ReportForm, reportUnobservedLater } from '../core/unobserved-report.js';
