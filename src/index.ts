@@ -86,6 +86,7 @@ export {
   portable,
   type Target,
 } from './portable/portable.js';
+export { type AnyClass, fromPortable, portableState } from './portable/portable-class.js';
 export { Process, type ProcessOptions } from './process/process.js';
 export {
   activeChildren,

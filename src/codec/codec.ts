@@ -5,14 +5,27 @@
  * Encoding checks each value at the call (a value that cannot cross fails there with a
  * TypeError naming it), unwraps `move()`d values into the transfer list, and replaces each
  * weft primitive — at the top level or inside arrays, objects, Maps and Sets — by a
- * descriptor; connections to owners are opened only once every value was checked, so a
- * refused call leaves nothing behind. Decoding turns each descriptor back into a working
- * value through the transport it names. The codec knows no kind and no transport by name:
- * they register themselves (registry.ts).
+ * descriptor, and each instance of a portable class by its class's name and its state;
+ * connections to owners are opened only once every value was checked, so a refused call
+ * leaves nothing behind. Decoding turns each descriptor back into a working value through
+ * the transport it names, and each instance into one of its class (the receiver must have
+ * the class: `whenDecodable` in decodable.ts loads what is missing first). The codec knows no kind and no
+ * transport by name: they register themselves (registry.ts).
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
-import { checkCrossable } from './crossable.js';
+import {
+  type AnyClass,
+  blankInstance,
+  buildInstance,
+  type ClassRef,
+  classRefOf,
+  fillInstance,
+  findClass,
+  portableClassOf,
+  stateOf,
+} from '../portable/portable-class.js';
+import { checkCrossable, isDataClassInstance } from './crossable.js';
 import {
   CROSS,
   type Crossable,
@@ -20,7 +33,9 @@ import {
   type Destination,
   type HandleDescriptor,
   type HandleTree,
+  type InstanceDescriptor,
   isDescriptor,
+  isInstanceDescriptor,
   isTree,
 } from './descriptor.js';
 import { isMoved } from './move.js';
@@ -80,7 +95,8 @@ export function encodeValue(
 
 /**
  * The receiving side of `encodeValues`: plain values come back as they are; a descriptor
- * becomes a working value on the same primitive. Returns `values` itself when nothing
+ * becomes a working value on the same primitive, an instance of a portable class an
+ * instance of that class (call after `whenDecodable`). Returns `values` itself when nothing
  * needed decoding.
  */
 export function decodeValues(values: readonly unknown[]): unknown[] {
@@ -117,8 +133,8 @@ export interface ValuePlan {
 export type PlanMemo = Map<object, HandleDescriptor>;
 
 /**
- * The plan for one value that is or holds weft primitives, or `undefined` when it holds
- * none (then it crosses as it is).
+ * The plan for one value that is or holds weft primitives or instances of portable classes,
+ * or `undefined` when it holds none (then it crosses as it is).
  */
 export function planValue(
   value: object,
@@ -129,8 +145,18 @@ export function planValue(
   if (isCrossing(value)) {
     return { value: placeholderFor(value, memo, openers, to), open: () => openers[0]?.() ?? [] };
   }
-  if (!isContainer(value) || !holdsCrossing(value, new Set())) return undefined;
-  const tree: HandleTree = { $weft: 'tree', value: copy(value, memo, new Map(), openers, to) };
+  if (
+    portableClassOf(value) === undefined &&
+    (!isContainer(value) || !holdsCrossing(value, new Set()))
+  ) {
+    return undefined;
+  }
+  const copying: Copying = { memo, copies: new Map(), openers, to, classes: new Map() };
+  const tree: HandleTree = {
+    $weft: 'tree',
+    value: copy(value, copying),
+    ...(copying.classes.size > 0 && { classes: [...copying.classes.values()] }),
+  };
   return { value: tree, open: () => openers.flatMap((open) => open()) };
 }
 
@@ -164,12 +190,15 @@ function crossingOf(value: object, to: Destination): Crossed {
 
 /**
  * What is searched for primitives: arrays, Maps, Sets, and objects structured clone copies
- * property by property (plain objects, and class instances, which arrive as plain objects).
- * Dates, buffers, errors and the like hold none.
+ * property by property (plain objects, and instances of classes with neither methods nor
+ * private members, which arrive as plain objects). Dates, buffers, errors and the like hold
+ * none; instances of other classes are refused by the check, or are portable.
  */
 function isContainer(value: object): boolean {
   if (Array.isArray(value) || value instanceof Map || value instanceof Set) return true;
-  return Object.prototype.toString.call(value) === '[object Object]';
+  if (Object.prototype.toString.call(value) !== '[object Object]') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null || isDataClassInstance(value);
 }
 
 function holdsCrossing(value: object, seen: Set<object>): boolean {
@@ -177,7 +206,7 @@ function holdsCrossing(value: object, seen: Set<object>): boolean {
   seen.add(value);
   for (const child of childrenOf(value)) {
     if (child === null || typeof child !== 'object') continue;
-    if (isCrossing(child)) return true;
+    if (isCrossing(child) || portableClassOf(child) !== undefined) return true;
     if (isContainer(child) && holdsCrossing(child, seen)) return true;
   }
   return false;
@@ -194,40 +223,57 @@ function* childrenOf(value: object): Iterable<unknown> {
   else for (const key of Object.keys(value)) yield (value as Record<string, unknown>)[key];
 }
 
-/** A copy of the containers in `value` with a descriptor in place of each primitive; other values shared. */
-function copy(
-  value: unknown,
-  memo: PlanMemo,
-  copies: Map<object, unknown>,
-  openers: (() => Transferable[])[],
-  to: Destination,
-): unknown {
+/** What one `copy` carries along. */
+interface Copying {
+  readonly memo: PlanMemo;
+  /** The copy made of each container (and instance) met so far: shared values stay shared. */
+  readonly copies: Map<object, unknown>;
+  readonly openers: (() => Transferable[])[];
+  readonly to: Destination;
+  /** The portable classes met, for the receiver to load before decoding. */
+  readonly classes: Map<AnyClass, ClassRef>;
+}
+
+/**
+ * A copy of the containers in `value` with a descriptor in place of each primitive and of
+ * each instance of a portable class; other values shared.
+ */
+function copy(value: unknown, copying: Copying): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (isCrossing(value)) return placeholderFor(value, memo, openers, to);
-  if (!isContainer(value)) return value;
-  const known = copies.get(value);
+  if (isCrossing(value)) return placeholderFor(value, copying.memo, copying.openers, copying.to);
+  const known = copying.copies.get(value);
   if (known !== undefined) return known;
-  const again = (item: unknown) => copy(item, memo, copies, openers, to);
+  const cls = portableClassOf(value);
+  if (cls !== undefined) {
+    let ref = copying.classes.get(cls);
+    if (ref === undefined) copying.classes.set(cls, (ref = classRefOf(cls)));
+    const out: InstanceDescriptor = { $weft: 'instance', class: ref, state: undefined };
+    copying.copies.set(value, out);
+    out.state = copy(stateOf(value), copying);
+    return out;
+  }
+  if (!isContainer(value)) return value;
+  const again = (item: unknown) => copy(item, copying);
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    copies.set(value, out);
+    copying.copies.set(value, out);
     for (let i = 0; i < value.length; i++) out[i] = again(value[i]);
     return out;
   }
   if (value instanceof Map) {
     const out = new Map<unknown, unknown>();
-    copies.set(value, out);
+    copying.copies.set(value, out);
     for (const [key, item] of value) out.set(again(key), again(item));
     return out;
   }
   if (value instanceof Set) {
     const out = new Set<unknown>();
-    copies.set(value, out);
+    copying.copies.set(value, out);
     for (const item of value) out.add(again(item));
     return out;
   }
   const out: Record<string, unknown> = {};
-  copies.set(value, out);
+  copying.copies.set(value, out);
   for (const key of Object.keys(value)) out[key] = again((value as Record<string, unknown>)[key]);
   return out;
 }
@@ -244,6 +290,7 @@ function decodeDescriptor(descriptor: HandleDescriptor, memo: Map<object, unknow
 function restore(value: unknown, memo: Map<object, unknown>, seen: Set<object>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (isDescriptor(value)) return decodeDescriptor(value, memo);
+  if (isInstanceDescriptor(value)) return rebuild(value, memo, seen);
   if (seen.has(value) || !isContainer(value)) return value;
   seen.add(value);
   const again = (item: unknown) => restore(item, memo, seen);
@@ -262,4 +309,39 @@ function restore(value: unknown, memo: Map<object, unknown>, seen: Set<object>):
     for (const key of Object.keys(record)) record[key] = again(record[key]);
   }
   return value;
+}
+
+/** Marks an instance whose class is building it from its state (`fromPortable`). */
+const BUILDING: unique symbol = Symbol('building');
+
+/** The instance of its portable class that `descriptor` stands for, made once per decoding. */
+function rebuild(
+  descriptor: InstanceDescriptor,
+  memo: Map<object, unknown>,
+  seen: Set<object>,
+): unknown {
+  const known = memo.get(descriptor);
+  const [module, name] = descriptor.class;
+  if (known === BUILDING) {
+    throw new TypeError(
+      `an instance of class ${name} holds itself in its state, which its static [fromPortable] cannot rebuild; send the state without the cycle`,
+    );
+  }
+  if (known !== undefined) return known;
+  const cls = findClass(descriptor.class);
+  if (cls === undefined) {
+    throw new TypeError(
+      `an instance of class ${name} arrived before its module ${module} was loaded in this thread (decoding must wait for whenDecodable)`,
+    );
+  }
+  const blank = blankInstance(cls);
+  memo.set(descriptor, blank ?? BUILDING);
+  const state = restore(descriptor.state, memo, seen);
+  if (blank !== undefined) {
+    fillInstance(blank, state);
+    return blank;
+  }
+  const built = buildInstance(cls, state);
+  memo.set(descriptor, built);
+  return built;
 }

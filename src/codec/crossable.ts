@@ -7,12 +7,16 @@
  * Data made of what structured clone and V8 serialization both carry as they are — plain
  * objects, arrays, Maps, Sets, dates, buffers, primitives — is checked by the walk alone;
  * anything else (a class instance, a host object) is tried by the real clone, that value
- * only.
+ * only. An instance of a class with methods or `#private` members would arrive as a plain
+ * object without them, so it is refused, saying how to mark the class portable (then the
+ * codec sends it as an instance of its class, and this check sees its encoded state).
  * @module
  */
 import { serialize } from 'node:v8';
 import { describe } from '../core/options.js';
-import type { Destination } from './descriptor.js';
+import { type AnyClass, classWithPrivates, methodsFrom } from '../portable/class-shape.js';
+import { isPortableClass } from '../portable/portable-class.js';
+import { type Destination, isInstanceDescriptor, isTree } from './descriptor.js';
 
 /**
  * Throws a TypeError when `value` cannot cross to `to`: `where` names the call, `label`
@@ -36,7 +40,7 @@ export function checkCrossable(
     );
   }
   if (value === null || typeof value !== 'object') return;
-  const problem = new Walk(to).problemIn(value);
+  const problem = new Walk(to).problemIn(isTree(value) ? (value.value as object) : value);
   if (problem !== undefined) {
     throw new TypeError(
       `${where}: ${label} (${describe(value)}) cannot cross into another thread or process: ${problem.say(problem.path)}`,
@@ -71,6 +75,13 @@ class Walk {
     }
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
+      if (isInstanceDescriptor(value)) {
+        // An instance of a portable class, encoded: its state stands where its fields were.
+        const state = value.state;
+        return state !== null && typeof state === 'object'
+          ? this.problemIn(state)
+          : this.problemOf(state, value);
+      }
       for (const key of Object.keys(value)) {
         const problem = this.problemOf((value as Record<string, unknown>)[key], value);
         if (problem !== undefined) return at(problem, `.${key}`);
@@ -97,8 +108,8 @@ class Walk {
     try {
       // A process receives what V8 serialization carries; a thread what structured clone does.
       if (this.to === 'process') serialize(value);
-      else structuredClone(value);
-      return undefined;
+      else if (Object.getPrototypeOf(structuredClone(value)) === proto) return undefined; // a host object
+      return value instanceof Error ? undefined : classProblemOf(value, proto);
     } catch (error) {
       const message = (error as Error).message;
       return {
@@ -147,4 +158,48 @@ function isPlainLeaf(value: object): boolean {
     value instanceof Number ||
     value instanceof String
   );
+}
+
+/**
+ * Whether `value`, an instance of some class, crosses as the plain object structured clone
+ * makes of it without losing anything: its class has neither methods nor private members.
+ */
+export function isDataClassInstance(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as object;
+  if (methodsFrom(proto).length > 0) return false;
+  const ctor = Object.hasOwn(proto, 'constructor')
+    ? (proto as { constructor: unknown }).constructor
+    : undefined;
+  return typeof ctor !== 'function' || classWithPrivates(ctor as AnyClass) === undefined;
+}
+
+/** Why `value`, an instance of an unmarked class, cannot cross as plain data, if it cannot. */
+function classProblemOf(value: object, proto: object): Problem | undefined {
+  const ctor = Object.hasOwn(proto, 'constructor')
+    ? (proto as { constructor: unknown }).constructor
+    : undefined;
+  const cls = typeof ctor === 'function' ? (ctor as AnyClass) : undefined;
+  const name = cls?.name || describe(value);
+  const privates = cls === undefined ? undefined : classWithPrivates(cls);
+  const methods = methodsFrom(proto);
+  if (privates === undefined && methods.length === 0) return undefined;
+  const base: unknown = cls === undefined ? undefined : Object.getPrototypeOf(cls);
+  const what =
+    privates !== undefined
+      ? `${privates === cls ? 'it has' : `it extends ${privates.name}, which has`} #private members, which cannot be read to send`
+      : `its methods (${methods.slice(0, 3).join(', ')}${methods.length > 3 ? ', ...' : ''}) would not cross, only its fields`;
+  const mark =
+    `mark the class portable: \`portable(import.meta.url, class ${name} { … })\` in the module that exports it` +
+    (isPortableClass(base)
+      ? ` (its superclass ${base.name} is marked, but each class must be)`
+      : '') +
+    (privates !== undefined
+      ? ', with `[portableState]()` and `static [fromPortable](state)`'
+      : '') +
+    `, so it arrives as a ${name}`;
+  return {
+    say: (path) =>
+      `${path === '' ? 'it' : `${describe(value)} at ${path}`} is an instance of class ${name}: ${what}; ${mark}`,
+    path: '',
+  };
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
+import type { ClassRef } from '../portable/portable-class.js';
 
 /**
  * The method by which an object crosses as a handle: returns the descriptor that reaches
@@ -84,6 +85,28 @@ export interface LiveState {
 export interface HandleTree {
   readonly $weft: 'tree';
   readonly value: unknown;
+  /** The portable classes of the instances inside, which the receiver must have loaded first. */
+  readonly classes?: readonly ClassRef[];
+}
+
+/**
+ * What an instance of a portable class crosses as (inside a tree): its class's module and
+ * name, and its state, itself encoded. The receiver rebuilds it with that class.
+ */
+export interface InstanceDescriptor {
+  readonly $weft: 'instance';
+  readonly class: ClassRef;
+  state: unknown;
+}
+
+/** Whether `value` is an instance of a portable class as it crossed. */
+export function isInstanceDescriptor(value: unknown): value is InstanceDescriptor {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    (value as InstanceDescriptor).$weft === 'instance' &&
+    Array.isArray((value as InstanceDescriptor).class)
+  );
 }
 
 /** Whether `value` is a handle descriptor (of any transport). */

@@ -1,11 +1,18 @@
 /**
  * Errors that cross a thread or process boundary keep their class name, message, stack,
  * `cause` and own fields. Structured clone alone would drop the class name of user
- * errors and their fields, so they travel as plain records.
+ * errors and their fields, so they travel as plain records. An error of a portable class
+ * comes back as that class when the receiver has it loaded (`whenDecodable` loads it).
  * @module
  */
 import { describe } from '../core/options.js';
 import * as weftErrors from '../errors.js';
+import {
+  type ClassRef,
+  errorClassOf,
+  findClass,
+  rebuildError,
+} from '../portable/portable-class.js';
 import { checkCrossable } from './crossable.js';
 
 /** An error as it crosses a boundary. */
@@ -19,6 +26,10 @@ export interface EncodedError {
   fields: Record<string, unknown>;
   /** The members of an AggregateError. */
   errors?: unknown[];
+  /** The error's portable class, which rebuilds it. */
+  class?: ClassRef;
+  /** For a portable class that gives its own state (`[portableState]()`): that state. */
+  state?: unknown;
 }
 
 /**
@@ -52,6 +63,12 @@ export function encodeError(error: unknown, depth = 0): unknown {
     stack: error.stack,
     fields,
   };
+  const portableClass = errorClassOf(error);
+  if (portableClass !== undefined) {
+    encoded.class = portableClass.class;
+    if ('state' in portableClass && isCloneable(portableClass.state))
+      encoded.state = portableClass.state;
+  }
   if ('cause' in error && depth < 8) encoded.cause = encodeError(error.cause, depth + 1);
   if (error instanceof AggregateError && depth < 8) {
     encoded.errors = error.errors.map((member) => encodeError(member, depth + 1));
@@ -70,14 +87,25 @@ const builtins: Record<string, ErrorConstructor> = {
 };
 
 /**
- * Rebuilds an error encoded by `encodeError`: weft's own classes and the built-in ones
- * come back as themselves; other classes as an `Error` whose `name` is the class name.
+ * Rebuilds an error encoded by `encodeError`: weft's own classes, the built-in ones and
+ * portable classes loaded here come back as themselves; other classes as an `Error` whose
+ * `name` is the class name.
  */
 export function decodeError(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || (value as EncodedError).$weftError !== true) {
     return value;
   }
   const encoded = value as EncodedError;
+  const cls = encoded.class === undefined ? undefined : findClass(encoded.class);
+  if (cls !== undefined) {
+    const state: Record<string, unknown> = {
+      ...encoded.fields,
+      message: encoded.message,
+      stack: encoded.stack,
+    };
+    if ('cause' in encoded) state.cause = decodeError(encoded.cause);
+    return rebuildError(cls, state, 'state' in encoded ? { state: encoded.state } : undefined);
+  }
   const Known =
     builtins[encoded.name] ??
     ((weftErrors as Record<string, unknown>)[encoded.name] as ErrorConstructor | undefined);

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { decodeValue, decodeValues } from '../codec/codec.js';
 import { decodeError } from '../codec/error-codec.js';
 import { TimeoutError } from '../errors.js';
 import { refuseWhileImporting } from '../portable/bootstrap.js';
@@ -18,8 +17,9 @@ import {
 } from './broken-executor.js';
 import { handOver, PrefetchDepth, shares, spareWorkers } from './dispatch.js';
 import { type Job, type JobOwner, OVER, QUEUED, SENT } from './job.js';
+import { settleFromReply } from './job-outcome.js';
 import { JobQueue } from './job-queue.js';
-import { CHUNK_FAILED, FAILED, INIT_FAILED, type InitMessage, OK, READY } from './protocol.js';
+import { FAILED, INIT_FAILED, type InitMessage, READY } from './protocol.js';
 import type { TargetEntry, TargetTable } from './targets.js';
 import type { Transport } from './transport.js';
 import { GONE, RETIRING, READY as SLOT_READY, STARTING, WorkerSlot } from './worker-slot.js';
@@ -232,12 +232,7 @@ export class ExecutorCore implements JobOwner {
     this.depth.record(now - slot.headSince);
     if (job.phase !== OVER) {
       job.over();
-      if (code === OK) {
-        job.setResult(job.chunk ? decodeValues(reply[1] as unknown[]) : decodeValue(reply[1]));
-      } else if (code === CHUNK_FAILED) {
-        job.partial = decodeValues(reply[1] as unknown[]);
-        job.setException(decodeError(reply[2]));
-      } else job.setException(decodeError(reply[1]));
+      settleFromReply(job, code, reply);
     }
     slot.headSince = now;
     const next = slot.inflight.peek();

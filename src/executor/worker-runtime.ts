@@ -14,6 +14,7 @@
 import '../kinds.js';
 import type { Transferable } from 'node:worker_threads';
 import { decodeValue, decodeValues, encodeValue, encodeValues } from '../codec/codec.js';
+import { whenDecodable } from '../codec/decodable.js';
 import type { Destination } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import { outsideTasks } from '../core/task-identity.js';
@@ -82,6 +83,7 @@ export function runWorker(channel: WorkerChannel): void {
     try {
       if (message.initializer !== null) {
         const initializer = await resolveTarget(message.initializer);
+        await whenDecodable(message.initArgs);
         await initializer(...decodeValues(message.initArgs));
       }
     } catch (error) {
@@ -115,8 +117,10 @@ export function runWorker(channel: WorkerChannel): void {
       cursor = start + (n < 0 ? -n : n);
       channel.markStarted(++started);
       const fn = fns[key];
-      if (fn === undefined) {
-        loadAndRun(key, batch, start, n);
+      // Instances of portable classes whose module this worker has not loaded yet wait for it.
+      const classes = whenDecodable(batch, start, cursor);
+      if (fn === undefined || classes !== undefined) {
+        loadAndRun(key, batch, start, n, classes);
         return;
       }
       const pending = n < 0 ? runChunk(fn, batch, start, -n) : runCall(fn, batch, start, n);
@@ -127,9 +131,16 @@ export function runWorker(channel: WorkerChannel): void {
     }
   }
 
-  function loadAndRun(key: number, batch: unknown[], start: number, n: number): void {
-    resolveTarget(targets[key]!).then(
-      (fn) => {
+  function loadAndRun(
+    key: number,
+    batch: unknown[],
+    start: number,
+    n: number,
+    classes: Promise<void> | undefined,
+  ): void {
+    const target = fns[key] ?? resolveTarget(targets[key]!);
+    Promise.all([target, classes]).then(
+      ([fn]) => {
         fns[key] = fn;
         const pending = n < 0 ? runChunk(fn, batch, start, -n) : runCall(fn, batch, start, n);
         if (pending !== undefined) pending.then(run);

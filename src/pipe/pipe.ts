@@ -7,6 +7,7 @@
  */
 
 import { decodeValues, encodeValues } from '../codec/codec.js';
+import { whenDecodable } from '../codec/decodable.js';
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import type { OnTimeout } from '../core/waiter.js';
 import { BrokenPipeError, RuntimeError, TimeoutError } from '../errors.js';
@@ -246,7 +247,12 @@ function copyOf(value: unknown): unknown {
 }
 
 function decodeMessage(message: Message): unknown {
-  return message.bytes ? message.data : decodeValues([message.data])[0];
+  if (message.bytes) return message.data;
+  const values = [message.data];
+  const classes = whenDecodable(values);
+  return classes === undefined
+    ? decodeValues(values)[0]
+    : classes.then(() => decodeValues(values)[0]);
 }
 
 function bytesOfMessage(message: Message): Uint8Array {

@@ -4,6 +4,8 @@
  * @module
  */
 import { describe } from '../core/options.js';
+import { isClassSyntax } from './class-shape.js';
+import { type AnyClass, markClass } from './portable-class.js';
 
 /** Where a portable function lives: its module's URL and its export name. */
 export interface PortableTarget {
@@ -49,6 +51,12 @@ export type Portable<F extends AnyFunction = AnyFunction> = F & { readonly [MODU
  * TypeScript modules work when the program itself runs TypeScript (tsx, or Node's type
  * stripping): workers inherit the loader.
  *
+ * Given a class instead, marks its instances to cross as data and be rebuilt as instances
+ * of the same class on the other side, which finds the class by importing `moduleUrl` and
+ * taking the export of that class name (see docs/threads.md, Portable classes). Returns the class
+ * itself, its type unchanged. A class with `#private` members, or one extending a built-in
+ * such as `Map`, must say how it is rebuilt (`static [fromPortable](state)`).
+ *
  * @example
  * ```ts
  * // tasks.ts
@@ -56,21 +64,33 @@ export type Portable<F extends AnyFunction = AnyFunction> = F & { readonly [MODU
  * export const fib = portable(import.meta.url, function fib(n: number): number {
  *   return n < 2 ? n : fib(n - 1) + fib(n - 2);
  * });
+ * export class Point {
+ *   constructor(readonly x: number, readonly y: number) {}
+ *   norm(): number {
+ *     return Math.hypot(this.x, this.y);
+ *   }
+ * }
+ * portable(import.meta.url, Point);
  * // main.ts
  * const future = executor.submit(fib, 30);
  * ```
  */
-export function portable<F extends AnyFunction>(moduleUrl: string, fn: F): Portable<F> {
+export function portable<C extends AnyClass>(moduleUrl: string, cls: C): C;
+export function portable<F extends AnyFunction>(moduleUrl: string, fn: F): Portable<F>;
+export function portable(moduleUrl: string, fn: AnyClass | AnyFunction): unknown {
   if (typeof moduleUrl !== 'string' || !/^(file|data|https?|node):/.test(moduleUrl)) {
     throw new TypeError(
       `portable(moduleUrl, fn): moduleUrl must be the module's URL — pass import.meta.url — got ${describe(moduleUrl)}`,
     );
   }
   if (typeof fn !== 'function') {
-    throw new TypeError(`portable(moduleUrl, fn): fn must be a function, got ${describe(fn)}`);
+    throw new TypeError(
+      `portable(moduleUrl, fn): fn must be a function or a class, got ${describe(fn)}`,
+    );
   }
-  Object.defineProperty(fn, MODULE, { value: moduleUrl, enumerable: false });
-  return fn as Portable<F>;
+  if (isClassSyntax(fn)) markClass(moduleUrl, fn);
+  else Object.defineProperty(fn, MODULE, { value: moduleUrl, enumerable: false });
+  return fn;
 }
 
 /** Whether `fn` was marked with `portable()`. */
@@ -91,6 +111,11 @@ export type Target = Portable | PortableTarget;
 export function checkTarget(target: unknown, where: string): void {
   if (typeof target === 'function') {
     if (isPortable(target)) return;
+    if (isClassSyntax(target)) {
+      throw new TypeError(
+        `${where}: class ${target.name || '(anonymous)'} is not work to run; pass a portable function that uses it (portable classes cross as arguments and results)`,
+      );
+    }
     const name = target.name || 'work';
     throw new TypeError(
       `${where}: ${describe(target)} cannot run in another thread or process, because a worker can only find ` +

@@ -10,8 +10,7 @@ import '../kinds.js';
 import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
 import { inspect } from 'node:util';
-import { decodeValue, encodeValues } from '../codec/codec.js';
-import { decodeError } from '../codec/error-codec.js';
+import { encodeValues } from '../codec/codec.js';
 import { describe, refuseUnknownOptions } from '../core/options.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
 import {
@@ -22,7 +21,7 @@ import {
 } from '../portable/portable.js';
 import { anchorModule, targetRef } from '../portable/target-ref.js';
 import type { SendableArgs } from '../remote/handle-types.js';
-import { type AnyFunction, Runner } from '../runner/runner.js';
+import { type AnyFunction, type EncodedOutcome, Runner } from '../runner/runner.js';
 import { CHILD_ENV, processMessageKind, type RunMessage } from './protocol.js';
 import { currentProcess, trackChild, untrackChild } from './registry.js';
 
@@ -223,14 +222,7 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
 
   private receive(message: unknown): void {
     if (processMessageKind(message) !== 'done') return;
-    const done = message as { ok: boolean; value?: unknown; error?: unknown };
-    try {
-      this.outcome ??= done.ok
-        ? { ok: true, value: decodeValue(done.value) }
-        : { ok: false, error: decodeError(done.error) };
-    } catch (error) {
-      this.outcome ??= { ok: false, error };
-    }
+    this.received(message as EncodedOutcome);
   }
 
   /** A daemon child does not keep this process alive, except while someone waits in `join()`. */

@@ -17,6 +17,7 @@
  */
 import type { Transferable } from 'node:worker_threads';
 import { decodeValues, encodeValue } from '../codec/codec.js';
+import { whenDecodable } from '../codec/decodable.js';
 import type { LiveState } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import type { WaitOptions } from '../core/options.js';
@@ -53,6 +54,11 @@ class ServerConnection implements ConnectionScope {
   /** Answers that hand something over, by call id, until the handle confirms them. */
   private readonly deliveries = new Map<number, Delivery>();
   private closed = false;
+  /**
+   * Messages that arrived while a call waited for the portable classes of its arguments to
+   * load: served after it, in order (a `put` never overtakes an earlier one).
+   */
+  private backlog: ToOwner[] | undefined = undefined;
 
   constructor(
     private readonly target: unknown,
@@ -70,6 +76,21 @@ class ServerConnection implements ConnectionScope {
   }
 
   private receive(message: ToOwner): void {
+    if (this.backlog !== undefined) {
+      this.backlog.push(message);
+      return;
+    }
+    const classes = message.op === 'call' ? whenDecodable(message.args) : undefined;
+    if (classes !== undefined) {
+      this.backlog = [];
+      classes
+        .then(
+          () => this.call(message as CallMessage),
+          (err: unknown) => this.fail((message as CallMessage).id, err),
+        )
+        .then(() => this.serveBacklog());
+      return;
+    }
     switch (message.op) {
       case 'call':
         if (message.confirmed !== undefined) this.confirm(message.confirmed);
@@ -87,6 +108,19 @@ class ServerConnection implements ConnectionScope {
       case 'attach':
         serve(this.target, this.kind, message.port);
         break;
+    }
+  }
+
+  private serveBacklog(): void {
+    const backlog = this.backlog!;
+    this.backlog = undefined;
+    for (let i = 0; i < backlog.length; i++) {
+      if (this.backlog !== undefined) {
+        // Another call waits for its classes now: the rest stay behind it.
+        (this.backlog as ToOwner[]).push(...backlog.slice(i));
+        return;
+      }
+      this.receive(backlog[i]!);
     }
   }
 
@@ -114,7 +148,8 @@ class ServerConnection implements ConnectionScope {
     if (spec.waits) {
       // Every wait can be withdrawn: by the caller's cancel, or when the handle goes away.
       const controller = new AbortController();
-      if (message.aborted) controller.abort(WITHDRAWN);
+      // Withdrawn already: by the caller, or by the handle going away while it waited in the backlog.
+      if (message.aborted || this.closed) controller.abort(WITHDRAWN);
       this.pending.set(id, controller);
       opts = { timeout: message.timeout, signal: controller.signal };
     }

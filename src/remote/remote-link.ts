@@ -12,6 +12,7 @@
  */
 import { MessageChannel, type MessagePort, type Transferable, threadId } from 'node:worker_threads';
 import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
+import { whenValueDecodable } from '../codec/decodable.js';
 import type {
   Crossed,
   Destination,
@@ -223,18 +224,19 @@ export class RemoteLink implements HandleLink {
     if (reply.state !== undefined) Object.assign(this.state, reply.state);
     if (call === undefined) return;
     this.forget(call);
-    if ('cancelled' in reply) call.reject(call.abortReason);
-    else if (reply.ok) {
-      if (reply.confirm) this.confirmLater(reply.id);
-      let value: unknown;
-      try {
-        value = decodeValue(reply.value);
-      } catch (err) {
-        call.reject(err);
-        return;
-      }
-      call.resolve(value);
-    } else call.reject(decodeError(reply.error));
+    if ('cancelled' in reply) {
+      call.reject(call.abortReason);
+      return;
+    }
+    const classes = whenValueDecodable(reply.ok ? reply.value : reply.error);
+    if (classes === undefined) this.answer(call, reply);
+    else classes.then(() => this.answer(call, reply), call.reject);
+  }
+
+  /** Hands the answer over, and confirms it to the owner when the owner asked (a queue item). */
+  private answer(call: PendingCall, reply: Reply & { readonly ok: boolean }): void {
+    if (reply.ok && 'confirm' in reply && reply.confirm) this.confirmLater(reply.id);
+    answer(call, reply);
   }
 
   /**
@@ -334,4 +336,20 @@ export function connectSocket(descriptor: SocketDescriptor): RemoteLink {
     address,
     token,
   });
+}
+
+/** Settles `call` with the owner's answer `reply`, decoded. */
+function answer(call: PendingCall, reply: Reply & { readonly ok: boolean }): void {
+  if (!reply.ok) {
+    call.reject(decodeError((reply as { error: unknown }).error));
+    return;
+  }
+  let value: unknown;
+  try {
+    value = decodeValue((reply as { value: unknown }).value);
+  } catch (err) {
+    call.reject(err);
+    return;
+  }
+  call.resolve(value);
 }

@@ -8,6 +8,7 @@
  */
 import type { Transferable } from 'node:worker_threads';
 import { decodeValues, encodeValue } from '../codec/codec.js';
+import { whenDecodable } from '../codec/decodable.js';
 import type { Destination } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import { loadTarget } from '../portable/load.js';
@@ -31,6 +32,7 @@ export async function runTarget(
   let value: unknown;
   try {
     const fn = await loadTargetRef(target, loadTarget);
+    await whenDecodable(args);
     value = await fn(...decodeValues(args));
   } catch (error) {
     return failed(error);

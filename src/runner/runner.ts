@@ -5,6 +5,9 @@
  * read. Each subclass starts its worker and reports how it ended.
  * @module
  */
+import { decodeValue } from '../codec/codec.js';
+import { whenValueDecodable } from '../codec/decodable.js';
+import { decodeError } from '../codec/error-codec.js';
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { type ReportForm, reportUnobservedLater } from '../core/unobserved-report.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
@@ -19,6 +22,13 @@ export type Phase = 'initial' | 'started' | 'stopped';
 
 /** How the target ended: its value, or what it threw (or why it could not run). */
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** An outcome as it arrived from the worker, encoded. */
+export interface EncodedOutcome {
+  readonly ok: boolean;
+  readonly value?: unknown;
+  readonly error?: unknown;
+}
 
 /** The lifecycle shared by `Thread` and `Process`. */
 export abstract class Runner<F extends AnyFunction> {
@@ -38,6 +48,8 @@ export abstract class Runner<F extends AnyFunction> {
   protected joiners = 0;
   private observed = false;
   private waiters: WaiterQueue<boolean> | undefined = undefined;
+  /** The outcome being decoded once the portable classes it names are loaded; `ended` waits. */
+  private decoding: Promise<void> | undefined = undefined;
 
   protected constructor(daemon: boolean) {
     this.daemonic = daemon;
@@ -158,8 +170,32 @@ export abstract class Runner<F extends AnyFunction> {
       .then(() => undefined);
   }
 
+  /** The target's outcome arrived, encoded: decode it (the first one counts). */
+  protected received(done: EncodedOutcome): void {
+    if (this.outcome !== undefined || this.decoding !== undefined) return;
+    const classes = whenValueDecodable(done.ok ? done.value : done.error);
+    if (classes === undefined) {
+      this.outcome = decodeOutcome(done);
+      return;
+    }
+    this.decoding = classes
+      .then(
+        () => decodeOutcome(done),
+        (error: unknown): Outcome => ({ ok: false, error }),
+      )
+      .then((outcome) => {
+        this.outcome ??= outcome;
+        this.decoding = undefined;
+      });
+  }
+
   /** It has ended with `code`: wake the joiners, report an exception nobody will read. */
   protected ended(code: number): void {
+    if (this.decoding !== undefined) {
+      // Its outcome is still being decoded: it has ended once that is known.
+      void this.decoding.then(() => this.ended(code));
+      return;
+    }
     this.phase = 'stopped';
     this.code = code;
     this.waiters?.wakeAll(true);
@@ -184,6 +220,17 @@ export abstract class Runner<F extends AnyFunction> {
 
   private get className(): string {
     return this.reportAs === 'thread' ? 'Thread' : 'Process';
+  }
+}
+
+/** `done` decoded; an outcome that cannot be decoded here is a failure saying why. */
+function decodeOutcome(done: EncodedOutcome): Outcome {
+  try {
+    return done.ok
+      ? { ok: true, value: decodeValue(done.value) }
+      : { ok: false, error: decodeError(done.error) };
+  } catch (error) {
+    return { ok: false, error };
   }
 }
 

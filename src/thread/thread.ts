@@ -8,8 +8,7 @@
 import '../kinds.js';
 import { inspect } from 'node:util';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
-import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
-import { decodeError } from '../codec/error-codec.js';
+import { type Encoded, encodeValues } from '../codec/codec.js';
 import { describe, refuseUnknownOptions } from '../core/options.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
 import {
@@ -234,10 +233,7 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
   private receive(message: unknown): void {
     const kind = threadMessageKind(message);
     if (kind === 'done') {
-      const done = message as ToParent & { $weftThread: 'done' };
-      this.outcome ??= done.ok
-        ? { ok: true, value: decodeValue(done.value) }
-        : { ok: false, error: decodeError(done.error) };
+      this.received(message as ToParent & { $weftThread: 'done' });
     } else if (kind === 'hold') {
       this.holdForChildren((message as { on: boolean }).on);
     }
