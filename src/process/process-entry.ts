@@ -4,12 +4,11 @@
  * process ends when its target does, whatever timers or handles it left open.
  * @module
  */
-import '../kinds.js';
 import { encodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
 import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
 import { exitWithParent } from './orphan-guard.js';
-import { type DoneMessage, processMessageKind, type RunMessage } from './protocol.js';
+import { type DoneMessage, processMessageKind, READY, type RunMessage } from './protocol.js';
 import { activeChildren, becomeChild, currentProcess } from './registry.js';
 
 const send = process.send?.bind(process);
@@ -28,14 +27,21 @@ endOnUncaught(
 );
 
 process.on('message', (message: unknown) => {
-  if (processMessageKind(message) !== 'run' || running) return;
+  const kind = processMessageKind(message);
+  if (kind === 'hello') send(READY);
+  if (kind !== 'run' || running) return;
   running = true;
   void run(message as RunMessage);
 });
 
 async function run({ target, args, name, daemon, parent }: RunMessage): Promise<void> {
   becomeChild(name, daemon, parent);
-  return finish(await runTarget(target, args, `process ${name}`, 'process'));
+  return finish(await runTarget(target, args, `process ${name}`, 'process', loadKinds));
+}
+
+/** Every kind and transport, loaded only once a handle arrives (plain targets start faster). */
+function loadKinds(): Promise<unknown> {
+  return import('../kinds.js');
 }
 
 async function finish(outcome: Outcome): Promise<void> {

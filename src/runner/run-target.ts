@@ -7,7 +7,7 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
-import { decodeValues, encodeValue } from '../codec/codec.js';
+import { decodeValues, encodeValue, holdsDescriptors } from '../codec/codec.js';
 import type { Destination } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import { loadTarget } from '../portable/load.js';
@@ -21,16 +21,22 @@ export type Outcome =
 /**
  * Runs `target` on `args` (as they arrived) and returns its outcome. `label` names the
  * runner in messages (`thread Thread-3`, `process worker`); `to` is where the outcome goes.
+ * `loadKinds` registers every kind and transport: called only when an argument holds a
+ * handle, so a target given plain values loads none of them (start-up stays cheap).
  */
 export async function runTarget(
   target: TargetRef,
   args: unknown[],
   label: string,
   to: Destination,
+  loadKinds: () => Promise<unknown>,
 ): Promise<Outcome> {
   let value: unknown;
   try {
-    const fn = await loadTargetRef(target, loadTarget);
+    const [fn] = await Promise.all([
+      loadTargetRef(target, loadTarget),
+      holdsDescriptors(args) ? loadKinds() : undefined,
+    ]);
     value = await fn(...decodeValues(args));
   } catch (error) {
     return failed(error);

@@ -63,11 +63,7 @@ function initialState(): LocalState {
     workerData !== null && typeof workerData === 'object'
       ? ((workerData as Record<string, unknown>)[BOOT] as ThreadBoot | undefined)
       : undefined;
-  if (!isMainThread && boot !== undefined) {
-    const table = new ThreadTable(boot.table);
-    const self = new ThreadView(table, boot, threadId, boot.daemon, boot.name);
-    return newState(table, self, true);
-  }
+  if (!isMainThread && boot !== undefined) return bootedState(boot);
   const table = ThreadTable.create();
   if (isMainThread) return newState(table, new ThreadView(table, MAIN_KEY, 0, false, 'MainThread'));
   // A worker weft did not start (a raw Worker): it knows the main thread and itself, and
@@ -76,6 +72,19 @@ function initialState(): LocalState {
   const key = table.claim(-1, true, name, threadId);
   table.activate(key, threadId);
   return newState(table, new ThreadView(table, key, threadId, true, name));
+}
+
+function bootedState(boot: ThreadBoot): LocalState {
+  const table = new ThreadTable(boot.table);
+  return newState(table, new ThreadView(table, boot, threadId, boot.daemon, boot.name), true);
+}
+
+/**
+ * @internal A spare thread, booted ahead for warm start, learns who it is from its run
+ * message: from then on it is that thread, as if it had been started as it.
+ */
+export function becomeThread(boot: ThreadBoot): void {
+  (globalThis as Holder)[STATE] = bootedState(boot);
 }
 
 function newState(table: ThreadTable, self: ThreadView, weftWorker = false): LocalState {

@@ -4,13 +4,12 @@
  * when its target does, whatever timers or handles it left open.
  * @module
  */
-import '../kinds.js';
 import { parentPort } from 'node:worker_threads';
 import { encodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
 import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
-import { type DoneMessage, type RunMessage, threadMessageKind } from './protocol.js';
-import { currentThread, whenChildrenDone } from './registry.js';
+import { type DoneMessage, READY, type RunMessage, threadMessageKind } from './protocol.js';
+import { becomeThread, currentThread, whenChildrenDone } from './registry.js';
 
 if (parentPort === null) {
   throw new Error('thread-entry is the entry of a weft thread, not a module to import');
@@ -28,13 +27,22 @@ endOnUncaught(
 // The listener also keeps the thread alive while its target waits for something only
 // another thread can give it.
 port.on('message', (message: unknown) => {
-  if (threadMessageKind(message) !== 'run' || running) return;
+  const kind = threadMessageKind(message);
+  if (kind === 'hello') port.postMessage(READY);
+  if (kind !== 'run' || running) return;
   running = true;
   void run(message as RunMessage);
 });
 
-async function run({ target, args }: RunMessage): Promise<void> {
-  return finish(await runTarget(target, args, `thread ${currentThread().name}`, 'thread'));
+async function run({ target, args, boot }: RunMessage): Promise<void> {
+  if (boot !== undefined) becomeThread(boot); // a spare, booted before it had a name
+  const label = `thread ${currentThread().name}`;
+  return finish(await runTarget(target, args, label, 'thread', loadKinds));
+}
+
+/** Every kind and transport, loaded only once a handle arrives (plain targets start faster). */
+function loadKinds(): Promise<unknown> {
+  return import('../kinds.js');
 }
 
 async function finish(outcome: Outcome): Promise<void> {

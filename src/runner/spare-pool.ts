@@ -1,0 +1,139 @@
+/**
+ * Spares for warm start (Python's forkserver, generalised): workers booted ahead — weft's
+ * entry loaded, waiting for a target — so that the next `start()` hands its target to one
+ * instead of booting a worker. `Thread` and `Process` each keep a pool of them; what a spare
+ * is (a `Worker`, a child process) is up to the kind.
+ *
+ * A spare never keeps the program alive (the kind unrefs it) and never outlives it. One
+ * that dies while idle is dropped; the pool fills up again at the next start it serves.
+ * @module
+ */
+import type { EventEmitter } from 'node:events';
+
+/** A spare worker as the pool holds it. */
+export interface Spare<W> {
+  readonly worker: W;
+  /** What the worker was started with (its environment, ...), compared at hand-over. */
+  readonly startedWith: string;
+  /** Stops listening for the spare's death: it is handed over. */
+  release(): void;
+  /** Ends the idle spare; resolves once it has ended. */
+  stop(): Promise<void>;
+  /** Resolves once the spare has loaded its entry and waits for a target (or has ended). */
+  readonly booted: Promise<void>;
+}
+
+/** How a kind of spare is started: `died` is called if it ends while still idle. */
+export type StartSpare<W> = (died: () => void) => Spare<W>;
+
+/** The spares of one kind in this thread: how many are wanted, and those booted. */
+export class SparePool<W> {
+  private wanted = 0;
+  private readonly idle: Spare<W>[] = [];
+
+  constructor(private readonly startSpare: StartSpare<W>) {}
+
+  /** @internal The idle spares' workers, booted or booting (for tests). */
+  workers(): W[] {
+    return this.idle.map((spare) => spare.worker);
+  }
+
+  /**
+   * Resolves once every spare wanted is booted (a replacement due is started now). The wait
+   * keeps the program alive, as any wait does, though the spares themselves do not.
+   */
+  ready(): Promise<void> {
+    this.fill();
+    const hold = setInterval(ignore, 1 << 30);
+    return Promise.all(this.idle.map((spare) => spare.booted)).then(() => clearInterval(hold));
+  }
+
+  /** Wants `delta` more (or, negative, fewer) spares: starts the missing, stops the extra. */
+  keep(delta: number): Promise<void> {
+    this.wanted = Math.max(0, this.wanted + delta);
+    const extra = this.idle.splice(this.wanted);
+    this.fill();
+    return Promise.all(extra.map((spare) => this.end(spare))).then(() => undefined);
+  }
+
+  /**
+   * An idle spare started with `startedWith`, taken out of the pool (a replacement starts
+   * on a later turn), or `undefined` when there is none: then the caller starts cold. Spares
+   * started with something else (the environment changed since) are stopped.
+   */
+  take(startedWith: string): W | undefined {
+    let found: Spare<W> | undefined;
+    for (const spare of this.idle.splice(0)) {
+      if (spare.startedWith !== startedWith) void this.end(spare);
+      else if (found === undefined) found = spare;
+      else this.idle.push(spare);
+    }
+    if (this.wanted > 0) setImmediate(() => this.fill());
+    found?.release();
+    return found?.worker;
+  }
+
+  private fill(): void {
+    while (this.idle.length < this.wanted) {
+      const spare: Spare<W> = this.startSpare(() => {
+        const at = this.idle.indexOf(spare);
+        if (at >= 0) this.idle.splice(at, 1);
+      });
+      this.idle.push(spare);
+    }
+  }
+
+  private end(spare: Spare<W>): Promise<void> {
+    return spare.stop();
+  }
+}
+
+/** What `watchSpare` gives a kind of spare: when it has booted, and how to stop watching. */
+export interface SpareWatch {
+  readonly booted: Promise<void>;
+  release(): void;
+}
+
+/**
+ * Watches an idle spare (a `Worker` or a child process): `booted` settles at its `ready`
+ * answer (which `isReady` recognises) or at its end; `died` runs if it fails or ends — it is
+ * dropped then, and its error is nobody's to report.
+ */
+export function watchSpare(
+  spare: EventEmitter,
+  isReady: (message: unknown) => boolean,
+  died: () => void,
+): SpareWatch {
+  let settle!: () => void;
+  const booted = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const ended = (): void => {
+    settle();
+    died();
+  };
+  const answered = (message: unknown): void => {
+    if (isReady(message)) settle();
+  };
+  spare.on('error', ended);
+  spare.on('exit', ended);
+  spare.on('message', answered);
+  return {
+    booted,
+    release() {
+      spare.off('error', ended);
+      spare.off('exit', ended);
+      spare.off('message', answered);
+    },
+  };
+}
+
+/**
+ * What a worker started now inherits that a later start might not (the environment, the
+ * working directory): a spare is handed only to a start that would inherit the same.
+ */
+export function inheritedNow(): string {
+  return JSON.stringify([process.cwd(), process.env]);
+}
+
+function ignore(): void {}
