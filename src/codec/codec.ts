@@ -99,14 +99,6 @@ export function decodeValues(values: readonly unknown[]): unknown[] {
   return out ?? (values as unknown[]);
 }
 
-/**
- * Whether any of `values` (as they arrived) is or holds a descriptor: only then must the
- * receiving side know the kinds and transports (a worker loads them on demand).
- */
-export function holdsDescriptors(values: readonly unknown[]): boolean {
-  return values.some((value) => isDescriptor(value) || isTree(value));
-}
-
 /** The receiving side of `encodeValue`. */
 export function decodeValue(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;

@@ -4,7 +4,6 @@
  * process ends when its target does, whatever timers or handles it left open.
  * @module
  */
-import { encodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
 import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
 import { exitWithParent } from './orphan-guard.js';
@@ -21,7 +20,7 @@ let running = false;
 let finished = false;
 
 endOnUncaught(
-  () => `process ${currentProcess().name}`,
+  async () => `process ${currentProcess().name}`,
   () => finished,
   (outcome) => void finish(outcome),
 );
@@ -36,7 +35,7 @@ process.on('message', (message: unknown) => {
 
 async function run({ target, args, name, daemon, parent }: RunMessage): Promise<void> {
   becomeChild(name, daemon, parent);
-  return finish(await runTarget(target, args, `process ${name}`, 'process', loadKinds));
+  return finish(await runTarget(target, args, async () => `process ${name}`, 'process', loadKinds));
 }
 
 /** Every kind and transport, loaded only once a handle arrives (plain targets start faster). */
@@ -60,7 +59,9 @@ async function finish(outcome: Outcome): Promise<void> {
         { cause: error },
       );
       code = 1;
-      trySend({ $weftProcess: 'done', ok: false, error: encodeError(refused) }, () => resolve());
+      void import('../codec/error-codec.js').then(({ encodeError }) =>
+        trySend({ $weftProcess: 'done', ok: false, error: encodeError(refused) }, () => resolve()),
+      );
     };
     trySend(done, sent);
   });

@@ -5,6 +5,12 @@
  */
 import type { TargetRef } from '../portable/target-ref.js';
 
+/**
+ * Where a thread's registry keeps its state on `globalThis` (registry.ts); set once
+ * anything in the thread used the registry.
+ */
+export const REGISTRY_STATE: unique symbol = Symbol.for('weft.thread.registry');
+
 /** The key of a weft thread's boot record in `workerData`. */
 export const BOOT = '$weftThread';
 

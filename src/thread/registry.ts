@@ -15,7 +15,7 @@ import { isMainThread, parentPort, threadId, workerData } from 'node:worker_thre
 import { refuseWait, type WaitOptions } from '../core/options.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
-import { BOOT, type HoldMessage, type ThreadBoot } from './protocol.js';
+import { BOOT, type HoldMessage, REGISTRY_STATE, type ThreadBoot } from './protocol.js';
 import { MAIN_KEY, type TableEntry, type TableKey, ThreadTable } from './thread-table.js';
 
 /** What every thread object offers: a `Thread`, the main thread, or another thread's view. */
@@ -50,7 +50,7 @@ interface LocalState {
 }
 
 // One state per thread, even if this module is loaded twice (from src and from dist).
-const STATE: unique symbol = Symbol.for('weft.thread.registry');
+const STATE = REGISTRY_STATE;
 type Holder = { [STATE]?: LocalState };
 
 function state(): LocalState {

@@ -2,14 +2,20 @@
  * The worker side of a `Thread`: wait for the target, run it, send back its outcome, wait
  * for the threads started inside that keep the process alive, and end — the thread ends
  * when its target does, whatever timers or handles it left open.
+ *
+ * It loads only what an empty target needs (the thread registry, the codec and the kinds
+ * load when something uses them), so that a thread costs little more than a bare Worker.
  * @module
  */
 import { parentPort } from 'node:worker_threads';
-import { encodeError } from '../codec/error-codec.js';
-import { describe } from '../core/options.js';
 import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
-import { type DoneMessage, READY, type RunMessage, threadMessageKind } from './protocol.js';
-import { becomeThread, currentThread, whenChildrenDone } from './registry.js';
+import {
+  type DoneMessage,
+  READY,
+  REGISTRY_STATE,
+  type RunMessage,
+  threadMessageKind,
+} from './protocol.js';
 
 if (parentPort === null) {
   throw new Error('thread-entry is the entry of a weft thread, not a module to import');
@@ -19,7 +25,7 @@ let running = false;
 let finished = false;
 
 endOnUncaught(
-  () => `thread ${currentThread().name}`,
+  label,
   () => finished,
   (outcome) => void finish(outcome),
 );
@@ -28,21 +34,40 @@ endOnUncaught(
 // another thread can give it.
 port.on('message', (message: unknown) => {
   const kind = threadMessageKind(message);
-  if (kind === 'hello') port.postMessage(READY);
+  if (kind === 'hello') void warmUp().then(() => port.postMessage(READY));
   if (kind !== 'run' || running) return;
   running = true;
   void run(message as RunMessage);
 });
 
 async function run({ target, args, boot }: RunMessage): Promise<void> {
-  if (boot !== undefined) becomeThread(boot); // a spare, booted before it had a name
-  const label = `thread ${currentThread().name}`;
+  // A spare, booted before it had a name, learns who it is.
+  if (boot !== undefined) (await registry()).becomeThread(boot);
   return finish(await runTarget(target, args, label, 'thread', loadKinds));
+}
+
+/** `thread <its name now>`, for messages. */
+async function label(): Promise<string> {
+  return `thread ${(await registry()).currentThread().name}`;
+}
+
+function registry(): Promise<typeof import('./registry.js')> {
+  return import('./registry.js');
 }
 
 /** Every kind and transport, loaded only once a handle arrives (plain targets start faster). */
 function loadKinds(): Promise<unknown> {
   return import('../kinds.js');
+}
+
+/**
+ * A spare (warm start) loads ahead what its target will need, and runs the module loader
+ * once, so that the start that takes it pays for neither.
+ */
+async function warmUp(): Promise<void> {
+  await Promise.all([registry(), import('../portable/bootstrap.js')]).then(([, bootstrap]) =>
+    bootstrap.importTargetModule('data:text/javascript,'),
+  );
 }
 
 async function finish(outcome: Outcome): Promise<void> {
@@ -55,13 +80,18 @@ async function finish(outcome: Outcome): Promise<void> {
     port.postMessage(done, outcome.ok ? outcome.transfer : []);
   } catch (error) {
     // What the target threw cannot be cloned (an object holding a function, say).
+    const [{ describe }, { encodeError }] = await Promise.all([
+      import('../core/options.js'),
+      import('../codec/error-codec.js'),
+    ]);
     const thrown = done.ok ? done.value : done.error;
     const refused = new TypeError(
-      `thread ${currentThread().name}: the target threw ${describe(thrown)}, which cannot cross back to its parent`,
+      `${await label()}: the target threw ${describe(thrown)}, which cannot cross back to its parent`,
       { cause: error },
     );
     port.postMessage({ $weftThread: 'done', ok: false, error: encodeError(refused) });
   }
-  await whenChildrenDone();
+  // Only a thread that used the registry (its state exists) can have started threads.
+  if (REGISTRY_STATE in globalThis) await (await registry()).whenChildrenDone();
   process.exit(outcome.ok ? 0 : 1);
 }
