@@ -5,8 +5,9 @@
  * @module
  */
 import { describe } from '../core/options.js';
+import { warmUpImport } from '../portable/bootstrap.js';
 import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
-import { exitWithParent } from './orphan-guard.js';
+import { exitWithParent, whenGuarded } from './orphan-guard.js';
 import { type DoneMessage, processMessageKind, READY, type RunMessage } from './protocol.js';
 import { activeChildren, becomeChild, currentProcess } from './registry.js';
 
@@ -27,7 +28,8 @@ endOnUncaught(
 
 process.on('message', (message: unknown) => {
   const kind = processMessageKind(message);
-  if (kind === 'hello') send(READY);
+  // A spare (warm start) says it is ready once its watchdog runs and its loader has warmed up.
+  if (kind === 'hello') void Promise.all([whenGuarded(), warmUpImport()]).then(() => send(READY));
   if (kind !== 'run' || running) return;
   running = true;
   void run(message as RunMessage);

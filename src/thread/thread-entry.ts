@@ -8,6 +8,7 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads';
+import { warmUpImport } from '../portable/bootstrap.js';
 import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
 import {
   type DoneMessage,
@@ -64,10 +65,8 @@ function loadKinds(): Promise<unknown> {
  * A spare (warm start) loads ahead what its target will need, and runs the module loader
  * once, so that the start that takes it pays for neither.
  */
-async function warmUp(): Promise<void> {
-  await Promise.all([registry(), import('../portable/bootstrap.js')]).then(([, bootstrap]) =>
-    bootstrap.importTargetModule('data:text/javascript,'),
-  );
+function warmUp(): Promise<unknown> {
+  return Promise.all([registry(), warmUpImport()]);
 }
 
 async function finish(outcome: Outcome): Promise<void> {
