@@ -3,7 +3,7 @@
  * instant (Python's forkserver start method, for threads too).
  * @module
  */
-import { describe, refuseUnknownOptions } from './core/options.js';
+import { describe, refuseUnknownOptions, refuseWait, type WaitOptions } from './core/options.js';
 import { refuseWhileImporting } from './portable/bootstrap.js';
 import { spareProcesses } from './process/spare-processes.js';
 import { spareThreads } from './thread/spare-threads.js';
@@ -19,10 +19,11 @@ export interface WarmStartOptions {
 /** What `warmStart()` returns: stops keeping its spares. */
 export interface WarmStart {
   /**
-   * Resolves once every spare kept in this thread has booted (replacing those handed out
-   * first): the next start then takes a spare that waits for it.
+   * Resolves `true` once every spare kept in this thread has booted (replacing those handed
+   * out first): the next start then takes a spare that waits for it. `false` on timeout;
+   * rejects with the signal's reason when aborted.
    */
-  ready(): Promise<void>;
+  ready(opts?: WaitOptions): Promise<boolean>;
   /** Ends the idle spares this call keeps (once); resolves when they have ended. */
   stop(): Promise<void>;
   /** `await using` calls `stop()`. */
@@ -69,8 +70,15 @@ export function warmStart(options?: WarmStartOptions): WarmStart {
     (stopped ??= Promise.all([spareThreads.keep(-threads), spareProcesses.keep(-processes)]).then(
       () => undefined,
     ));
-  const ready = (): Promise<void> =>
-    Promise.all([spareThreads.ready(), spareProcesses.ready()]).then(() => undefined);
+  const ready = (opts?: WaitOptions): Promise<boolean> => {
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, 'WarmStart.ready');
+      if (refused) return refused;
+    }
+    return Promise.all([spareThreads.ready(opts), spareProcesses.ready(opts)]).then(
+      ([threads, processes]) => threads && processes,
+    );
+  };
   return { ready, stop, [Symbol.asyncDispose]: stop };
 }
 

@@ -162,6 +162,22 @@ describe('warmStart: spares', () => {
     assert.equal(spareThreads.workers().length, 0);
   });
 
+  test('ready() takes { timeout, signal }: an aborted wait rejects with the reason and leaves the spares', async () => {
+    warm = warmStart({ threads: 1 });
+    const reason = new Error('no longer needed');
+    await assert.rejects(
+      warm.ready({ signal: AbortSignal.abort(reason) }),
+      (error) => error === reason,
+    );
+    const controller = new AbortController();
+    const waiting = warm.ready({ signal: controller.signal });
+    controller.abort(reason);
+    await assert.rejects(waiting, (error) => error === reason);
+    await assert.rejects(warm.ready({ timeout: -1 }), RangeError);
+    assert.equal(await warm.ready({ timeout: 60_000 }), true);
+    assert.equal(spareThreads.workers().length, 1);
+  });
+
   test('bad options are refused at the call', () => {
     assert.throws(() => warmStart({ threads: -1 }), RangeError);
     assert.throws(() => warmStart({ threads: 1.5 }), /whole number/);

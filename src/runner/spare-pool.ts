@@ -9,6 +9,8 @@
  * @module
  */
 import type { EventEmitter } from 'node:events';
+import type { WaitOptions } from '../core/options.js';
+import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 
 /** A spare worker as the pool holds it. */
 export interface Spare<W> {
@@ -30,6 +32,8 @@ export type StartSpare<W> = (died: () => void) => Spare<W>;
 export class SparePool<W> {
   private wanted = 0;
   private readonly idle: Spare<W>[] = [];
+  private readonly booted = new WeakSet<Spare<W>>();
+  private readyWaiters: WaiterQueue<boolean> | undefined = undefined;
 
   constructor(private readonly startSpare: StartSpare<W>) {}
 
@@ -39,13 +43,26 @@ export class SparePool<W> {
   }
 
   /**
-   * Resolves once every spare wanted is booted (a replacement due is started now). The wait
-   * keeps the program alive, as any wait does, though the spares themselves do not.
+   * Resolves `true` once every spare wanted is booted (a replacement due is started now),
+   * `false` on timeout. The wait keeps the program alive, as any wait does, though the
+   * spares themselves do not.
    */
-  ready(): Promise<void> {
+  ready(opts: WaitOptions | undefined): Promise<boolean> {
     this.fill();
+    if (this.allBooted()) return RESOLVED_TRUE;
     const hold = setInterval(ignore, 1 << 30);
-    return Promise.all(this.idle.map((spare) => spare.booted)).then(() => clearInterval(hold));
+    return (this.readyWaiters ??= new WaiterQueue<boolean>())
+      .wait(opts, falseOnTimeout)
+      .finally(() => clearInterval(hold));
+  }
+
+  private allBooted(): boolean {
+    return this.idle.length >= this.wanted && this.idle.every((spare) => this.booted.has(spare));
+  }
+
+  /** A spare booted or ended: wake those waiting in `ready()` once all are booted. */
+  private settled(): void {
+    if (this.allBooted()) this.readyWaiters?.wakeAll(true);
   }
 
   /** Wants `delta` more (or, negative, fewer) spares: starts the missing, stops the extra. */
@@ -78,8 +95,13 @@ export class SparePool<W> {
       const spare: Spare<W> = this.startSpare(() => {
         const at = this.idle.indexOf(spare);
         if (at >= 0) this.idle.splice(at, 1);
+        this.settled();
       });
       this.idle.push(spare);
+      void spare.booted.then(() => {
+        this.booted.add(spare);
+        this.settled();
+      });
     }
   }
 
