@@ -28,12 +28,16 @@ export interface Spare<W> {
 /** How a kind of spare is started: `died` is called if it ends while still idle. */
 export type StartSpare<W> = (died: () => void) => Spare<W>;
 
+/** How long after a spare was taken its replacement starts (ms). */
+const REPLACE_AFTER_MS = 50;
+
 /** The spares of one kind in this thread: how many are wanted, and those booted. */
 export class SparePool<W> {
   private wanted = 0;
   private readonly idle: Spare<W>[] = [];
   private readonly booted = new WeakSet<Spare<W>>();
   private readyWaiters: WaiterQueue<boolean> | undefined = undefined;
+  private replacing: NodeJS.Timeout | undefined = undefined;
 
   constructor(private readonly startSpare: StartSpare<W>) {}
 
@@ -75,7 +79,7 @@ export class SparePool<W> {
 
   /**
    * An idle spare started with `startedWith`, taken out of the pool (a replacement starts
-   * on a later turn), or `undefined` when there is none: then the caller starts cold. Spares
+   * a little later), or `undefined` when there is none: then the caller starts cold. Spares
    * started with something else (the environment changed since) are stopped.
    */
   take(startedWith: string): W | undefined {
@@ -85,9 +89,23 @@ export class SparePool<W> {
       else if (found === undefined) found = spare;
       else this.idle.push(spare);
     }
-    if (this.wanted > 0) setImmediate(() => this.fill());
+    if (this.wanted > 0) this.replaceLater();
     found?.release();
     return found?.worker;
+  }
+
+  /**
+   * Starts the replacements a little later: booting one takes a core for a while, which the
+   * start just served needs first (on a machine of two cores, that halves its speed).
+   * `ready()` starts them at once.
+   */
+  private replaceLater(): void {
+    if (this.replacing !== undefined) return;
+    this.replacing = setTimeout(() => {
+      this.replacing = undefined;
+      this.fill();
+    }, REPLACE_AFTER_MS);
+    this.replacing.unref();
   }
 
   private fill(): void {
