@@ -47,8 +47,8 @@ export class SparePool<W> {
   }
 
   /**
-   * Resolves `true` once every spare wanted is booted (a replacement due is started now),
-   * `false` on timeout. The wait keeps the program alive, as any wait does, though the
+   * Resolves `true` once every spare wanted is booted (a replacement due is started now; one
+   * that fails to boot is dropped, not waited for), `false` on timeout. The wait keeps the program alive, as any wait does, though the
    * spares themselves do not.
    */
   ready(opts: WaitOptions | undefined): Promise<boolean> {
@@ -60,8 +60,9 @@ export class SparePool<W> {
       .finally(() => clearInterval(hold));
   }
 
+  /** No spare is still booting (one that failed to boot is gone: no wait for it to come). */
   private allBooted(): boolean {
-    return this.idle.length >= this.wanted && this.idle.every((spare) => this.booted.has(spare));
+    return this.idle.every((spare) => this.booted.has(spare));
   }
 
   /** A spare booted or ended: wake those waiting in `ready()` once all are booted. */
@@ -74,7 +75,7 @@ export class SparePool<W> {
     this.wanted = Math.max(0, this.wanted + delta);
     const extra = this.idle.splice(this.wanted);
     this.fill();
-    return Promise.all(extra.map((spare) => this.end(spare))).then(() => undefined);
+    return Promise.all(extra.map((spare) => spare.stop())).then(() => undefined);
   }
 
   /**
@@ -85,7 +86,7 @@ export class SparePool<W> {
   take(startedWith: string): W | undefined {
     let found: Spare<W> | undefined;
     for (const spare of this.idle.splice(0)) {
-      if (spare.startedWith !== startedWith) void this.end(spare);
+      if (spare.startedWith !== startedWith) void spare.stop();
       else if (found === undefined) found = spare;
       else this.idle.push(spare);
     }
@@ -121,10 +122,6 @@ export class SparePool<W> {
         this.settled();
       });
     }
-  }
-
-  private end(spare: Spare<W>): Promise<void> {
-    return spare.stop();
   }
 }
 
