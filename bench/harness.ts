@@ -44,6 +44,9 @@ export interface Settings {
   processChunksize: number;
   /** Process pools: sequential round trips per round of the submit-and-await-each table. */
   processLatencyCalls: number;
+  /** Start-up: starts (start + join) per contender per round, and under tsx (2 s each). */
+  startupCalls: number;
+  startupTsxCalls: number;
   /** Progress lines go here (stderr), so stdout stays clean for `--json`. */
   log: (line: string) => void;
 }
@@ -65,6 +68,8 @@ export interface Contender {
 export interface LatencyContender {
   name: string;
   call: () => PromiseLike<unknown>;
+  /** Runs untimed before each call (waits until a warm start has its spare ready, say). */
+  prepare?: () => PromiseLike<unknown>;
 }
 
 /** One row of a table: median rate over the timed rounds, and every sample. */
@@ -114,6 +119,25 @@ export function verdictOf(mediansMet: boolean | null, roundsMet: number, rounds:
   return roundsMet > 0 ? 'usually missed' : 'missed';
 }
 
+/**
+ * An aim on a latency table: `subject` takes at most `atMost` times as long as `reference`
+ * or, without a reference, at most `atMost` µs.
+ */
+export interface TimeLimit {
+  subject: string;
+  reference?: string;
+  atMost: number;
+}
+
+/** A time limit checked over the rounds, as `TargetResult` (`value`: the ratio, or the µs). */
+export interface TimeLimitResult extends TimeLimit {
+  value: number | null;
+  met: boolean | null;
+  roundsMet: number;
+  rounds: number;
+  verdict: Verdict;
+}
+
 /** A ratio worth printing that the performance aims set no target for. */
 export interface Comparison {
   subject: string;
@@ -135,9 +159,11 @@ export interface Table {
   notes: string[];
   /**
    * Medians are µs per operation (lower is better) instead of rates; the ratio columns
-   * then divide times. Such a table has no targets or comparisons.
+   * then divide times. Such a table has no targets or comparisons, but may have limits.
    */
   latency?: boolean;
+  /** Aims on a latency table. */
+  limits?: TimeLimitResult[];
 }
 
 /**
@@ -185,6 +211,7 @@ export async function measureLatency(
   return rotate(contenders, settings, async (contender) => {
     const times: number[] = new Array(calls);
     for (let i = 0; i < calls; i++) {
+      await contender.prepare?.();
       const start = performance.now();
       await contender.call();
       times[i] = (performance.now() - start) * 1000;
@@ -289,10 +316,11 @@ export function pythonRow(name: string, result: PythonResult, pattern: string): 
 
 /** Completes a table: checks each target against the rows' medians. */
 export function makeTable(
-  fields: Omit<Table, 'targets' | 'comparisons' | 'notes'> & {
+  fields: Omit<Table, 'targets' | 'comparisons' | 'notes' | 'limits'> & {
     targets: Target[];
     comparisons?: Omit<Comparison, 'ratio'>[];
     notes?: string[];
+    limits?: TimeLimit[];
   },
 ): Table {
   const row = (name: string): Row | undefined => fields.rows.find((r) => r.name === name);
@@ -316,7 +344,50 @@ export function makeTable(
     const reference = rate(pair.reference);
     return { ...pair, ratio: subject !== null && reference !== null ? subject / reference : null };
   });
-  return { ...fields, targets, comparisons, notes: fields.notes ?? [] };
+  const limits = (fields.limits ?? []).map((limit) => checkLimit(limit, row));
+  return { ...fields, targets, comparisons, notes: fields.notes ?? [], limits };
+}
+
+/** A time limit against the rows' medians and round by round (paired by index, as targets). */
+function checkLimit(limit: TimeLimit, row: (name: string) => Row | undefined): TimeLimitResult {
+  const subject = row(limit.subject);
+  const reference = limit.reference === undefined ? undefined : row(limit.reference);
+  const ours = subject?.median == null ? [] : subject.samples;
+  const per = (time: number, r: number | undefined): number | null => {
+    if (limit.reference === undefined) return time;
+    if (reference?.median == null) return null;
+    return time / (r === undefined ? reference.median : reference.samples[r]!);
+  };
+  const value = subject?.median == null ? null : per(subject.median, undefined);
+  const rounds =
+    value === null
+      ? 0
+      : limit.reference === undefined
+        ? ours.length
+        : Math.min(ours.length, reference!.samples.length);
+  let roundsMet = 0;
+  for (let r = 0; r < rounds; r++) if (per(ours[r]!, r)! <= limit.atMost) roundsMet++;
+  const met = value === null ? null : value <= limit.atMost;
+  return { ...limit, value, met, roundsMet, rounds, verdict: verdictOf(met, roundsMet, rounds) };
+}
+
+/** One line giving a time limit's verdict, as `describeTarget` does for a target. */
+export function describeLimit(limit: TimeLimitResult): string {
+  const aim =
+    limit.reference === undefined
+      ? `target ${limit.subject} <= ${formatMicros(limit.atMost)}`
+      : `target ${limit.subject} <= ${limit.atMost}x the time of ${limit.reference}`;
+  if (limit.value === null || limit.rounds === 0) return `${aim}: not measured`;
+  const margin = (1 - limit.value / limit.atMost) * 100;
+  const side = margin >= 0 ? 'within' : 'beyond';
+  const figure =
+    limit.reference === undefined
+      ? `median ${formatMicros(limit.value)}`
+      : `ratio of the medians ${limit.value.toFixed(2)}x`;
+  return (
+    `${aim}: ${limit.verdict.toUpperCase()}, ${limit.roundsMet} of ${limit.rounds} rounds ` +
+    `met it; ${figure} (${Math.abs(margin).toFixed(0)}% ${side} the limit)`
+  );
 }
 
 /** The machine and runtimes, for the report. */
@@ -388,6 +459,7 @@ export function renderTable(table: Table): string {
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   const out = [`### ${table.title}`, '', line(header), rule, ...body.map(line), ''];
   for (const target of table.targets) out.push(`- ${describeTarget(target)}`);
+  for (const limit of table.limits ?? []) out.push(`- ${describeLimit(limit)}`);
   for (const comparison of table.comparisons) out.push(`- ${describeComparison(comparison)}`);
   for (const note of table.notes) out.push(`- note: ${note}`);
   return out.join('\n');

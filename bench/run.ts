@@ -14,6 +14,7 @@ import os from 'node:os';
 import { actorSuites } from './actor.js';
 import {
   describeComparison,
+  describeLimit,
   describeTarget,
   machine,
   renderTable,
@@ -24,6 +25,7 @@ import { lockSuites } from './lock.js';
 import { processPoolSuites } from './process-pool.js';
 import { queueSuites } from './queue.js';
 import { spawnSuites } from './spawn.js';
+import { startupSuites } from './startup.js';
 import { taskPoolSuites } from './task-pool.js';
 import { threadPoolSuites } from './thread-pool.js';
 
@@ -42,6 +44,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   'task-pool': taskPoolSuites,
   spawn: spawnSuites,
   actor: actorSuites,
+  startup: startupSuites,
 };
 
 function main(): Promise<void> {
@@ -82,6 +85,8 @@ function main(): Promise<void> {
     processMapItems: quick ? 20_000 : 100_000,
     processChunksize: 100,
     processLatencyCalls: quick ? 200 : 1_000,
+    startupCalls: quick ? 3 : 10,
+    startupTsxCalls: 1,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   return runAll(settings, suites, json);
@@ -130,6 +135,7 @@ async function runAll(settings: Settings, suites: string[], json: boolean): Prom
   out.push('## Targets', '');
   for (const table of tables) {
     for (const target of table.targets) out.push(`- ${table.title}: ${describeTarget(target)}`);
+    for (const limit of table.limits ?? []) out.push(`- ${table.title}: ${describeLimit(limit)}`);
     for (const comparison of table.comparisons)
       out.push(`- ${table.title}: ${describeComparison(comparison)}`);
   }

@@ -143,3 +143,4 @@ export {
   type ThreadInfo,
 } from './thread/registry.js';
 export { Thread, type ThreadOptions } from './thread/thread.js';
+export { type WarmStart, type WarmStartOptions, warmStart } from './warm-start.js';

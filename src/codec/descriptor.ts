@@ -129,3 +129,12 @@ export function isTree(value: unknown): value is HandleTree {
     'value' in (value as object)
   );
 }
+
+/**
+ * Whether any of `values` (as they arrived) is or holds a descriptor: only then is there
+ * anything to decode, and must the receiving side know the kinds and transports (a worker
+ * loads them, and the codec, on demand).
+ */
+export function holdsDescriptors(values: readonly unknown[]): boolean {
+  return values.some((value) => isDescriptor(value) || isTree(value));
+}

@@ -20,6 +20,14 @@ export function importTargetModule(module: string): Promise<Record<string, unkno
   return importing.run(module, () => import(module) as Promise<Record<string, unknown>>);
 }
 
+/**
+ * Runs the import of a target once on an empty module: a spare worker (warm start) does it
+ * ahead, so that the first real import does not pay for the loader's first use.
+ */
+export function warmUpImport(): Promise<unknown> {
+  return importTargetModule('data:text/javascript,');
+}
+
 /** Throws the bootstrapping `RuntimeError` when called from the top level of a module a worker is importing. */
 export function refuseWhileImporting(what: string): void {
   const module = importing.getStore();

@@ -12,6 +12,8 @@
 import { Worker } from 'node:worker_threads';
 
 let guarded = false;
+/** Settles once the watchdog runs (or could not be started). */
+let watching: Promise<void> = Promise.resolve();
 
 /** How often the watchdog looks at the parent pid (ms). */
 const WATCH_EVERY = 100;
@@ -50,4 +52,13 @@ export function exitWithParent(): void {
   watchdog.unref();
   // Failing to watch must not fail the child: the channel still ends it when it is not busy.
   watchdog.on('error', () => {});
+  watching = new Promise((resolve) => {
+    watchdog.once('online', resolve);
+    watchdog.once('error', () => resolve());
+  });
+}
+
+/** Resolves once the watchdog runs: a spare child is not ready before. */
+export function whenGuarded(): Promise<void> {
+  return watching;
 }

@@ -4,13 +4,12 @@
  * process ends when its target does, whatever timers or handles it left open.
  * @module
  */
-import '../kinds.js';
-import { encodeError } from '../codec/error-codec.js';
 import { describe } from '../core/options.js';
-import { flushConfirmations } from '../remote/remote-link.js';
+import { runTargetEndHooks } from '../core/target-end.js';
+import { warmUpImport } from '../portable/bootstrap.js';
 import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
-import { exitWithParent } from './orphan-guard.js';
-import { type DoneMessage, processMessageKind, type RunMessage } from './protocol.js';
+import { exitWithParent, whenGuarded } from './orphan-guard.js';
+import { type DoneMessage, processMessageKind, READY, type RunMessage } from './protocol.js';
 import { activeChildren, becomeChild, currentProcess } from './registry.js';
 
 const send = process.send?.bind(process);
@@ -23,27 +22,35 @@ let running = false;
 let finished = false;
 
 endOnUncaught(
-  () => `process ${currentProcess().name}`,
+  async () => `process ${currentProcess().name}`,
   () => finished,
   (outcome) => void finish(outcome),
 );
 
 process.on('message', (message: unknown) => {
-  if (processMessageKind(message) !== 'run' || running) return;
+  const kind = processMessageKind(message);
+  // A spare (warm start) says it is ready once its watchdog runs and its loader has warmed up.
+  if (kind === 'hello') void Promise.all([whenGuarded(), warmUpImport()]).then(() => send(READY));
+  if (kind !== 'run' || running) return;
   running = true;
   void run(message as RunMessage);
 });
 
 async function run({ target, args, name, daemon, parent }: RunMessage): Promise<void> {
   becomeChild(name, daemon, parent);
-  return finish(await runTarget(target, args, `process ${name}`, 'process'));
+  return finish(await runTarget(target, args, async () => `process ${name}`, 'process', loadKinds));
+}
+
+/** Every kind and transport, loaded only once a handle arrives (plain targets start faster). */
+function loadKinds(): Promise<unknown> {
+  return import('../kinds.js');
 }
 
 async function finish(outcome: Outcome): Promise<void> {
   if (finished) return;
   finished = true;
   // Items this target got from queues elsewhere are its own: say so before it ends.
-  flushConfirmations();
+  runTargetEndHooks();
   let code = outcome.ok ? 0 : 1;
   const done: DoneMessage = outcome.ok
     ? { $weftProcess: 'done', ok: true, value: outcome.value }
@@ -57,7 +64,9 @@ async function finish(outcome: Outcome): Promise<void> {
         { cause: error },
       );
       code = 1;
-      trySend({ $weftProcess: 'done', ok: false, error: encodeError(refused) }, () => resolve());
+      void import('../codec/error-codec.js').then(({ encodeError }) =>
+        trySend({ $weftProcess: 'done', ok: false, error: encodeError(refused) }, () => resolve()),
+      );
     };
     trySend(done, sent);
   });

@@ -7,7 +7,7 @@
  */
 // Every kind of primitive an argument may hold must be known before one crosses.
 import '../kinds.js';
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { inspect } from 'node:util';
 import { encodeValues } from '../codec/codec.js';
@@ -22,14 +22,11 @@ import {
 import { anchorModule, targetRef } from '../portable/target-ref.js';
 import type { SendableArgs } from '../remote/handle-types.js';
 import { type AnyFunction, type EncodedOutcome, Runner } from '../runner/runner.js';
-import { CHILD_ENV, processMessageKind, type RunMessage } from './protocol.js';
+import { inheritedNow } from '../runner/spare-pool.js';
+import { forkChild } from './process-start.js';
+import { processMessageKind, type RunMessage } from './protocol.js';
 import { currentProcess, trackChild, untrackChild } from './registry.js';
-
-// The child's entry next to this module: .ts when weft runs from its sources (under tsx), .js from dist/.
-const ENTRY = new URL(
-  import.meta.url.endsWith('.ts') ? './process-entry.ts' : './process-entry.js',
-  import.meta.url,
-);
+import { setRef, spareProcesses } from './spare-processes.js';
 
 /** Options of `new Process(target, options)`. */
 export interface ProcessOptions<A extends readonly unknown[] = unknown[]> {
@@ -150,12 +147,12 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
   /** Starts the child process. Throws `RuntimeError` when called twice. */
   start(): void {
     this.refuseRestart();
-    const child = fork(ENTRY, [], {
-      serialization: 'advanced',
-      env: { ...(this.env ?? process.env), [CHILD_ENV]: '1' },
-      execArgv: [...process.execArgv, ...this.execArgv],
-      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    });
+    // A spare forked ahead (warm start) serves a process with the options it was forked with.
+    const spare =
+      this.env === undefined && this.execArgv.length === 0
+        ? spareProcesses.take(inheritedNow())
+        : undefined;
+    const child = spare ?? forkChild(this.env, this.execArgv);
     this.phase = 'started';
     this.child = child;
     this.processId = child.pid;
@@ -227,16 +224,7 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
 
   /** A daemon child does not keep this process alive, except while someone waits in `join()`. */
   protected updateRef(): void {
-    const child = this.child;
-    if (child === undefined) return;
-    const channel = child.channel as { ref(): void; unref(): void } | undefined;
-    if (!this.daemonic || this.joiners > 0) {
-      child.ref();
-      channel?.ref();
-    } else {
-      child.unref();
-      channel?.unref();
-    }
+    if (this.child !== undefined) setRef(this.child, !this.daemonic || this.joiners > 0);
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {

@@ -22,6 +22,11 @@ export type DoneMessage =
   | { readonly $weftProcess: 'done'; readonly ok: true; readonly value: unknown }
   | { readonly $weftProcess: 'done'; readonly ok: false; readonly error: unknown };
 
+/** Parent → spare process (warm start): say when booted; the spare answers `ready`. */
+export const HELLO = { $weftProcess: 'hello' } as const;
+/** Spare process → parent: its entry is loaded, it waits for a target. */
+export const READY = { $weftProcess: 'ready' } as const;
+
 /** The tag of `message` when it is one of weft's process messages. */
 export function processMessageKind(message: unknown): string | undefined {
   if (message === null || typeof message !== 'object') return undefined;

@@ -10,6 +10,7 @@
  * already granted it — so nothing is ever taken and lost in between.
  * @module
  */
+
 import { MessageChannel, type MessagePort, type Transferable, threadId } from 'node:worker_threads';
 import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
 import { whenValueDecodable } from '../codec/decodable.js';
@@ -22,6 +23,7 @@ import type {
 } from '../codec/descriptor.js';
 import { decodeError } from '../codec/error-codec.js';
 import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
+import { atTargetEnd } from '../core/target-end.js';
 import { currentIdentity } from '../core/task-identity.js';
 import { HandleClosedError } from '../errors.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
@@ -35,6 +37,8 @@ const THREAD_KEY = `${process.pid}/${threadId}`;
 /** Links holding answers they have not confirmed to their owner yet. */
 const unconfirmed = new Set<RemoteLink>();
 let flushScheduled = false;
+// A thread or process that ends confirms what its target received (see flushConfirmations).
+atTargetEnd(flushConfirmations);
 
 /**
  * Confirms to their owners every answer that handed something over (a queue item) and is

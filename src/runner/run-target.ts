@@ -4,13 +4,14 @@
  * outcome ready to cross back; and what an error thrown where the target cannot catch it
  * (a timer, an unhandled rejection) does — it ends the runner with that error, as an
  * uncaught exception ends a Python thread or process.
+ *
+ * Start-up stays cheap: the codec is loaded only when an argument holds a handle or the
+ * result is not a plain primitive, the error codec only when the target failed, so a target
+ * given and returning plain values loads neither.
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
-import { decodeValues, encodeValue } from '../codec/codec.js';
-import { whenDecodable } from '../codec/decodable.js';
-import type { Destination } from '../codec/descriptor.js';
-import { encodeError } from '../codec/error-codec.js';
+import { type Destination, holdsDescriptors } from '../codec/descriptor.js';
 import { loadTarget } from '../portable/load.js';
 import { loadTargetRef, type TargetRef } from '../portable/target-ref.js';
 
@@ -19,26 +20,39 @@ export type Outcome =
   | { readonly ok: true; readonly value: unknown; readonly transfer: Transferable[] }
   | { readonly ok: false; readonly error: unknown };
 
+/** Names the runner in messages (`thread Thread-3`, `process worker`), as it is named now. */
+export type Label = () => Promise<string>;
+
+const NOTHING: Transferable[] = [];
+
 /**
- * Runs `target` on `args` (as they arrived) and returns its outcome. `label` names the
- * runner in messages (`thread Thread-3`, `process worker`); `to` is where the outcome goes.
+ * Runs `target` on `args` (as they arrived) and returns its outcome; `to` is where the
+ * outcome goes. `loadKinds` registers every kind and transport: called only when an
+ * argument holds a handle, so a target given plain values loads none of them.
  */
 export async function runTarget(
   target: TargetRef,
   args: unknown[],
-  label: string,
+  label: Label,
   to: Destination,
+  loadKinds: () => Promise<unknown>,
 ): Promise<Outcome> {
   let value: unknown;
   try {
-    const fn = await loadTargetRef(target, loadTarget);
-    await whenDecodable(args);
-    value = await fn(...decodeValues(args));
+    const handles = holdsDescriptors(args);
+    const [fn] = await Promise.all([
+      loadTargetRef(target, loadTarget),
+      handles ? loadKinds() : undefined,
+    ]);
+    // After the target: a portable class its own module defines is then found at once.
+    value = await fn(...(handles ? await decodeArgs(args) : args));
   } catch (error) {
     return failed(error);
   }
+  if (crossesAsItIs(value)) return { ok: true, value, transfer: NOTHING };
   try {
-    const encoded = encodeValue(value, `${label}: the target's return value`, to);
+    const { encodeValue } = await loadCodec();
+    const encoded = encodeValue(value, `${await label()}: the target's return value`, to);
     return { ok: true, value: encoded.value, transfer: encoded.transfer };
   } catch (error) {
     return failed(error);
@@ -46,7 +60,8 @@ export async function runTarget(
 }
 
 /** The outcome of a target that threw `error`. */
-export function failed(error: unknown): Outcome {
+export async function failed(error: unknown): Promise<Outcome> {
+  const { encodeError } = await import('../codec/error-codec.js');
   return { ok: false, error: encodeError(error) };
 }
 
@@ -56,15 +71,39 @@ export function failed(error: unknown): Outcome {
  * prints an exception raised after a thread's target returned.
  */
 export function endOnUncaught(
-  label: () => string,
+  label: Label,
   ended: () => boolean,
   end: (outcome: Outcome) => void,
 ): void {
   process.on('uncaughtException', (error) => {
     if (ended()) {
-      console.error(`Exception in ${label()} after its target ended:`, error);
+      void label().then((name) =>
+        console.error(`Exception in ${name} after its target ended:`, error),
+      );
       return;
     }
-    end(failed(error));
+    void failed(error).then(end);
   });
+}
+
+/** A value the codec would let through unchanged: no need to load it. */
+function crossesAsItIs(value: unknown): boolean {
+  return (
+    value === null ||
+    (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')
+  );
+}
+
+/** Decodes arguments that hold handles or instances of portable classes (loading those classes first). */
+async function decodeArgs(args: unknown[]): Promise<unknown[]> {
+  const [{ decodeValues }, { whenDecodable }] = await Promise.all([
+    loadCodec(),
+    import('../codec/decodable.js'),
+  ]);
+  await whenDecodable(args);
+  return decodeValues(args);
+}
+
+function loadCodec(): Promise<typeof import('../codec/codec.js')> {
+  return import('../codec/codec.js');
 }

@@ -5,6 +5,12 @@
  */
 import type { TargetRef } from '../portable/target-ref.js';
 
+/**
+ * Where a thread's registry keeps its state on `globalThis` (registry.ts); set once
+ * anything in the thread used the registry.
+ */
+export const REGISTRY_STATE: unique symbol = Symbol.for('weft.thread.registry');
+
 /** The key of a weft thread's boot record in `workerData`. */
 export const BOOT = '$weftThread';
 
@@ -23,6 +29,8 @@ export interface RunMessage {
   readonly $weftThread: 'run';
   readonly target: TargetRef;
   readonly args: unknown[];
+  /** Who the thread is, for a spare booted before it had a name (warm start). */
+  readonly boot?: ThreadBoot;
 }
 
 /** Thread → parent: the target's outcome (sent once, before the thread ends). */
@@ -39,7 +47,12 @@ export interface HoldMessage {
   readonly on: boolean;
 }
 
-export type ToParent = DoneMessage | HoldMessage;
+/** Parent → spare thread (warm start): say when booted; the spare answers `ready`. */
+export const HELLO = { $weftThread: 'hello' } as const;
+/** Spare thread → parent: its entry is loaded, it waits for a target. */
+export const READY = { $weftThread: 'ready' } as const;
+
+export type ToParent = DoneMessage | HoldMessage | typeof READY;
 
 /** The tag of `message` when it is one of weft's thread messages. */
 export function threadMessageKind(message: unknown): string | undefined {

@@ -15,7 +15,7 @@ import { isMainThread, parentPort, threadId, workerData } from 'node:worker_thre
 import { refuseWait, type WaitOptions } from '../core/options.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
-import { BOOT, type HoldMessage, type ThreadBoot } from './protocol.js';
+import { BOOT, type HoldMessage, REGISTRY_STATE, type ThreadBoot } from './protocol.js';
 import { MAIN_KEY, type TableEntry, type TableKey, ThreadTable } from './thread-table.js';
 
 /** What every thread object offers: a `Thread`, the main thread, or another thread's view. */
@@ -50,7 +50,7 @@ interface LocalState {
 }
 
 // One state per thread, even if this module is loaded twice (from src and from dist).
-const STATE: unique symbol = Symbol.for('weft.thread.registry');
+const STATE = REGISTRY_STATE;
 type Holder = { [STATE]?: LocalState };
 
 function state(): LocalState {
@@ -63,11 +63,7 @@ function initialState(): LocalState {
     workerData !== null && typeof workerData === 'object'
       ? ((workerData as Record<string, unknown>)[BOOT] as ThreadBoot | undefined)
       : undefined;
-  if (!isMainThread && boot !== undefined) {
-    const table = new ThreadTable(boot.table);
-    const self = new ThreadView(table, boot, threadId, boot.daemon, boot.name);
-    return newState(table, self, true);
-  }
+  if (!isMainThread && boot !== undefined) return bootedState(boot);
   const table = ThreadTable.create();
   if (isMainThread) return newState(table, new ThreadView(table, MAIN_KEY, 0, false, 'MainThread'));
   // A worker weft did not start (a raw Worker): it knows the main thread and itself, and
@@ -76,6 +72,19 @@ function initialState(): LocalState {
   const key = table.claim(-1, true, name, threadId);
   table.activate(key, threadId);
   return newState(table, new ThreadView(table, key, threadId, true, name));
+}
+
+function bootedState(boot: ThreadBoot): LocalState {
+  const table = new ThreadTable(boot.table);
+  return newState(table, new ThreadView(table, boot, threadId, boot.daemon, boot.name), true);
+}
+
+/**
+ * @internal A spare thread, booted ahead for warm start, learns who it is from its run
+ * message: from then on it is that thread, as if it had been started as it.
+ */
+export function becomeThread(boot: ThreadBoot): void {
+  (globalThis as Holder)[STATE] = bootedState(boot);
 }
 
 function newState(table: ThreadTable, self: ThreadView, weftWorker = false): LocalState {

@@ -3,7 +3,8 @@
  * thread claims its entry in the shared thread table before the worker runs (so it is
  * listed, and knows its own name, before any of its code runs), gives the entry the
  * worker's ident, and frees it again if the worker cannot start. `Thread` and the thread
- * pool's workers start this way; whoever starts one frees its entry when it exits.
+ * pool's workers start this way; whoever starts one frees its entry when it exits. A spare
+ * worker, booted ahead for warm start (spare-threads.ts), gets its entry when handed over.
  * @module
  */
 import { threadId, type Worker, type WorkerOptions } from 'node:worker_threads';
@@ -12,10 +13,18 @@ import { BOOT, type ThreadBoot } from './protocol.js';
 import { threadTable } from './registry.js';
 import type { TableKey } from './thread-table.js';
 
+/** The entry of a `Thread`'s worker: .ts when weft runs from its sources (under tsx), .js from dist/. */
+export const THREAD_ENTRY = new URL(
+  import.meta.url.endsWith('.ts') ? './thread-entry.ts' : './thread-entry.js',
+  import.meta.url,
+);
+
 /** A started worker and its place in the thread table (free it with `threadTable().release(key)`). */
 export interface StartedWorker {
   readonly worker: Worker;
   readonly key: TableKey;
+  /** The worker's boot record (a spare, booted without one, gets it in its run message). */
+  readonly boot: ThreadBoot;
 }
 
 /**
@@ -43,5 +52,13 @@ export function startThreadWorker(
     throw error;
   }
   table.activate(key, worker.threadId);
-  return { worker, key };
+  return { worker, key, boot };
+}
+
+/** A spare `worker` (already running its entry) becomes the thread `name` of the calling thread. */
+export function adoptThreadWorker(worker: Worker, name: string, daemon: boolean): StartedWorker {
+  const table = threadTable();
+  const key = table.claim(threadId, daemon, name);
+  table.activate(key, worker.threadId);
+  return { worker, key, boot: { table: table.buffer, ...key, name, daemon } };
 }

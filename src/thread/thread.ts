@@ -20,7 +20,8 @@ import {
 import { anchorModule, targetRef } from '../portable/target-ref.js';
 import type { SendableArgs } from '../remote/handle-types.js';
 import { type AnyFunction, Runner } from '../runner/runner.js';
-import { type RunMessage, type ToParent, threadMessageKind } from './protocol.js';
+import { inheritedNow } from '../runner/spare-pool.js';
+import { type RunMessage, type ThreadBoot, type ToParent, threadMessageKind } from './protocol.js';
 import {
   currentThread,
   fullName,
@@ -30,14 +31,9 @@ import {
   trackStarted,
   untrackStarted,
 } from './registry.js';
-import { startThreadWorker } from './thread-start.js';
+import { spareThreads } from './spare-threads.js';
+import { adoptThreadWorker, startThreadWorker, THREAD_ENTRY } from './thread-start.js';
 import type { TableKey } from './thread-table.js';
-
-// The worker entry next to this module: .ts when weft runs from its sources (under tsx), .js from dist/.
-const ENTRY = new URL(
-  import.meta.url.endsWith('.ts') ? './thread-entry.ts' : './thread-entry.js',
-  import.meta.url,
-);
 
 /** Options of `new Thread(target, options)`. */
 export interface ThreadOptions<A extends readonly unknown[] = unknown[]> {
@@ -165,9 +161,14 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
    */
   start(): void {
     this.refuseRestart();
-    const { worker, key } = startThreadWorker(ENTRY, this.givenName, this.daemonic, {
-      resourceLimits: this.resourceLimits,
-    });
+    // A spare booted ahead (warm start) serves a thread with the options it was started with.
+    const spare = this.resourceLimits === undefined ? spareThreads.take(inheritedNow()) : undefined;
+    const { worker, key, boot } =
+      spare !== undefined
+        ? adoptThreadWorker(spare, this.givenName, this.daemonic)
+        : startThreadWorker(THREAD_ENTRY, this.givenName, this.daemonic, {
+            resourceLimits: this.resourceLimits,
+          });
     this.phase = 'started';
     this.worker = worker;
     this.key = key;
@@ -180,7 +181,7 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
     // After the listeners: adding a 'message' listener refs the worker again.
     this.updateRef();
     if (!this.daemonic) holdParent(1);
-    this.sendTarget(worker);
+    this.sendTarget(worker, spare === undefined ? undefined : boot);
   }
 
   /**
@@ -206,11 +207,13 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
     return this.toString();
   }
 
-  private sendTarget(worker: Worker): void {
+  /** Sends the target (and to a spare, who it is). */
+  private sendTarget(worker: Worker, boot: ThreadBoot | undefined): void {
     const message: RunMessage = {
       $weftThread: 'run',
       target: targetRef(this.target),
       args: this.encodedArgs.values,
+      ...(boot === undefined ? {} : { boot }),
     };
     try {
       // Node drops a message whose transfer list holds a detached buffer, without a word.
