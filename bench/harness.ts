@@ -44,6 +44,9 @@ export interface Settings {
   processChunksize: number;
   /** Process pools: sequential round trips per round of the submit-and-await-each table. */
   processLatencyCalls: number;
+  /** Handles: items per Queue round (to a process, to a thread), and ops per dict or lock round. */
+  handleItems: number;
+  handleOps: number;
   /** Progress lines go here (stderr), so stdout stays clean for `--json`. */
   log: (line: string) => void;
 }

@@ -12,6 +12,7 @@
  */
 import os from 'node:os';
 import { actorSuites } from './actor.js';
+import { handlesSuites } from './handles.js';
 import {
   describeComparison,
   describeTarget,
@@ -42,6 +43,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   'task-pool': taskPoolSuites,
   spawn: spawnSuites,
   actor: actorSuites,
+  handles: handlesSuites,
 };
 
 function main(): Promise<void> {
@@ -82,6 +84,8 @@ function main(): Promise<void> {
     processMapItems: quick ? 20_000 : 100_000,
     processChunksize: 100,
     processLatencyCalls: quick ? 200 : 1_000,
+    handleItems: quick ? 20_000 : 200_000,
+    handleOps: quick ? 5_000 : 50_000,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   return runAll(settings, suites, json);
