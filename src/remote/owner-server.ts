@@ -24,6 +24,7 @@ import { runAsIdentity, type TaskIdentity } from '../core/task-identity.js';
 import { isThenable } from '../core/thenable.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
 import { disconnectValue } from './handle.js';
+import { Outbox, receiveAll } from './outbox.js';
 import type { CallMessage, Reply, ToOwner } from './protocol.js';
 import { type Reach, RemoteThread } from './remote-parties.js';
 import type { ConnectionScope, MethodSpec, ServedKind } from './served-kind.js';
@@ -31,12 +32,20 @@ import type { ConnectionScope, MethodSpec, ServedKind } from './served-kind.js';
 /** The abort reason of a wait withdrawn for its handle: recognised, and answered as `cancelled`. */
 const WITHDRAWN: unique symbol = Symbol('weft.handle.withdrawn');
 
-/** An answer that hands something over, kept until the handle confirms it arrived. */
+/**
+ * What a successful answer left held: what it hands over (kept until the handle confirms
+ * it arrived), or what its call took (a lock), undone if the answer cannot be sent.
+ */
 interface Delivery {
   readonly spec: MethodSpec<unknown>;
   readonly identity: TaskIdentity;
   readonly value: unknown;
+  /** Units its call took for the thread (`MethodSpec.takes`), given back if it is not sent. */
+  readonly taken: number;
 }
+
+/** What an answer in the outbox leaves to undo if it cannot be sent (or the error it reports). */
+type Sent = Delivery | { readonly thrown: unknown };
 
 /** Starts serving `target` (of `kind`) on `port` (a `MessagePort`, or a socket channel). */
 export function serve(target: unknown, kind: ServedKind, port: Endpoint): void {
@@ -53,13 +62,17 @@ class ServerConnection implements ConnectionScope {
   /** Answers that hand something over, by call id, until the handle confirms them. */
   private readonly deliveries = new Map<number, Delivery>();
   private closed = false;
+  /** Answers of this turn, sent as one message; what each leaves to undo if it is not sent. */
+  private readonly outbox: Outbox<Reply, Sent>;
+  private readonly receiveEach = (message: ToOwner): void => this.receive(message);
 
   constructor(
     private readonly target: unknown,
     private readonly kind: ServedKind,
     private readonly port: Endpoint,
   ) {
-    port.on('message', (message: ToOwner) => this.receive(message));
+    this.outbox = new Outbox(port, (reply, _error, sent) => this.unsent(reply, sent));
+    port.on('message', (messages: ToOwner | ToOwner[]) => receiveAll(messages, this.receiveEach));
     port.on('close', () => this.close());
     // Serving a handle never keeps the owner alive: when the owner ends, its handles fail.
     port.unref();
@@ -172,15 +185,45 @@ class ServerConnection implements ConnectionScope {
     const reply: Reply = spec.delivers
       ? { id, ok: true, value: encoded.value, state: this.state(), confirm: true }
       : { id, ok: true, value: encoded.value, state: this.state() };
-    if (!this.post(reply, encoded.transfer)) {
-      this.orphan(spec, identity, value, false);
-      this.fail(id, new TypeError(`${this.className}: the answer could not be sent to the handle`));
+    const takes = spec.takes;
+    const taken = takes !== undefined && this.reach !== undefined ? takes(value, args) : 0;
+    if (taken !== 0) this.reach!.taken = Math.max(0, this.reach!.taken + taken);
+    let delivery: Delivery | undefined;
+    if (spec.delivers || spec.orphaned !== undefined || taken !== 0) {
+      delivery = { spec, identity, value, taken };
+      if (spec.delivers) this.deliveries.set(id, delivery);
+    }
+    this.outbox.post(reply, encoded.transfer, delivery);
+  }
+
+  /**
+   * An answer could not be sent: nothing reaches the caller, so nothing may stay taken (the
+   * item goes back, the lock is released), and the caller hears why instead.
+   */
+  private unsent(reply: Reply, sent: Sent | undefined): void {
+    if (sent !== undefined && 'thrown' in sent) {
+      // The thrown value itself cannot cross: send what can be said about it.
+      this.outbox.post({
+        id: reply.id,
+        ok: false,
+        error: encodeError(
+          new TypeError(`${this.className}: the call failed with ${String(sent.thrown)}`),
+        ),
+      });
       return;
     }
-    if (spec.delivers) this.deliveries.set(id, { spec, identity, value });
-    const takes = spec.takes;
-    if (takes !== undefined && this.reach !== undefined) {
-      this.reach.taken = Math.max(0, this.reach.taken + takes(value, args));
+    if (sent !== undefined) {
+      this.deliveries.delete(reply.id);
+      if (sent.taken !== 0 && this.reach !== undefined) {
+        this.reach.taken = Math.max(0, this.reach.taken - sent.taken);
+      }
+      this.orphan(sent.spec, sent.identity, sent.value, false);
+    }
+    if ('ok' in reply && reply.ok) {
+      this.fail(
+        reply.id,
+        new TypeError(`${this.className}: the answer could not be sent to the handle`),
+      );
     }
   }
 
@@ -204,30 +247,16 @@ class ServerConnection implements ConnectionScope {
     this.pending.delete(id);
     if (this.closed) return;
     if (err === WITHDRAWN) {
-      this.post({ id, cancelled: true, state: this.state() });
+      this.outbox.post({ id, cancelled: true, state: this.state() });
       return;
     }
-    if (!this.post({ id, ok: false, error: encodeError(err), state: this.state() })) {
-      // The thrown value itself cannot cross: send what can be said about it.
-      this.post({
-        id,
-        ok: false,
-        error: encodeError(new TypeError(`${this.className}: the call failed with ${String(err)}`)),
-      });
-    }
+    this.outbox.post({ id, ok: false, error: encodeError(err), state: this.state() }, undefined, {
+      thrown: err,
+    });
   }
 
   private state(): LiveState | undefined {
     return this.kind.state?.(this.target);
-  }
-
-  private post(reply: Reply, transfer?: Transferable[]): boolean {
-    try {
-      this.port.postMessage(reply, transfer);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   private close(): void {
