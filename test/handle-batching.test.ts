@@ -93,6 +93,24 @@ for (const [label, to] of [
       assert.equal(queue.qsize(), 0);
     });
 
+    test('the state the handle shows follows the owner, though answers carry it only when it changed', async () => {
+      const queue = new Queue<number>(3);
+      const { handle, close } = await localHandle<QueueHandle<number>>(queue, to);
+      try {
+        await handle.qsize();
+        await handle.qsize();
+        assert.equal(handle.maxsize, 3);
+        assert.equal(handle.shutDown, false);
+        queue.shutdown();
+        await handle.qsize();
+        assert.equal(handle.shutDown, true, 'the change came with the next answer');
+        await handle.qsize();
+        assert.equal(handle.shutDown, true, 'and stays when the next answer carries no state');
+      } finally {
+        await close();
+      }
+    });
+
     test('a lock taken and released in one turn goes back and forth in one frame each', async () => {
       const lock = new Lock();
       const { handle, close } = await localHandle<LockHandle>(lock, to);

@@ -64,6 +64,8 @@ class ServerConnection implements ConnectionScope {
   private closed = false;
   /** Answers of this turn, sent as one message; what each leaves to undo if it is not sent. */
   private readonly outbox: Outbox<Reply, Sent>;
+  /** The state last sent to the handle: an answer carries the state only when it changed. */
+  private sentState: LiveState | undefined = undefined;
   private readonly receiveEach = (message: ToOwner): void => this.receive(message);
 
   constructor(
@@ -201,6 +203,8 @@ class ServerConnection implements ConnectionScope {
    * item goes back, the lock is released), and the caller hears why instead.
    */
   private unsent(reply: Reply, sent: Sent | undefined): void {
+    // The state it carried may not have arrived: the next answer carries it again.
+    this.sentState = undefined;
     if (sent !== undefined && 'thrown' in sent) {
       // The thrown value itself cannot cross: send what can be said about it.
       this.outbox.post({
@@ -255,8 +259,14 @@ class ServerConnection implements ConnectionScope {
     });
   }
 
+  /** The primitive's state, when the handle does not have it yet (answers go out in order). */
   private state(): LiveState | undefined {
-    return this.kind.state?.(this.target);
+    const state = this.kind.state?.(this.target);
+    if (state === undefined) return undefined;
+    const sent = this.sentState;
+    if (sent !== undefined && sameState(sent, state)) return undefined;
+    this.sentState = state;
+    return state;
   }
 
   private close(): void {
@@ -285,4 +295,11 @@ class ServerConnection implements ConnectionScope {
   private get className(): string {
     return this.kind.info(this.target).className;
   }
+}
+
+/** Whether two states of a primitive say the same (they are flat: a few flags and numbers). */
+function sameState(a: LiveState, b: LiveState): boolean {
+  for (const key in b) if (a[key as keyof LiveState] !== b[key as keyof LiveState]) return false;
+  for (const key in a) if (!(key in b)) return false;
+  return true;
 }
