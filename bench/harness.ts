@@ -47,6 +47,9 @@ export interface Settings {
   /** Start-up: starts (start + join) per contender per round, and under tsx (2 s each). */
   startupCalls: number;
   startupTsxCalls: number;
+  /** Handles: items per Queue round (to a process, to a thread), and ops per dict or lock round. */
+  handleItems: number;
+  handleOps: number;
   /** Progress lines go here (stderr), so stdout stays clean for `--json`. */
   log: (line: string) => void;
 }

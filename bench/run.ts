@@ -12,6 +12,7 @@
  */
 import os from 'node:os';
 import { actorSuites } from './actor.js';
+import { handlesSuites } from './handles.js';
 import {
   describeComparison,
   describeLimit,
@@ -45,6 +46,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   spawn: spawnSuites,
   actor: actorSuites,
   startup: startupSuites,
+  handles: handlesSuites,
 };
 
 function main(): Promise<void> {
@@ -87,6 +89,8 @@ function main(): Promise<void> {
     processLatencyCalls: quick ? 200 : 1_000,
     startupCalls: quick ? 3 : 10,
     startupTsxCalls: 1,
+    handleItems: quick ? 20_000 : 200_000,
+    handleOps: quick ? 5_000 : 50_000,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   return runAll(settings, suites, json);

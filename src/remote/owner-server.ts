@@ -25,6 +25,7 @@ import { runAsIdentity, type TaskIdentity } from '../core/task-identity.js';
 import { isThenable } from '../core/thenable.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
 import { disconnectValue } from './handle.js';
+import { Outbox, receiveAll } from './outbox.js';
 import type { CallMessage, Reply, ToOwner } from './protocol.js';
 import { type Reach, RemoteThread } from './remote-parties.js';
 import type { ConnectionScope, MethodSpec, ServedKind } from './served-kind.js';
@@ -32,12 +33,20 @@ import type { ConnectionScope, MethodSpec, ServedKind } from './served-kind.js';
 /** The abort reason of a wait withdrawn for its handle: recognised, and answered as `cancelled`. */
 const WITHDRAWN: unique symbol = Symbol('weft.handle.withdrawn');
 
-/** An answer that hands something over, kept until the handle confirms it arrived. */
+/**
+ * What a successful answer left held: what it hands over (kept until the handle confirms
+ * it arrived), or what its call took (a lock), undone if the answer cannot be sent.
+ */
 interface Delivery {
   readonly spec: MethodSpec<unknown>;
   readonly identity: TaskIdentity;
   readonly value: unknown;
+  /** Units its call took for the thread (`MethodSpec.takes`), given back if it is not sent. */
+  readonly taken: number;
 }
+
+/** What an answer in the outbox leaves to undo if it cannot be sent (or the error it reports). */
+type Sent = Delivery | { readonly thrown: unknown };
 
 /** Starts serving `target` (of `kind`) on `port` (a `MessagePort`, or a socket channel). */
 export function serve(target: unknown, kind: ServedKind, port: Endpoint): void {
@@ -59,13 +68,19 @@ class ServerConnection implements ConnectionScope {
    * load: served after it, in order (a `put` never overtakes an earlier one).
    */
   private backlog: ToOwner[] | undefined = undefined;
+  /** Answers of this turn, sent as one message; what each leaves to undo if it is not sent. */
+  private readonly outbox: Outbox<Reply, Sent>;
+  /** The state last sent to the handle: an answer carries the state only when it changed. */
+  private sentState: LiveState | undefined = undefined;
+  private readonly receiveEach = (message: ToOwner): void => this.receive(message);
 
   constructor(
     private readonly target: unknown,
     private readonly kind: ServedKind,
     private readonly port: Endpoint,
   ) {
-    port.on('message', (message: ToOwner) => this.receive(message));
+    this.outbox = new Outbox(port, (reply, _error, sent) => this.unsent(reply, sent));
+    port.on('message', (messages: ToOwner | ToOwner[]) => receiveAll(messages, this.receiveEach));
     port.on('close', () => this.close());
     // Serving a handle never keeps the owner alive: when the owner ends, its handles fail.
     port.unref();
@@ -82,6 +97,8 @@ class ServerConnection implements ConnectionScope {
     }
     const classes = message.op === 'call' ? whenDecodable(message.args) : undefined;
     if (classes !== undefined) {
+      const confirmed = (message as CallMessage).confirmed;
+      if (confirmed !== undefined) this.confirm(confirmed);
       this.backlog = [];
       classes
         .then(
@@ -207,15 +224,47 @@ class ServerConnection implements ConnectionScope {
     const reply: Reply = spec.delivers
       ? { id, ok: true, value: encoded.value, state: this.state(), confirm: true }
       : { id, ok: true, value: encoded.value, state: this.state() };
-    if (!this.post(reply, encoded.transfer)) {
-      this.orphan(spec, identity, value, false);
-      this.fail(id, new TypeError(`${this.className}: the answer could not be sent to the handle`));
+    const takes = spec.takes;
+    const taken = takes !== undefined && this.reach !== undefined ? takes(value, args) : 0;
+    if (taken !== 0) this.reach!.taken = Math.max(0, this.reach!.taken + taken);
+    let delivery: Delivery | undefined;
+    if (spec.delivers || spec.orphaned !== undefined || taken !== 0) {
+      delivery = { spec, identity, value, taken };
+      if (spec.delivers) this.deliveries.set(id, delivery);
+    }
+    this.outbox.post(reply, encoded.transfer, delivery);
+  }
+
+  /**
+   * An answer could not be sent: nothing reaches the caller, so nothing may stay taken (the
+   * item goes back, the lock is released), and the caller hears why instead.
+   */
+  private unsent(reply: Reply, sent: Sent | undefined): void {
+    // The state it carried may not have arrived: the next answer carries it again.
+    this.sentState = undefined;
+    if (sent !== undefined && 'thrown' in sent) {
+      // The thrown value itself cannot cross: send what can be said about it.
+      this.outbox.post({
+        id: reply.id,
+        ok: false,
+        error: encodeError(
+          new TypeError(`${this.className}: the call failed with ${String(sent.thrown)}`),
+        ),
+      });
       return;
     }
-    if (spec.delivers) this.deliveries.set(id, { spec, identity, value });
-    const takes = spec.takes;
-    if (takes !== undefined && this.reach !== undefined) {
-      this.reach.taken = Math.max(0, this.reach.taken + takes(value, args));
+    if (sent !== undefined) {
+      this.deliveries.delete(reply.id);
+      if (sent.taken !== 0 && this.reach !== undefined) {
+        this.reach.taken = Math.max(0, this.reach.taken - sent.taken);
+      }
+      this.orphan(sent.spec, sent.identity, sent.value, false);
+    }
+    if ('ok' in reply && reply.ok) {
+      this.fail(
+        reply.id,
+        new TypeError(`${this.className}: the answer could not be sent to the handle`),
+      );
     }
   }
 
@@ -239,30 +288,22 @@ class ServerConnection implements ConnectionScope {
     this.pending.delete(id);
     if (this.closed) return;
     if (err === WITHDRAWN) {
-      this.post({ id, cancelled: true, state: this.state() });
+      this.outbox.post({ id, cancelled: true, state: this.state() });
       return;
     }
-    if (!this.post({ id, ok: false, error: encodeError(err), state: this.state() })) {
-      // The thrown value itself cannot cross: send what can be said about it.
-      this.post({
-        id,
-        ok: false,
-        error: encodeError(new TypeError(`${this.className}: the call failed with ${String(err)}`)),
-      });
-    }
+    this.outbox.post({ id, ok: false, error: encodeError(err), state: this.state() }, undefined, {
+      thrown: err,
+    });
   }
 
+  /** The primitive's state, when the handle does not have it yet (answers go out in order). */
   private state(): LiveState | undefined {
-    return this.kind.state?.(this.target);
-  }
-
-  private post(reply: Reply, transfer?: Transferable[]): boolean {
-    try {
-      this.port.postMessage(reply, transfer);
-      return true;
-    } catch {
-      return false;
-    }
+    const state = this.kind.state?.(this.target);
+    if (state === undefined) return undefined;
+    const sent = this.sentState;
+    if (sent !== undefined && sameState(sent, state)) return undefined;
+    this.sentState = state;
+    return state;
   }
 
   private close(): void {
@@ -291,4 +332,11 @@ class ServerConnection implements ConnectionScope {
   private get className(): string {
     return this.kind.info(this.target).className;
   }
+}
+
+/** Whether two states of a primitive say the same (they are flat: a few flags and numbers). */
+function sameState(a: LiveState, b: LiveState): boolean {
+  for (const key in b) if (a[key as keyof LiveState] !== b[key as keyof LiveState]) return false;
+  for (const key in a) if (!(key in b)) return false;
+  return true;
 }

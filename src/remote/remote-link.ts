@@ -28,6 +28,7 @@ import { currentIdentity } from '../core/task-identity.js';
 import { HandleClosedError } from '../errors.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
 import type { HandleLink } from './handle.js';
+import { Outbox, receiveAll } from './outbox.js';
 import type { CallMessage, PortDescriptor, Reply, SocketDescriptor, ToOwner } from './protocol.js';
 import { openChannel, tokenFor } from './socket-host.js';
 
@@ -99,6 +100,9 @@ export class RemoteLink implements HandleLink {
   private closedBy: string | undefined = undefined;
   /** Answers marked `confirm` that arrived and are not yet confirmed to the owner. */
   private confirms: number[] | undefined = undefined;
+  /** What goes to the owner this turn, sent as one message. */
+  private readonly outbox: Outbox<ToOwner>;
+  private readonly settleEach = (reply: Reply): void => this.settle(reply);
 
   /** `socket`: where the owner listens, when this connection reaches it over a socket. */
   constructor(
@@ -108,7 +112,8 @@ export class RemoteLink implements HandleLink {
     private readonly socket?: { address: string; token: string },
   ) {
     this.state = { ...info.state };
-    port.on('message', (reply: Reply) => this.settle(reply));
+    this.outbox = new Outbox(port, (message, error) => this.unsent(message, error));
+    port.on('message', (replies: Reply | Reply[]) => receiveAll(replies, this.settleEach));
     port.on('close', () =>
       this.ended(
         `its owner is gone (the thread or process that holds the ${info.className} ended, or let go of it)`,
@@ -157,6 +162,10 @@ export class RemoteLink implements HandleLink {
 
   close(): void {
     if (this.closedBy !== undefined) return;
+    // What was sent before the close goes (as each call went at once before batching), and
+    // the items this thread did get are confirmed, so none goes back to the queue.
+    this.flushConfirms();
+    this.outbox.flush();
     this.ended('it was disconnected');
     this.port.close();
   }
@@ -212,15 +221,18 @@ export class RemoteLink implements HandleLink {
     }
     this.calls.set(id, call);
     if (this.calls.size === 1) this.port.ref();
-    try {
-      this.port.postMessage(message, encoded.transfer);
-    } catch (err) {
-      // The confirmations it carried go with the next message instead.
-      for (const confirmed of message.confirmed ?? []) this.confirmLater(confirmed);
-      this.forget(call);
-      call.reject(err);
-    }
+    this.outbox.post(message, encoded.transfer);
     return promise;
+  }
+
+  /** A message of a batch could not be sent: its call fails; its confirmations go later. */
+  private unsent(message: ToOwner, error: unknown): void {
+    if (message.op !== 'call') return;
+    for (const confirmed of message.confirmed ?? []) this.confirmLater(confirmed);
+    const call = this.calls.get(message.id);
+    if (call === undefined) return;
+    this.forget(call);
+    call.reject(error);
   }
 
   private settle(reply: Reply): void {
@@ -261,12 +273,15 @@ export class RemoteLink implements HandleLink {
     }
   }
 
-  /** @internal Sends the confirmations still pending on their own. */
+  /** @internal Sends the confirmations still pending on their own, now. */
   flushConfirms(): void {
     const ids = this.confirms;
     if (ids === undefined) return;
     this.confirms = undefined;
-    if (this.closedBy === undefined) this.post({ op: 'confirm', ids });
+    unconfirmed.delete(this);
+    if (this.closedBy !== undefined) return;
+    this.post({ op: 'confirm', ids });
+    this.outbox.flush();
   }
 
   private forget(call: PendingCall): void {
@@ -295,7 +310,7 @@ export class RemoteLink implements HandleLink {
   }
 
   private post(message: ToOwner, transfer?: Transferable[]): void {
-    this.port.postMessage(message, transfer);
+    this.outbox.post(message, transfer);
   }
 
   private get to(): Destination {

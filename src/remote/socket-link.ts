@@ -126,8 +126,11 @@ export class SocketLink {
     const body = serialize(frame);
     const header = Buffer.allocUnsafe(4);
     header.writeUInt32BE(body.length, 0);
+    // One write of both (a writev), not two: a frame costs one system call.
+    this.socket.cork();
     this.socket.write(header);
     this.socket.write(body);
+    this.socket.uncork();
   }
 
   /** @internal A channel wants the process kept alive (+1) or no longer (-1). */
