@@ -21,8 +21,9 @@ import {
   tally,
   useAfterShutdown,
 } from './fixtures/manager-targets.js';
+import { WORKER_SUITE } from './support/async-helpers.js';
 
-const OPTIONS = { timeout: 20_000 } as const;
+const OPTIONS = WORKER_SUITE;
 const threads: Thread[] = [];
 const managers: Manager[] = [];
 /** One pool for the tests of pool tasks: starting a worker thread is what costs here. */

@@ -26,9 +26,9 @@ import {
   tooSmall,
   waitsInWorker,
 } from './fixtures/pipe-targets.js';
-import { until } from './support/async-helpers.js';
+import { until, WORKER_SUITE } from './support/async-helpers.js';
 
-const OPTIONS = { timeout: 30_000 } as const;
+const OPTIONS = WORKER_SUITE;
 
 const started: Thread[] = [];
 after(async () => {
@@ -44,7 +44,7 @@ function start(target: any, ...args: unknown[]): Thread {
 }
 
 async function finish(thread: Thread): Promise<unknown> {
-  assert.equal(await thread.join({ timeout: 10_000 }), true, 'the thread ended');
+  assert.equal(await thread.join({ timeout: 60_000 }), true, 'the thread ended');
   if (thread.exception !== undefined) throw thread.exception;
   return thread.result;
 }

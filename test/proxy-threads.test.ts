@@ -24,10 +24,10 @@ import {
 } from '../src/index.js';
 import { startWorker } from '../src/portable/worker-start.js';
 import { GETTERS } from '../src/queue/getters.js';
-import { track, until } from './support/async-helpers.js';
+import { track, until, WORKER_SUITE } from './support/async-helpers.js';
 
 const WORKER = new URL('./fixtures/proxy-worker.ts', import.meta.url);
-const OPTIONS = { timeout: 30_000 } as const;
+const OPTIONS = WORKER_SUITE;
 const started = new Set<Worker>();
 
 after(async () => {

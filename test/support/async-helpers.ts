@@ -46,11 +46,15 @@ export async function tick(turns = 1): Promise<void> {
   for (let i = 0; i < turns; i++) await nextTurn();
 }
 
-/** Waits, turn by turn, until `check()` holds; fails (instead of hanging) after `ms`. */
+/**
+ * Waits, turn by turn, until `check()` holds; fails (instead of hanging) after `ms` — a guard
+ * against a hang, not a time limit: on a busy machine a thread or process the check waits
+ * for may take seconds to get there, and the test's own timeout bounds the whole.
+ */
 export async function until(
   check: () => boolean | Promise<boolean>,
   what: string,
-  ms = 2_000,
+  ms = 60_000,
 ): Promise<void> {
   const deadline = performance.now() + ms;
   while (!(await check())) {
