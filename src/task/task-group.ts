@@ -80,7 +80,8 @@ export class TaskGroup implements AsyncDisposable {
 
   /** Opens the group in the calling task (use with `await using`, or use `TaskGroup.run`). */
   constructor() {
-    // The body's waits and every child listen to the group's signal: many listeners are normal.
+    // Sleeps, joinAll, select and nested groups in the body listen to the group's signal (waits on weft's
+    // primitives park on the scope's WaitWatch instead): many listeners are normal.
     setMaxListeners(0, this.controller.signal);
     const owner = currentTask();
     this.owner = owner;

@@ -153,7 +153,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
     let controller = extras.controller;
     if (controller === undefined) {
       controller = extras.controller = new AbortController();
-      // Every weft wait in the task, and every task awaiting it from inside, listens here: many is normal.
+      // Sleeps, joinAll, select and code given `task.signal` listen here (waits on weft's
+      // primitives park on the task's WaitWatch instead): many listeners are normal.
       setMaxListeners(0, controller.signal);
       if (extras.killed) controller.abort(extras.killReason);
     }
