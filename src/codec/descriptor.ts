@@ -75,6 +75,8 @@ export interface LiveState {
   closed?: boolean;
   /** A lock's `abandoned`: it was taken away from a holder that died. */
   abandoned?: boolean;
+  /** A queue's items come out in FIFO order: a consumer's handle may fetch ahead. */
+  pushesAhead?: boolean;
 }
 
 /**

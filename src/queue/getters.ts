@@ -10,3 +10,15 @@ export const GETTERS: unique symbol = Symbol('weft.queueGetters');
  * not be sent): it comes out next, as if never taken.
  */
 export const GIVE_BACK: unique symbol = Symbol('weft.queueGiveBack');
+
+/**
+ * A get for a handle that fetches items ahead of its consumer's code (see queue-prefetch.ts):
+ * the item stays counted in `qsize()` until `LENT_RECEIVED`, or comes back by `GIVE_BACK`.
+ */
+export const LEND: unique symbol = Symbol('weft.queueLend');
+
+/** Lent items reached their consumer's code (`[LENT_RECEIVED](count)`). */
+export const LENT_RECEIVED: unique symbol = Symbol('weft.queueLentReceived');
+
+/** Whether a queue's items come out in FIFO order, so a consumer may fetch ahead. */
+export const PUSHES_AHEAD: unique symbol = Symbol('weft.queuePushesAhead');

@@ -12,7 +12,7 @@ import {
   registerRemoteKind,
   type ServedKind,
 } from '../remote/served-kind.js';
-import { GIVE_BACK } from './getters.js';
+import { GIVE_BACK, LEND, LENT_RECEIVED, PUSHES_AHEAD } from './getters.js';
 import { Queue } from './queue.js';
 import { QueueHandle } from './queue-handle.js';
 
@@ -24,6 +24,20 @@ const queueServed: ServedKind<Queue<unknown>> = {
     put: plain('put', 1, true),
     putNowait: plain('putNowait', 1),
     get: delivered(plain('get', 0, true)),
+    // A get fetching ahead for a consumer (queue-prefetch.ts): counted in the queue until kept.
+    lend: {
+      waits: true,
+      arity: 1,
+      delivers: true,
+      run: (queue, args, opts) => queue[LEND](lendSize(args[0]), opts),
+      // What is left of the batch goes back, the latest first, so the earliest is in front.
+      orphaned: (queue, items, withdrawn) => {
+        if (withdrawn) return;
+        const batch = items as unknown[];
+        for (let i = batch.length - 1; i >= 0; i--) queue[GIVE_BACK](batch[i], true);
+      },
+      confirmed: (queue, items) => queue[LENT_RECEIVED]((items as unknown[]).length),
+    },
     getNowait: delivered(plain('getNowait', 0)),
     qsize: plain('qsize', 0),
     empty: plain('empty', 0),
@@ -45,8 +59,19 @@ function delivered(spec: MethodSpec<Queue<unknown>>): MethodSpec<Queue<unknown>>
   };
 }
 
+/** The size of a batch a handle asks for: checked, since a handle is not trusted to send sense. */
+function lendSize(max: unknown): number {
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_LEND) {
+    throw new TypeError(`Queue: a handle asked for a batch of ${String(max)} items`);
+  }
+  return max;
+}
+
+/** The largest batch a handle may fetch ahead at once. */
+const MAX_LEND = 1024;
+
 function queueState(queue: Queue<unknown>): LiveState {
-  return { shutDown: queue.shutDown, maxsize: queue.maxsize };
+  return { shutDown: queue.shutDown, maxsize: queue.maxsize, pushesAhead: queue[PUSHES_AHEAD] };
 }
 
 registerRemoteKind(Queue, queueServed, QueueHandle);

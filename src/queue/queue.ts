@@ -13,8 +13,16 @@ import {
 } from '../core/waiter.js';
 import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError } from '../errors.js';
 import { Deque } from './deque.js';
-import { GETTERS, GIVE_BACK } from './getters.js';
+import { GETTERS, GIVE_BACK, LEND, LENT_RECEIVED, PUSHES_AHEAD } from './getters.js';
 import { untilShutDown } from './until-shut-down.js';
+
+/** One item as a batch. */
+function inBatch<T>(item: T): T[] {
+  return [item];
+}
+
+/** The mark of a parked getter that lends (see `LEND`). */
+const LENDS: unique symbol = Symbol('weft.lends');
 
 /**
  * A FIFO queue with an optional bound, `taskDone`/`join` accounting and shutdown.
@@ -42,6 +50,11 @@ export class Queue<T> implements AsyncIterable<T> {
   private readonly putters = new WaiterQueue<void>();
   private readonly joiners = new WaiterQueue<boolean>();
   private unfinished = 0;
+  /**
+   * Items pushed ahead to a handle's consumer (see `LEND`) that its code has not taken yet:
+   * still in the queue as far as `qsize`, `full` and the bound are concerned.
+   */
+  private lent = 0;
   private isShutDown = false;
   /** Shut down with `immediate`: items are dropped, not kept. */
   private dropsItems = false;
@@ -55,19 +68,24 @@ export class Queue<T> implements AsyncIterable<T> {
     this.maxsize = maxsize;
   }
 
-  /** Number of items in the queue now. */
+  /**
+   * Number of items in the queue now. Items a handle in another thread or process has
+   * fetched ahead for its consumer, and its code has not taken yet, are still counted (as
+   * Python's `multiprocessing.Queue` counts items in its pipe): they come back if that
+   * consumer stops.
+   */
   qsize(): number {
-    return this.size();
+    return this.size() + this.lent;
   }
 
-  /** Whether the queue holds no items. */
+  /** Whether the queue holds no items (`qsize() === 0`). */
   empty(): boolean {
-    return this.size() === 0;
+    return this.qsize() === 0;
   }
 
-  /** Whether a bounded queue holds `maxsize` items or more. */
+  /** Whether a bounded queue holds `maxsize` items or more (`qsize() >= maxsize`). */
   full(): boolean {
-    return this.maxsize > 0 && this.size() >= this.maxsize;
+    return this.maxsize > 0 && this.qsize() >= this.maxsize;
   }
 
   /** Whether `shutdown()` was called. */
@@ -203,12 +221,57 @@ export class Queue<T> implements AsyncIterable<T> {
    * bounded queue may hold one item over `maxsize` for it: it was in the queue already. On a
    * queue shut down with `immediate`, it is dropped and counted as done, as the rest were.
    */
-  [GIVE_BACK](item: T): void {
+  [GIVE_BACK](item: T, lent = false): void {
+    if (lent && this.lent > 0) this.lent--;
     if (this.dropsItems) {
       if (this.unfinished > 0 && --this.unfinished === 0) this.joiners.wakeAll(true);
       return;
     }
-    if (this.getters.length === 0 || !this.getters.wakeFirst(item)) this.restore(item);
+    if (!this.handToGetter(item)) this.restore(item);
+  }
+
+  /**
+   * A get on behalf of a handle that fetches items ahead of its consumer's code: takes up
+   * to `max` items (at least one, waiting for it), which stay counted in `qsize()` (and
+   * against `maxsize`) until `LENT_RECEIVED` says the consumer's code took them, or
+   * `GIVE_BACK` with `lent` returns them.
+   */
+  [LEND](max: number, opts?: WaitOptions): Promise<T[]> {
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, `${this.constructor.name}.get`);
+      if (refused) return refused;
+    }
+    if (this.size() > 0) {
+      try {
+        return Promise.resolve(this.lendUpTo(max, []));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    if (this.isShutDown) return Promise.reject(this.shutDownError('get'));
+    // Woken with one item, counted as lent then. (Only that one: items stored after it may
+    // be due to getters parked behind this one.)
+    return this.getters.wait(opts, this.getTimedOut, LENDS).then(inBatch);
+  }
+
+  /** Takes up to `max` more stored items into `batch`, lent. */
+  private lendUpTo(max: number, batch: T[]): T[] {
+    for (let n = Math.min(max, this.size()); n > 0; n--) {
+      batch.push(this.retrieve());
+      this.lent++;
+    }
+    return batch;
+  }
+
+  /** `count` lent items reached their consumer's code: they leave the queue, room frees. */
+  [LENT_RECEIVED](count: number): void {
+    this.lent = Math.max(0, this.lent - count);
+    if (this.putters.length > 0) this.admitPutters();
+  }
+
+  /** Whether the items come out in the order they went in, so a consumer may fetch ahead. */
+  get [PUSHES_AHEAD](): boolean {
+    return this.retrieve === Queue.prototype.retrieve;
   }
 
   // Storage: FIFO here; subclasses override these five.
@@ -236,8 +299,21 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** A newly accepted item: straight to the longest getter, or into storage. */
   private accept(item: T): void {
-    if (this.getters.length === 0 || !this.getters.wakeFirst(item)) this.store(item);
+    if (!this.handToGetter(item)) this.store(item);
     this.unfinished++;
+  }
+
+  /** Gives `item` to the longest-waiting getter; `false` when none took it. */
+  private handToGetter(item: T): boolean {
+    const getters = this.getters;
+    for (let waiter = getters.shift(); waiter !== null; waiter = getters.shift()) {
+      if (waiter.resolve(item)) {
+        // Counted before anything else runs, so a put right after sees the room it took.
+        if (waiter.data === LENDS) this.lent++;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Takes the next stored item and lets a waiting putter fill the room it leaves. */

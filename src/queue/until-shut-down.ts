@@ -4,16 +4,26 @@
  */
 import { QueueShutDown } from '../errors.js';
 
-/** Yields what `get` gives, one after another; ends when it rejects with `QueueShutDown`. */
-export async function* untilShutDown<T>(get: () => Promise<T>): AsyncGenerator<T, void, undefined> {
-  while (true) {
-    let item: T;
-    try {
-      item = await get();
-    } catch (err) {
-      if (err instanceof QueueShutDown) return;
-      throw err;
+/**
+ * Yields what `get` gives, one after another; ends when it rejects with `QueueShutDown`.
+ * `stopped` runs when the loop ends, however it ends (a `break` included).
+ */
+export async function* untilShutDown<T>(
+  get: () => Promise<T>,
+  stopped?: () => void,
+): AsyncGenerator<T, void, undefined> {
+  try {
+    while (true) {
+      let item: T;
+      try {
+        item = await get();
+      } catch (err) {
+        if (err instanceof QueueShutDown) return;
+        throw err;
+      }
+      yield item;
     }
-    yield item;
+  } finally {
+    stopped?.();
   }
 }

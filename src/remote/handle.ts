@@ -21,16 +21,37 @@ import type { WaitOptions } from '../core/options.js';
 export interface HandleLink {
   readonly kind: HandleKind;
   readonly info: HandleInfo;
+  /** Whether the handle let go of the primitive, or lost it (`close`, its owner gone). */
+  readonly closed: boolean;
   /** The live state as of the last answer from the owner. */
   readonly state: Readonly<LiveState>;
   /** Calls a method that never waits. */
   call(method: string, args: readonly unknown[]): Promise<unknown>;
   /** Calls a method that may wait, with `{ timeout, signal }` (checked here, at the call). */
   wait(method: string, args: readonly unknown[], opts: WaitOptions | undefined): Promise<unknown>;
+  /**
+   * Calls a waiting method whose answer hands something over (a queue item) on behalf of
+   * this whole thread, with no timeout, withdrawn when `signal` aborts. The answer is not
+   * confirmed to the owner: the caller `keep`s it once its code has it, or `giveBack`s it.
+   */
+  waitHeld(method: string, args: readonly unknown[], signal: AbortSignal): Promise<HeldAnswer>;
+  /**
+   * What answer `receipt` handed over reached the caller's code: the owner forgets it. For
+   * an answer handing over an array, `count` pieces of it at a time (in order).
+   */
+  keep(receipt: number, count?: number): void;
+  /** What these answers handed over was not used (what is left of each): the owner takes it back, in this order. */
+  giveBack(receipts: readonly number[]): void;
   /** A new descriptor reaching the same primitive, for a handle passed on to another thread or process. */
   cross(to: Destination): Crossed;
   /** Lets go of the primitive: pending and later calls reject with `HandleClosedError`. */
   close(): void;
+}
+
+/** The answer of `HandleLink.waitHeld`: what it handed over, and the receipt to keep or give back. */
+export interface HeldAnswer {
+  readonly value: unknown;
+  readonly receipt: number;
 }
 
 const LINK: unique symbol = Symbol('weft.handle.link');

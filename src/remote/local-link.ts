@@ -18,8 +18,8 @@ import type {
 } from '../codec/descriptor.js';
 import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
 import { HandleClosedError } from '../errors.js';
-import type { HandleLink } from './handle.js';
-import type { ConnectionScope, ServedKind } from './served-kind.js';
+import type { HandleLink, HeldAnswer } from './handle.js';
+import type { ConnectionScope, MethodSpec, ServedKind } from './served-kind.js';
 
 /** Values as they would arrive after crossing: cloned, with weft primitives turned into handles. */
 export function copied(values: readonly unknown[], where: string, what: string): unknown[] {
@@ -40,7 +40,10 @@ export class LocalLink implements HandleLink, ConnectionScope {
   readonly state: LiveState;
   readonly objects = new Map<number, unknown>();
   private cleanups: (() => void)[] = [];
-  private closed = false;
+  closed = false;
+  /** Answers of `waitHeld` not yet kept or given back: the value the target handed over, by receipt. */
+  private readonly held = new Map<number, { spec: MethodSpec<unknown>; value: unknown }>();
+  private nextReceipt = 1;
 
   constructor(
     private readonly target: object,
@@ -61,6 +64,42 @@ export class LocalLink implements HandleLink, ConnectionScope {
     return this.run(method, args, opts ?? {});
   }
 
+  async waitHeld(
+    method: string,
+    args: readonly unknown[],
+    signal: AbortSignal,
+  ): Promise<HeldAnswer> {
+    const answer = await this.answer(method, args, { signal });
+    if (this.closed) {
+      answer.spec.orphaned?.(this.target, answer.raw, false);
+      throw this.closedError(method);
+    }
+    const receipt = this.nextReceipt++;
+    if (answer.spec.delivers) this.held.set(receipt, { spec: answer.spec, value: answer.raw });
+    return { value: answer.value, receipt };
+  }
+
+  keep(receipt: number): void {
+    const held = this.held.get(receipt);
+    if (held === undefined) return;
+    this.held.delete(receipt);
+    held.spec.confirmed?.(this.target, held.value);
+  }
+
+  giveBack(receipts: readonly number[]): void {
+    const returned: { spec: MethodSpec<unknown>; value: unknown }[] = [];
+    for (const receipt of receipts) {
+      const held = this.held.get(receipt);
+      if (held === undefined) continue;
+      this.held.delete(receipt);
+      returned.push(held);
+    }
+    // The latest first, so that the earliest ends up in front, where it was.
+    for (let i = returned.length - 1; i >= 0; i--) {
+      returned[i]!.spec.orphaned?.(this.target, returned[i]!.value, false);
+    }
+  }
+
   /** Crosses as the target itself would: served to the other side by its owner. */
   cross(to: Destination): Crossed {
     if (this.closed) throw this.closedError(undefined);
@@ -72,6 +111,7 @@ export class LocalLink implements HandleLink, ConnectionScope {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.giveBack([...this.held.keys()]);
     const cleanups = this.cleanups;
     this.cleanups = [];
     for (const cleanup of cleanups) cleanup();
@@ -87,6 +127,15 @@ export class LocalLink implements HandleLink, ConnectionScope {
     args: readonly unknown[],
     opts: WaitOptions | undefined,
   ): Promise<unknown> {
+    return (await this.answer(method, args, opts)).value;
+  }
+
+  /** Runs a call: its answer as the caller sees it (`value`), the target's own (`raw`), its method. */
+  private async answer(
+    method: string,
+    args: readonly unknown[],
+    opts: WaitOptions | undefined,
+  ): Promise<{ value: unknown; raw: unknown; spec: MethodSpec<unknown> }> {
     const className = this.info.className;
     if (this.closed) throw this.closedError(method);
     const methods = this.served.methods;
@@ -99,7 +148,8 @@ export class LocalLink implements HandleLink, ConnectionScope {
     const state = this.served.state?.(this.target);
     if (state !== undefined) Object.assign(this.state, state);
     try {
-      return copied([value], `${className} (answer to a handle)`, 'result')[0];
+      const copy = copied([value], `${className} (answer to a handle)`, 'result')[0];
+      return { value: copy, raw: value, spec };
     } catch (err) {
       // The answer cannot reach the caller: what the call took goes back (an item, a lock).
       spec.orphaned?.(this.target, value, false);

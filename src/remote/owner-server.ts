@@ -26,7 +26,7 @@ import { isThenable } from '../core/thenable.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
 import { disconnectValue } from './handle.js';
 import { Outbox, receiveAll } from './outbox.js';
-import type { CallMessage, Reply, ToOwner } from './protocol.js';
+import type { CallMessage, Confirmations, Reply, ToOwner } from './protocol.js';
 import { type Reach, RemoteThread } from './remote-parties.js';
 import type { ConnectionScope, MethodSpec, ServedKind } from './served-kind.js';
 
@@ -40,7 +40,7 @@ const WITHDRAWN: unique symbol = Symbol('weft.handle.withdrawn');
 interface Delivery {
   readonly spec: MethodSpec<unknown>;
   readonly identity: TaskIdentity;
-  readonly value: unknown;
+  value: unknown;
   /** Units its call took for the thread (`MethodSpec.takes`), given back if it is not sent. */
   readonly taken: number;
 }
@@ -116,6 +116,9 @@ class ServerConnection implements ConnectionScope {
       case 'confirm':
         this.confirm(message.ids);
         break;
+      case 'return':
+        this.giveBack(message.ids);
+        break;
       case 'cancel':
         this.pending.get(message.id)?.abort(WITHDRAWN);
         break;
@@ -149,8 +152,50 @@ class ServerConnection implements ConnectionScope {
   }
 
   /** The handle got these answers: what they handed over is the caller's now. */
-  private confirm(ids: readonly number[]): void {
-    for (const id of ids) this.deliveries.delete(id);
+  private confirm(entries: Confirmations): void {
+    const deliveries = this.deliveries;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      if (entry > 0) {
+        const delivery = deliveries.get(entry);
+        if (delivery === undefined) continue;
+        deliveries.delete(entry);
+        delivery.spec.confirmed?.(this.target, delivery.value);
+        continue;
+      }
+      // `-id, count`: the first `count` pieces left of an array answer reached the code.
+      const count = entries[++i]!;
+      const delivery = deliveries.get(-entry);
+      if (delivery === undefined) continue;
+      const pieces = delivery.value as unknown[];
+      const kept = pieces.slice(0, count);
+      if (count >= pieces.length) deliveries.delete(-entry);
+      else delivery.value = pieces.slice(count);
+      delivery.spec.confirmed?.(this.target, kept);
+    }
+  }
+
+  /**
+   * The handle did not use what these answers handed over: it goes back, the latest first,
+   * so that the earliest ends up in front, where it was.
+   */
+  private giveBack(ids: readonly number[]): void {
+    const returned: Delivery[] = [];
+    for (const id of ids) {
+      const delivery = this.deliveries.get(id);
+      if (delivery === undefined) continue;
+      this.deliveries.delete(id);
+      returned.push(delivery);
+    }
+    this.orphanAll(returned);
+  }
+
+  /** Undoes `deliveries` (in the order they were answered), the latest first. */
+  private orphanAll(deliveries: readonly Delivery[]): void {
+    for (let i = deliveries.length - 1; i >= 0; i--) {
+      const { spec, identity, value } = deliveries[i]!;
+      this.orphan(spec, identity, value, false);
+    }
   }
 
   private call(message: CallMessage): void {
@@ -311,14 +356,10 @@ class ServerConnection implements ConnectionScope {
     this.closed = true;
     // Withdraw every wait still parked for this handle: no item or permit goes to a party that is gone.
     for (const controller of this.pending.values()) controller.abort(WITHDRAWN);
-    // What was handed over and never confirmed goes back, the latest first, so that the
-    // earliest ends up in front, where it was.
+    // What was handed over and never confirmed goes back, in order.
     const deliveries = [...this.deliveries.values()];
     this.deliveries.clear();
-    for (let i = deliveries.length - 1; i >= 0; i--) {
-      const { spec, identity, value } = deliveries[i]!;
-      this.orphan(spec, identity, value, false);
-    }
+    this.orphanAll(deliveries);
     const cleanups = this.cleanups;
     this.cleanups = undefined;
     if (cleanups !== undefined) for (const cleanup of cleanups) cleanup();

@@ -44,7 +44,7 @@ export interface CallMessage {
   /** The caller's signal was already aborted: the owner refuses the call as the primitive would. */
   readonly aborted?: boolean | undefined;
   /** Answers (by call id) marked `confirm` that arrived since the last message: see `ConfirmMessage`. */
-  readonly confirmed?: number[] | undefined;
+  readonly confirmed?: Confirmations | undefined;
 }
 
 /**
@@ -54,6 +54,23 @@ export interface CallMessage {
  */
 export interface ConfirmMessage {
   readonly op: 'confirm';
+  readonly ids: Confirmations;
+}
+
+/**
+ * Call ids whose answers reached the caller's code whole, and `-id, count` pairs for an
+ * answer that hands over several things (a batch of queue items) and reached the code
+ * `count` pieces further, in the order they were taken.
+ */
+export type Confirmations = number[];
+
+/**
+ * Answers (by call id) marked `confirm` arrived but what they handed over was not used (a
+ * queue item fetched ahead for a consumer that stopped): the owner gives it back, in
+ * order, as if those calls had never been answered.
+ */
+export interface ReturnMessage {
+  readonly op: 'return';
   readonly ids: number[];
 }
 
@@ -69,7 +86,13 @@ export interface AttachMessage {
   readonly port: MessagePort;
 }
 
-export type ToOwner = HelloMessage | CallMessage | CancelMessage | AttachMessage | ConfirmMessage;
+export type ToOwner =
+  | HelloMessage
+  | CallMessage
+  | CancelMessage
+  | AttachMessage
+  | ConfirmMessage
+  | ReturnMessage;
 
 // Owner → handle.
 

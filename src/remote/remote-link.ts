@@ -27,7 +27,7 @@ import { atTargetEnd } from '../core/target-end.js';
 import { currentIdentity } from '../core/task-identity.js';
 import { HandleClosedError } from '../errors.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
-import type { HandleLink } from './handle.js';
+import type { HandleLink, HeldAnswer } from './handle.js';
 import { Outbox, receiveAll } from './outbox.js';
 import type { CallMessage, PortDescriptor, Reply, SocketDescriptor, ToOwner } from './protocol.js';
 import { openChannel, tokenFor } from './socket-host.js';
@@ -60,6 +60,8 @@ class PendingCall {
   /** Why the caller gave up; the call rejects with it once the owner confirms. */
   abortReason: unknown = undefined;
   aborted = false;
+  /** Answered with a `HeldAnswer`, left unconfirmed for the caller to keep or give back. */
+  held = false;
   private signal: AbortSignal | undefined = undefined;
   private taskSignal: AbortSignal | undefined = undefined;
 
@@ -124,6 +126,10 @@ export class RemoteLink implements HandleLink {
     this.post({ op: 'hello', thread: THREAD_KEY });
   }
 
+  get closed(): boolean {
+    return this.closedBy !== undefined;
+  }
+
   call(method: string, args: readonly unknown[]): Promise<unknown> {
     return this.send(method, args, undefined, false);
   }
@@ -132,6 +138,33 @@ export class RemoteLink implements HandleLink {
     const invalid = invalidWaitOptions(opts, `${this.info.className}.${method}`);
     if (invalid) return Promise.reject(invalid);
     return this.send(method, args, opts, true);
+  }
+
+  waitHeld(method: string, args: readonly unknown[], signal: AbortSignal): Promise<HeldAnswer> {
+    return this.send(method, args, { signal }, true, true) as Promise<HeldAnswer>;
+  }
+
+  keep(receipt: number, count?: number): void {
+    if (count === undefined) {
+      this.confirmLater(receipt);
+      return;
+    }
+    // Pieces of an answer: `-receipt, count`, added to the last entry when it is the same answer's.
+    const confirms = this.confirms;
+    if (confirms !== undefined && confirms[confirms.length - 2] === -receipt) {
+      confirms[confirms.length - 1]! += count;
+      return;
+    }
+    this.confirmLater(-receipt);
+    this.confirms!.push(count);
+  }
+
+  giveBack(receipts: readonly number[]): void {
+    if (this.closedBy === undefined && receipts.length > 0) {
+      // The pieces already taken are confirmed first, so only the rest goes back.
+      this.flushConfirms();
+      this.post({ op: 'return', ids: [...receipts] });
+    }
   }
 
   cross(to: Destination): Crossed {
@@ -180,6 +213,7 @@ export class RemoteLink implements HandleLink {
     args: readonly unknown[],
     opts: WaitOptions | undefined,
     waits: boolean,
+    held = false,
   ): Promise<unknown> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedError(method));
     let encoded: Encoded;
@@ -190,11 +224,13 @@ export class RemoteLink implements HandleLink {
     }
     const id = this.nextId++;
     const call = new PendingCall(this, id, method);
+    call.held = held;
     const promise = new Promise<unknown>((resolve, reject) => {
       call.resolve = resolve;
       call.reject = reject;
     });
-    const identity = currentIdentity();
+    // A held call is made for the whole thread: no task's identity, no task's signal.
+    const identity = held ? undefined : currentIdentity();
     const message: CallMessage = {
       op: 'call',
       id,
@@ -228,7 +264,11 @@ export class RemoteLink implements HandleLink {
   /** A message of a batch could not be sent: its call fails; its confirmations go later. */
   private unsent(message: ToOwner, error: unknown): void {
     if (message.op !== 'call') return;
-    for (const confirmed of message.confirmed ?? []) this.confirmLater(confirmed);
+    const confirmed = message.confirmed;
+    if (confirmed !== undefined) {
+      // Goes with a later message: whole answers and `-receipt, count` pairs alike.
+      for (const entry of confirmed) this.confirmLater(entry);
+    }
     const call = this.calls.get(message.id);
     if (call === undefined) return;
     this.forget(call);
@@ -251,7 +291,7 @@ export class RemoteLink implements HandleLink {
 
   /** Hands the answer over, and confirms it to the owner when the owner asked (a queue item). */
   private answer(call: PendingCall, reply: Reply & { readonly ok: boolean }): void {
-    if (reply.ok && 'confirm' in reply && reply.confirm) this.confirmLater(reply.id);
+    if (reply.ok && 'confirm' in reply && reply.confirm && !call.held) this.confirmLater(reply.id);
     answer(call, reply);
   }
 
@@ -370,5 +410,5 @@ function answer(call: PendingCall, reply: Reply & { readonly ok: boolean }): voi
     call.reject(err);
     return;
   }
-  call.resolve(value);
+  call.resolve(call.held ? ({ value, receipt: reply.id } satisfies HeldAnswer) : value);
 }

@@ -44,6 +44,11 @@ export interface MethodSpec<T> {
    * `orphaned` gives it back. So does an answer that cannot be sent.
    */
   readonly delivers?: boolean;
+  /**
+   * The handle confirmed that what the answer handed over (`delivers`) reached its code:
+   * a queue item fetched ahead for a consumer leaves the queue's count.
+   */
+  confirmed?(target: T, value: unknown): void;
 }
 
 /** A remote thread that is gone (as far as one primitive is concerned), as `giveBack` sees it. */
