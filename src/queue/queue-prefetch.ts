@@ -21,7 +21,7 @@ import type { HandleLink, HeldAnswer } from '../remote/handle.js';
 import { Deque } from './deque.js';
 
 /** The most items a consumer's handle fetches ahead of its code. */
-export const WINDOW = 64;
+export const WINDOW = 256;
 /** The most batches on their way to a consumer at once. */
 const CALLS_IN_FLIGHT = 2;
 /** The window grows while the consumer's code asks again within this long of its last item (ms). */
