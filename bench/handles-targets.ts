@@ -84,3 +84,30 @@ export const lockRounds = portable(
     }
   },
 );
+
+/**
+ * One of several consumers sharing `items`: waits for a go on its own `go` queue (`STOP`
+ * ends it), then takes items with `for await` until an `END_OF_ROUND` mark (each consumer
+ * gets one) and puts on `done` how many it took, all in increasing order (or `OUT_OF_ORDER`).
+ */
+export const shareRounds = portable(
+  import.meta.url,
+  async (
+    items: HandleOf<Queue<number>>,
+    go: HandleOf<Queue<number>>,
+    done: HandleOf<Queue<number>>,
+  ): Promise<void> => {
+    while ((await go.get()) !== STOP) {
+      let taken = 0;
+      let last = -1;
+      let inOrder = true;
+      for await (const item of items) {
+        if (item === END_OF_ROUND) break;
+        if (item <= last) inOrder = false;
+        last = item;
+        taken++;
+      }
+      await done.put(inOrder ? taken : OUT_OF_ORDER);
+    }
+  },
+);

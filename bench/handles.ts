@@ -15,7 +15,14 @@
  * @module
  */
 import { Lock, Manager, Process, Queue, Thread } from 'weft';
-import { consumeRounds, dictRounds, END_OF_ROUND, lockRounds, STOP } from './handles-targets.js';
+import {
+  consumeRounds,
+  dictRounds,
+  END_OF_ROUND,
+  lockRounds,
+  STOP,
+  shareRounds,
+} from './handles-targets.js';
 import {
   type Contender,
   makeTable,
@@ -37,6 +44,8 @@ const RAW_POST = 'raw postMessage to a worker (floor)';
 const PY_THREAD_QUEUE = 'Python queue.Queue, between threads';
 const WEFT_DICT = 'weft Manager dict, child process';
 const PY_DICT = 'Python Manager dict, child process';
+const WEFT_QUEUE_TWO = 'weft Queue handle, 2 child processes';
+const PY_QUEUE_TWO = 'Python multiprocessing.Queue, 2 child processes';
 const WEFT_LOCK = 'weft Lock handle, child process';
 const PY_LOCK = 'Python multiprocessing.Lock, child process';
 const RAW_TRIP = 'raw round trip to a child process (floor)';
@@ -85,6 +94,36 @@ function weftConsumer(start: (items: Queue<number>, done: Queue<number>) => Chil
   );
 }
 
+/**
+ * Consumers sharing one Queue: each round gives each a go, puts the items and one
+ * end-of-round mark per consumer, and checks that their counts add up.
+ */
+function weftSharers(consumers: number): Served {
+  const items = new Queue<number>();
+  const done = new Queue<number>();
+  const gates = Array.from({ length: consumers }, () => new Queue<number>());
+  const children = gates.map((go) => new Process(shareRounds, { args: [items, go, done] }));
+  for (const child of children) child.start();
+  return {
+    async round(count) {
+      for (const go of gates) go.putNowait(0);
+      for (let i = 0; i < count; i++) items.putNowait(i);
+      for (let i = 0; i < consumers; i++) items.putNowait(END_OF_ROUND);
+      let total = 0;
+      for (let i = 0; i < consumers; i++) {
+        const reported = await done.get();
+        if (reported < 0) throw new Error('a consumer got items out of order');
+        total += reported;
+      }
+      if (total !== count) throw new Error(`the consumers took ${total} items, not ${count}`);
+    },
+    async close() {
+      for (const go of gates) go.putNowait(STOP);
+      await Promise.all(children.map((child) => child.join()));
+    },
+  };
+}
+
 /** A child process given the count of a round, which does it. */
 function weftCommanded(start: (commands: Queue<number>, done: Queue<number>) => Process): Served {
   return weftChild(start, (commands, count) => commands.putNowait(count), -1);
@@ -122,6 +161,15 @@ export async function handlesSuites(settings: Settings): Promise<Table[]> {
   const processRows = await measured(
     [contender(WEFT_QUEUE_PROCESS, toProcess, items)],
     [toProcess],
+    items,
+    settings,
+  );
+
+  settings.log(`handles: Queue → 2 child processes, ${items} items`);
+  const toTwo = weftSharers(2);
+  const twoRows = await measured(
+    [contender(WEFT_QUEUE_TWO, toTwo, items)],
+    [toTwo],
     items,
     settings,
   );
@@ -196,6 +244,22 @@ export async function handlesSuites(settings: Settings): Promise<Table[]> {
           'consumer child takes them with `await q.get()` (Python `q.get()`; JoinableQueue ' +
           'also `task_done()`).',
         checked,
+        once,
+      ],
+    }),
+    makeTable({
+      title: `Queue → 2 consumer processes (${count} small ints per run)`,
+      unit: 'items/s',
+      ops: items,
+      references: [PY_QUEUE_TWO],
+      rows: [...twoRows, pythonRow(PY_QUEUE_TWO, python, 'mp_queue_2')],
+      targets: [{ subject: WEFT_QUEUE_TWO, reference: PY_QUEUE_TWO, atLeast: 2 }],
+      notes: [
+        'two consumer children share one queue: each round the parent gives each a go (on a ' +
+          'queue of its own), puts every item and one end-of-round mark per consumer; each ' +
+          'takes items (weft `for await` over the handle, leaving it at its mark; Python ' +
+          '`q.get()`) and reports how many it took, all in increasing order; the counts must ' +
+          'add up.',
         once,
       ],
     }),

@@ -42,6 +42,20 @@ def consume(items, done, joinable: bool) -> None:
             in_order = False
 
 
+def share(items, go, done) -> None:
+    while go.get() != STOP:
+        taken, last, in_order = 0, -1, True
+        while True:
+            item = items.get()
+            if item == END_OF_ROUND:
+                break
+            if item <= last:
+                in_order = False
+            last = item
+            taken += 1
+        done.put(taken if in_order else OUT_OF_ORDER)
+
+
 def dict_rounds(commands, done, shared) -> None:
     while True:
         count = commands.get()
@@ -90,6 +104,42 @@ class Consumer:
         self.child.join()
 
 
+class Sharers:
+    """`n` consumer processes sharing one queue, each gated by a go queue of its own."""
+
+    def __init__(self, n: int):
+        self.items, self.done = multiprocessing.Queue(), multiprocessing.Queue()
+        self.gates = [multiprocessing.Queue() for _ in range(n)]
+        self.children = [
+            multiprocessing.Process(target=share, args=(self.items, go, self.done)) for go in self.gates
+        ]
+        for child in self.children:
+            child.start()
+
+    def round(self, count: int) -> None:
+        for go in self.gates:
+            go.put(0)
+        put = self.items.put
+        for i in range(count):
+            put(i)
+        for _ in self.gates:
+            put(END_OF_ROUND)
+        total = 0
+        for _ in self.gates:
+            reported = self.done.get()
+            if reported < 0:
+                raise AssertionError("a consumer got items out of order")
+            total += reported
+        if total != count:
+            raise AssertionError(f"the consumers took {total} items, not {count}")
+
+    def close(self) -> None:
+        for go in self.gates:
+            go.put(STOP)
+        for child in self.children:
+            child.join()
+
+
 class Commanded:
     """A child running `target(commands, done, *extra)`, given a count each round."""
 
@@ -121,6 +171,7 @@ def main() -> None:
             Consumer(multiprocessing.JoinableQueue(), multiprocessing.Queue(), multiprocessing.Process, True),
         ),
         "manager_queue": (items, Consumer(manager.Queue(), manager.Queue(), multiprocessing.Process)),
+        "mp_queue_2": (items, Sharers(2)),
         "thread_queue": (items, Consumer(queue.Queue(), queue.Queue(), threading.Thread)),
         "manager_dict": (ops, Commanded(dict_rounds, (shared,))),
         "mp_lock": (ops, Commanded(lock_rounds, (multiprocessing.Lock(),))),
