@@ -5,6 +5,7 @@
  * @module
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { childFlags } from './child-flags.js';
 import { CHILD_ENV } from './protocol.js';
 
 /** The child's entry: .ts when weft runs from its sources (under tsx), .js from dist/. */
@@ -18,7 +19,7 @@ export function forkChild(env: NodeJS.ProcessEnv | undefined, execArgv: string[]
   return fork(ENTRY, [], {
     serialization: 'advanced',
     env: { ...(env ?? process.env), [CHILD_ENV]: '1' },
-    execArgv: [...process.execArgv, ...execArgv],
+    execArgv: [...childFlags(), ...execArgv],
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
 }

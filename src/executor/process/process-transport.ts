@@ -11,6 +11,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { deserialize } from 'node:v8';
+import { childFlags } from '../../process/child-flags.js';
 import { CHILD_ENV } from '../../process/protocol.js';
 import type { Transport, WorkerEvents, WorkerLink } from '../transport.js';
 import {
@@ -37,6 +38,7 @@ export class ProcessTransport implements Transport {
     const child = fork(ENTRY, [], {
       serialization: 'advanced',
       env: { ...process.env, [CHILD_ENV]: '1' },
+      execArgv: childFlags(),
       stdio,
     });
     let started = 0;
