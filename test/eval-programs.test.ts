@@ -33,7 +33,9 @@ describe('programs run from code given on the command line', () => {
   });
 
   for (const kind of ['Process', 'ProcessPoolExecutor'] as const) {
-    test(`node --input-type=module -e starting a ${kind} runs it once`, { timeout: 120_000 }, async () => {
+    test(`node --input-type=module -e starting a ${kind} runs it once`, {
+      timeout: 120_000,
+    }, async () => {
       const body =
         kind === 'Process'
           ? `const p = new weft.Process(square, { args: [3] }); p.start(); await p.join(); console.log(p.exitCode, p.result);`
