@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Destination } from '../src/codec/descriptor.js';
-import { Lock, type LockHandle, Queue, QueueFull, type QueueHandle } from '../src/index.js';
+import { type LockHandle, Queue, QueueFull, type QueueHandle, RLock } from '../src/index.js';
 import { outboxCounts } from '../src/remote/outbox.js';
 import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
 import { TEST_OPTIONS } from './support/async-helpers.js';
@@ -112,7 +112,8 @@ for (const [label, to] of [
     });
 
     test('a lock taken and released in one turn goes back and forth in one frame each', async () => {
-      const lock = new Lock();
+      // An RLock: its handle asks the owner every time (a Lock is lent instead: lock-loans.test.ts).
+      const lock = new RLock();
       const { handle, close } = await localHandle<LockHandle>(lock, to);
       try {
         await handle.locked();

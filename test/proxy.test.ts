@@ -246,18 +246,23 @@ describe('cancelling a wait', TEST_OPTIONS, () => {
   });
 
   test('a wait granted before the cancel arrives keeps what it was granted', async () => {
-    const lock = new Lock();
+    // An RLock: its acquire waits at the owner. (A Lock's handle waits here for a loan, and
+    // an abort there leaves the loan idle: test/lock-loans.test.ts.) An RLock's owner-side
+    // calls run in a task.
+    const lock = new RLock();
     const { handle } = await localHandle<LockHandle>(lock);
-    lock.acquire();
-    const controller = new AbortController();
-    const attempt = track(handle.acquire({ signal: controller.signal }));
-    await handle.locked(); // the acquire is parked at the owner
-    lock.release(); // granted now, the answer on its way
-    controller.abort(new Cancelled('too late'));
-    assert.equal(await attempt.promise, true, 'granted: the abort came after');
-    assert.equal(lock.locked(), true);
-    await handle.release();
-    assert.equal(lock.locked(), false);
+    await spawn(async () => {
+      await lock.acquire();
+      const controller = new AbortController();
+      const attempt = track(handle.acquire({ signal: controller.signal }));
+      await handle.locked(); // the acquire is parked at the owner
+      lock.release(); // granted now, the answer on its way
+      controller.abort(new Cancelled('too late'));
+      assert.equal(await attempt.promise, true, 'granted: the abort came after');
+      assert.equal(lock.locked(), true);
+      await handle.release();
+      assert.equal(lock.locked(), false);
+    });
   });
 });
 
@@ -355,7 +360,9 @@ describe('when the handle or its owner goes away', TEST_OPTIONS, () => {
 
 describe('guards', TEST_OPTIONS, () => {
   test('await using waits for the release; using sends it', async () => {
-    const lock = new Lock();
+    // An RLock: its release is answered by the owner. (A Lock lent to the handle releases
+    // here, and the owner hears of it within a turn: test/lock-loans.test.ts.)
+    const lock = new RLock();
     const { handle } = await localHandle<LockHandle>(lock);
     {
       await using _held = await handle.guard();

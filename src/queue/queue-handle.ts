@@ -58,9 +58,18 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
   }
 
   getNowait(): Promise<T> {
-    const ready = this.prefetch?.takeReady();
+    const prefetch = this.prefetch;
+    const ready = prefetch?.takeReady();
     if (ready !== undefined) return Promise.resolve(ready.value);
+    if (prefetch?.fetching) return this.getNowaitAfterFetches(prefetch);
     return this.link.call('getNowait', NO_ARGS) as Promise<T>;
+  }
+
+  /** A `getNowait` while items may be on their way here: they come first, in order. */
+  private async getNowaitAfterFetches(prefetch: Prefetch<T>): Promise<T> {
+    const ready = await prefetch.takeAfterCallsSettle();
+    if (ready !== undefined) return ready.value;
+    return (await this.link.call('getNowait', NO_ARGS)) as T;
   }
 
   qsize(): Promise<number> {

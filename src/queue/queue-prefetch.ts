@@ -119,6 +119,30 @@ export class Prefetch<T> {
   }
 
   /**
+   * For `getNowait` while calls are on their way (an item may be in one, ahead of any the
+   * owner still holds): withdraws them, waits for their answers, then takes what came.
+   */
+  async takeAfterCallsSettle(): Promise<{ value: T } | undefined> {
+    if (this.callsInFlight > 0 && this.readyCount === 0) {
+      this.window = 1;
+      if (!this.stopping) {
+        this.controller.abort(STOPPED);
+        this.controller = listenedBy();
+      }
+      await new Promise<void>((resolve) => this.quiet.push(resolve));
+    }
+    return this.takeReady();
+  }
+
+  /** Whether calls are on their way to the owner. */
+  get fetching(): boolean {
+    return this.callsInFlight > 0;
+  }
+
+  /** Callers waiting for every call on its way to be answered. */
+  private quiet: (() => void)[] = [];
+
+  /**
    * The consumer stopped: the calls in flight are withdrawn, and every item fetched ahead
    * goes back to the front of the queue, in order, once they have all answered.
    */
@@ -180,6 +204,11 @@ export class Prefetch<T> {
       this.itemsInFlight -= first.count;
       if (first.held !== undefined) this.arrived(first, first.held);
       else this.failed(first.error, first.signal);
+    }
+    if (this.callsInFlight === 0 && this.quiet.length > 0) {
+      const quiet = this.quiet;
+      this.quiet = [];
+      for (const resolve of quiet) resolve();
     }
     this.settled();
   }

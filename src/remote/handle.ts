@@ -35,6 +35,18 @@ export interface HandleLink {
    * confirmed to the owner: the caller `keep`s it once its code has it, or `giveBack`s it.
    */
   waitHeld(method: string, args: readonly unknown[], signal: AbortSignal): Promise<HeldAnswer>;
+  /** Calls a method that never waits on behalf of this whole thread (no task's identity). */
+  callForThread(method: string, args: readonly unknown[]): Promise<unknown>;
+  /**
+   * Calls a waiting method on behalf of this whole thread, with no timeout, withdrawn when
+   * `signal` aborts; `keepsAlive` false: it does not keep the thread alive while it waits.
+   */
+  waitForThread(
+    method: string,
+    args: readonly unknown[],
+    signal: AbortSignal,
+    keepsAlive: boolean,
+  ): Promise<unknown>;
   /**
    * What answer `receipt` handed over reached the caller's code: the owner forgets it. For
    * an answer handing over an array, `count` pieces of it at a time (in order).

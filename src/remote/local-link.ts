@@ -64,6 +64,14 @@ export class LocalLink implements HandleLink, ConnectionScope {
     return this.run(method, args, opts ?? {});
   }
 
+  callForThread(method: string, args: readonly unknown[]): Promise<unknown> {
+    return this.call(method, args);
+  }
+
+  waitForThread(method: string, args: readonly unknown[], signal: AbortSignal): Promise<unknown> {
+    return this.run(method, args, { signal });
+  }
+
   async waitHeld(
     method: string,
     args: readonly unknown[],

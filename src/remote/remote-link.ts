@@ -32,6 +32,12 @@ import { Outbox, receiveAll } from './outbox.js';
 import type { CallMessage, PortDescriptor, Reply, SocketDescriptor, ToOwner } from './protocol.js';
 import { openChannel, tokenFor } from './socket-host.js';
 
+/** `send` flags: the call may wait; its answer is held (`waitHeld`); it is made for the thread, not a task; it does not keep the thread alive. */
+const WAITS = 1;
+const HELD = 2;
+const FOR_THREAD = 4;
+const IDLE = 8;
+
 /** This thread among every thread that may reach an owner (processes included). */
 const THREAD_KEY = `${process.pid}/${threadId}`;
 
@@ -62,6 +68,8 @@ class PendingCall {
   aborted = false;
   /** Answered with a `HeldAnswer`, left unconfirmed for the caller to keep or give back. */
   held = false;
+  /** Keeps the thread alive while pending (a call someone awaits does). */
+  keepsAlive = true;
   private signal: AbortSignal | undefined = undefined;
   private taskSignal: AbortSignal | undefined = undefined;
 
@@ -99,6 +107,8 @@ export class RemoteLink implements HandleLink {
   state: LiveState;
   private nextId = 1;
   private readonly calls = new Map<number, PendingCall>();
+  /** Calls pending that keep this thread alive (all but those made with `keepsAlive` false). */
+  private keepingAlive = 0;
   private closedBy: string | undefined = undefined;
   /** Answers marked `confirm` that arrived and are not yet confirmed to the owner. */
   private confirms: number[] | undefined = undefined;
@@ -131,17 +141,31 @@ export class RemoteLink implements HandleLink {
   }
 
   call(method: string, args: readonly unknown[]): Promise<unknown> {
-    return this.send(method, args, undefined, false);
+    return this.send(method, args, undefined, 0);
   }
 
   wait(method: string, args: readonly unknown[], opts: WaitOptions | undefined): Promise<unknown> {
     const invalid = invalidWaitOptions(opts, `${this.info.className}.${method}`);
     if (invalid) return Promise.reject(invalid);
-    return this.send(method, args, opts, true);
+    return this.send(method, args, opts, WAITS);
   }
 
   waitHeld(method: string, args: readonly unknown[], signal: AbortSignal): Promise<HeldAnswer> {
-    return this.send(method, args, { signal }, true, true) as Promise<HeldAnswer>;
+    return this.send(method, args, { signal }, WAITS | HELD | FOR_THREAD) as Promise<HeldAnswer>;
+  }
+
+  callForThread(method: string, args: readonly unknown[]): Promise<unknown> {
+    return this.send(method, args, undefined, FOR_THREAD);
+  }
+
+  waitForThread(
+    method: string,
+    args: readonly unknown[],
+    signal: AbortSignal,
+    keepsAlive: boolean,
+  ): Promise<unknown> {
+    const flags = WAITS | FOR_THREAD | (keepsAlive ? 0 : IDLE);
+    return this.send(method, args, { signal }, flags);
   }
 
   keep(receipt: number, count?: number): void {
@@ -212,8 +236,7 @@ export class RemoteLink implements HandleLink {
     method: string,
     args: readonly unknown[],
     opts: WaitOptions | undefined,
-    waits: boolean,
-    held = false,
+    flags: number,
   ): Promise<unknown> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedError(method));
     let encoded: Encoded;
@@ -224,13 +247,14 @@ export class RemoteLink implements HandleLink {
     }
     const id = this.nextId++;
     const call = new PendingCall(this, id, method);
-    call.held = held;
+    call.held = (flags & HELD) !== 0;
+    call.keepsAlive = (flags & IDLE) === 0;
     const promise = new Promise<unknown>((resolve, reject) => {
       call.resolve = resolve;
       call.reject = reject;
     });
-    // A held call is made for the whole thread: no task's identity, no task's signal.
-    const identity = held ? undefined : currentIdentity();
+    // A call for the whole thread carries no task's identity and heeds no task's signal.
+    const identity = flags & FOR_THREAD ? undefined : currentIdentity();
     const message: CallMessage = {
       op: 'call',
       id,
@@ -244,7 +268,7 @@ export class RemoteLink implements HandleLink {
       this.confirms = undefined;
       unconfirmed.delete(this);
     }
-    if (waits) {
+    if (flags & WAITS) {
       const signal = opts?.signal;
       const taskSignal = identity?.signal;
       if (signal?.aborted || taskSignal?.aborted) {
@@ -256,7 +280,7 @@ export class RemoteLink implements HandleLink {
       if (opts?.timeout !== undefined) (message as { timeout?: number }).timeout = opts.timeout;
     }
     this.calls.set(id, call);
-    if (this.calls.size === 1) this.port.ref();
+    if (call.keepsAlive && this.keepingAlive++ === 0) this.port.ref();
     this.outbox.post(message, encoded.transfer);
     return promise;
   }
@@ -327,7 +351,7 @@ export class RemoteLink implements HandleLink {
   private forget(call: PendingCall): void {
     call.unlisten();
     this.calls.delete(call.id);
-    if (this.calls.size === 0) this.port.unref();
+    if (call.keepsAlive && --this.keepingAlive === 0) this.port.unref();
   }
 
   private ended(why: string): void {
@@ -335,6 +359,7 @@ export class RemoteLink implements HandleLink {
     this.closedBy = why;
     const calls = [...this.calls.values()];
     this.calls.clear();
+    this.keepingAlive = 0;
     this.port.unref();
     for (const call of calls) {
       call.unlisten();

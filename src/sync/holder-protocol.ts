@@ -28,3 +28,19 @@ export interface HeldLock {
   [ABANDON](): void;
   [RELEASE_UNSEEN](): void;
 }
+
+/**
+ * The loan of a lock to a handle's thread (lock-loan.ts), if it is lent: the lock calls
+ * `recall` when anyone else wants it, so the borrower gives it back as soon as it can.
+ */
+export const LOAN: unique symbol = Symbol('weft.loan');
+
+/** How many wait for the lock (a loan granted while some wait is recalled at once). */
+export const WAITING: unique symbol = Symbol('weft.waiting');
+
+/** What a lent lock calls when someone else wants it, and asks of its borrower. */
+export interface LoanHook {
+  recall(): void;
+  /** Whether a task of the borrowing thread holds it, as of the borrower's last word. */
+  readonly held: boolean;
+}

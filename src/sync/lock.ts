@@ -14,7 +14,16 @@ import {
   RELEASE_SAVE,
 } from './condition-protocol.js';
 import { guardOf } from './guard.js';
-import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER, RELEASE_UNSEEN } from './holder-protocol.js';
+import {
+  ABANDON,
+  ACQUIRE_FOR,
+  type HeldLock,
+  HOLDER,
+  LOAN,
+  type LoanHook,
+  RELEASE_UNSEEN,
+  WAITING,
+} from './holder-protocol.js';
 import { newOrdinal, type OrderedLock } from './ordinal.js';
 
 /**
@@ -75,7 +84,10 @@ export class Lock implements OrderedLock, ConditionLock, HeldLock {
 
   /** Takes the lock if it is free and nobody waits for it; never waits. */
   tryAcquire(): boolean {
-    if (this.isLocked) return false;
+    if (this.isLocked) {
+      this[LOAN]?.recall();
+      return false;
+    }
     this.isLocked = true;
     return true;
   }
@@ -93,9 +105,13 @@ export class Lock implements OrderedLock, ConditionLock, HeldLock {
     this.handOff();
   }
 
-  /** Whether the lock is held by someone. */
+  /**
+   * Whether the lock is held by someone. A lock lent to a thread that uses it through a
+   * handle (see `LockHandle.acquire`) counts as held while a task there holds it, as of
+   * that thread's last word.
+   */
   locked(): boolean {
-    return this.isLocked;
+    return this.isLocked && (this[LOAN]?.held ?? true);
   }
 
   /**
@@ -120,7 +136,17 @@ export class Lock implements OrderedLock, ConditionLock, HeldLock {
     if (!this.isLocked) {
       this.isLocked = true;
       this.holder = holder as TaskIdentity | undefined;
-    } else await this.waiters.waitIgnoringTask(holder);
+      return;
+    }
+    this[LOAN]?.recall();
+    await this.waiters.waitIgnoringTask(holder);
+  }
+
+  /** The loan of this lock to a handle's thread, while lent (see sync/lock-loan.ts). */
+  [LOAN]: LoanHook | undefined = undefined;
+
+  get [WAITING](): number {
+    return this.waiters.length;
   }
 
   get [HOLDER](): TaskIdentity | undefined {
@@ -137,6 +163,8 @@ export class Lock implements OrderedLock, ConditionLock, HeldLock {
       this.holder = holder;
       return RESOLVED_TRUE;
     }
+    // Lent to a handle's thread: it gives the lock back as soon as it is free there.
+    this[LOAN]?.recall();
     return this.waiters.wait(opts, falseOnTimeout, holder);
   }
 

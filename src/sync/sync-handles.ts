@@ -11,6 +11,7 @@ import type { WaitOptions } from '../core/options.js';
 import { TimeoutError } from '../errors.js';
 import { Handle } from '../remote/handle.js';
 import { waitForPredicate } from './condition.js';
+import { LockLoan } from './lock-loan-handle.js';
 
 const NO_ARGS: readonly unknown[] = [];
 
@@ -97,23 +98,50 @@ export class LockHandle extends AcquiringHandle {
    * ```
    */
   get abandoned(): boolean {
+    const loan = this.loan;
+    if (loan?.lent && !loan.abandonedStillApplies) return false;
     return this.link.state.abandoned ?? false;
+  }
+
+  /**
+   * Waits for the lock and takes it. A `Lock` (not an `RLock`) is lent to this thread while
+   * only this thread uses it: its acquires and releases then cost no round trip, until
+   * someone else asks for it (see sync/lock-loan.ts).
+   */
+  override acquire(opts?: WaitOptions): Promise<boolean> {
+    return this.loan?.acquire(opts) ?? super.acquire(opts);
   }
 
   /** Takes the lock if that needs no waiting. */
   tryAcquire(): Promise<boolean> {
+    const here = this.loan?.tryAcquire();
+    if (here !== undefined) return Promise.resolve(here);
     return this.link.call('tryAcquire', NO_ARGS) as Promise<boolean>;
   }
 
   /** Releases the lock; rejects with `RuntimeError` as the lock's `release` throws it. */
   release(): Promise<void> {
+    const here = this.loan?.release();
+    if (here !== undefined) return here;
     return this.link.call('release', NO_ARGS) as Promise<void>;
   }
 
   /** Whether the lock is held by anyone. */
   locked(): Promise<boolean> {
+    const loan = this.loan;
+    if (loan?.lent) return Promise.resolve(loan.heldHere);
     return this.link.call('locked', NO_ARGS) as Promise<boolean>;
   }
+
+  /** The loan machinery, for a `Lock` (an `RLock` is re-entrant per task: always asked of its owner). */
+  private get loan(): LockLoan | undefined {
+    if (this.lending === undefined) {
+      this.lending = this.link.kind === 'Lock' ? new LockLoan(this.link) : null;
+    }
+    return this.lending ?? undefined;
+  }
+
+  private lending: LockLoan | null | undefined = undefined;
 }
 
 /** A handle on a `Semaphore` or `BoundedSemaphore` in another thread. */

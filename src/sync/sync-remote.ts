@@ -21,6 +21,7 @@ import { Condition } from './condition.js';
 import { Event } from './event.js';
 import { ABANDON, ACQUIRE_FOR, type HeldLock, HOLDER, RELEASE_UNSEEN } from './holder-protocol.js';
 import { Lock } from './lock.js';
+import { loanMethods } from './lock-loan.js';
 import { RLock } from './rlock.js';
 import { BoundedSemaphore, Semaphore } from './semaphore.js';
 import {
@@ -70,7 +71,7 @@ const lockServed: ServedKind<Lock> = {
   kind: 'Lock',
   info: (lock) => ({ className: lock.constructor.name, state: lockState(lock) }),
   state: lockState,
-  methods: lockMethods,
+  methods: { ...lockMethods, ...loanMethods },
   giveBack: abandonIfHeld,
 };
 

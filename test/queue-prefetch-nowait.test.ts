@@ -1,0 +1,34 @@
+// A handle's getNowait while items fetched ahead may be on their way to it: the earliest
+// item comes out, not a later one the owner still holds.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type { Destination } from '../src/codec/descriptor.js';
+import { Queue, type QueueHandle } from '../src/index.js';
+import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
+import { TEST_OPTIONS } from './support/async-helpers.js';
+
+after(closeLocalHandles);
+
+for (const to of ['thread', 'process'] as const satisfies Destination[]) {
+  describe(`getNowait on a consumer that fetches ahead (${to} handle)`, TEST_OPTIONS, () => {
+    test('an item lent on its way comes out before the ones the owner holds', async () => {
+      const queue = new Queue<number>();
+      const { handle, close } = await localHandle<QueueHandle<number>>(queue, to);
+      try {
+        for (let i = 0; i < 200; i++) queue.putNowait(i);
+        // A fast loop: the handle fetches ahead, and keeps a batch asked for once it is drained.
+        for (let i = 0; i < 200; i++) assert.equal(await handle.get(), i);
+        // Whatever is parked at the owner for this handle takes the next put.
+        queue.putNowait(200);
+        queue.putNowait(201);
+        assert.equal(await handle.getNowait(), 200);
+        assert.equal(await handle.getNowait(), 201);
+        await assert.rejects(handle.getNowait(), { name: 'QueueEmpty' });
+        assert.equal(await handle.qsize(), 0);
+      } finally {
+        await close();
+      }
+      assert.equal(queue.qsize(), 0, 'nothing lent is left behind');
+    });
+  });
+}
