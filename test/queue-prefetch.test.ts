@@ -43,7 +43,7 @@ async function filled(count: number, to: Destination, maxsize = 0) {
 }
 
 /** Marks `count` items done and checks that join() is released by the last one, not before. */
-async function finish(queue: Queue<unknown>, count: number): Promise<void> {
+async function finish<T>(queue: Queue<T>, count: number): Promise<void> {
   const joined = track(queue.join());
   for (let i = 0; i < count - 1; i++) queue.taskDone();
   assert.equal(await queue.join({ timeout: 0 }), count === 0, 'join waits for the last taskDone');
@@ -196,7 +196,7 @@ for (const to of ['thread', 'process'] as Destination[]) {
         async (h: QueueHandle<number>) => {
           const task = spawn(() => h.get());
           setTimeout(() => void task.kill(new Error('given up')), 20);
-          return task.result();
+          return await task;
         },
       ],
     ] as const) {

@@ -9,12 +9,12 @@ import { until } from './async-helpers.js';
  * How many items of `queue` a handle has fetched ahead and its code has not taken yet (the
  * owner's count, private to `Queue`): read by the tests to show that items really were lent.
  */
-export function lentOf(queue: Queue<unknown>): number {
+export function lentOf<T>(queue: Queue<T>): number {
   return (queue as unknown as { lent: number }).lent;
 }
 
 /** Waits until no item of `queue` is lent (they were taken, or came back). A guard, not a timing. */
-export function untilNoneLent(queue: Queue<unknown>, why: string): Promise<void> {
+export function untilNoneLent<T>(queue: Queue<T>, why: string): Promise<void> {
   return until(() => lentOf(queue) === 0, `no item is lent any more (${why})`);
 }
 
@@ -52,6 +52,6 @@ export function range(from: number, to: number): number[] {
 /** Takes every item stored in the owner's `queue` now, in order. */
 export function drain<T>(queue: Queue<T>): T[] {
   const items: T[] = [];
-  while (queue.qsize() - lentOf(queue as Queue<unknown>) > 0) items.push(queue.getNowait());
+  while (queue.qsize() - lentOf(queue) > 0) items.push(queue.getNowait());
   return items;
 }
