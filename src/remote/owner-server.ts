@@ -64,6 +64,11 @@ class ServerConnection implements ConnectionScope {
   private readonly deliveries = new Map<number, Delivery>();
   private closed = false;
   /**
+   * Closed: what was handed over and never confirmed, to give back once the waits withdrawn
+   * at the close have settled (see `close`).
+   */
+  private returning: Delivery[] | undefined = undefined;
+  /**
    * Messages that arrived while a call waited for the portable classes of its arguments to
    * load: served after it, in order (a `put` never overtakes an earlier one).
    */
@@ -190,6 +195,14 @@ class ServerConnection implements ConnectionScope {
     this.orphanAll(returned);
   }
 
+  /** Closed: gives back what the connection held once no wait of it is left to settle. */
+  private giveBackWhenSettled(): void {
+    const returning = this.returning;
+    if (returning === undefined || this.pending.size > 0) return;
+    this.returning = undefined;
+    this.orphanAll(returning);
+  }
+
   /** Undoes `deliveries` (in the order they were answered), the latest first. */
   private orphanAll(deliveries: readonly Delivery[]): void {
     for (let i = deliveries.length - 1; i >= 0; i--) {
@@ -250,7 +263,11 @@ class ServerConnection implements ConnectionScope {
   ): void {
     this.pending.delete(id);
     if (this.closed) {
-      this.orphan(spec, identity, value, false);
+      // Taken after everything the connection held: given back first, so it ends up behind it.
+      if (spec.delivers && this.returning !== undefined) {
+        this.returning.push({ spec, identity, value, taken: 0 });
+      } else this.orphan(spec, identity, value, false);
+      this.giveBackWhenSettled();
       return;
     }
     let encoded: { value: unknown; transfer: Transferable[] };
@@ -331,7 +348,10 @@ class ServerConnection implements ConnectionScope {
 
   private fail(id: number, err: unknown): void {
     this.pending.delete(id);
-    if (this.closed) return;
+    if (this.closed) {
+      this.giveBackWhenSettled();
+      return;
+    }
     if (err === WITHDRAWN) {
       this.outbox.post({ id, cancelled: true, state: this.state() });
       return;
@@ -356,10 +376,12 @@ class ServerConnection implements ConnectionScope {
     this.closed = true;
     // Withdraw every wait still parked for this handle: no item or permit goes to a party that is gone.
     for (const controller of this.pending.values()) controller.abort(WITHDRAWN);
-    // What was handed over and never confirmed goes back, in order.
-    const deliveries = [...this.deliveries.values()];
+    // What was handed over and never confirmed goes back, in order, once those waits have
+    // settled: one whose answer was already on its way took its item after all of these
+    // (a batch taken in the turn the connection closed), so it must go back first.
+    this.returning = [...this.deliveries.values()];
     this.deliveries.clear();
-    this.orphanAll(deliveries);
+    this.giveBackWhenSettled();
     const cleanups = this.cleanups;
     this.cleanups = undefined;
     if (cleanups !== undefined) for (const cleanup of cleanups) cleanup();
