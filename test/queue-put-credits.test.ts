@@ -47,7 +47,7 @@ function drain<T>(queue: Queue<T>): T[] {
  * Three puts in a row from `handle`: the second asks for a credit, the third puts under it and
  * asks for more, so the handle holds a credit after them (on a queue with room for it).
  */
-async function putThree(handle: QueueHandle<unknown>): Promise<void> {
+async function putThree(handle: Pick<QueueHandle<number>, 'put' | 'qsize'>): Promise<void> {
   for (let i = 0; i < 3; i++) await handle.put(i);
   await handle.qsize(); // answered after every put before it was taken
 }
