@@ -111,3 +111,19 @@ export const shareRounds = portable(
     }
   },
 );
+
+/**
+ * A producer: for each count taken from `commands` (until a negative one), puts 0, 1, ...,
+ * count - 1 on `items` with `await items.put(i)`, then `END_OF_ROUND`.
+ */
+export const produceRounds = portable(
+  import.meta.url,
+  async (commands: HandleOf<Queue<number>>, items: HandleOf<Queue<number>>): Promise<void> => {
+    for (;;) {
+      const count = await commands.get();
+      if (count < 0) return;
+      for (let i = 0; i < count; i++) await items.put(i);
+      await items.put(END_OF_ROUND);
+    }
+  },
+);

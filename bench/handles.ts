@@ -2,7 +2,9 @@
  * Handles at wire speed: weft primitives used from another process or thread, against
  * Python's multiprocessing and the raw transport under them. Queue → 1 consumer child
  * process (`await q.get()` in a loop, small integers) against `multiprocessing.Queue`,
- * `JoinableQueue` and `Manager().Queue()`; Queue → a worker thread against raw
+ * `JoinableQueue` and `Manager().Queue()`; Queue ← 1 producer child process (`await
+ * q.put(i)` in a loop, pipelined under credits) against `multiprocessing.Queue` with the
+ * producer in the child; Queue → a worker thread against raw
  * `postMessage` (and Python's `queue.Queue` between threads); Manager dict set + get from a
  * child against Python's Manager dict; Lock acquire + release from a child, uncontended,
  * against `multiprocessing.Lock`, with the raw round trip between two Node processes
@@ -20,6 +22,7 @@ import {
   dictRounds,
   END_OF_ROUND,
   lockRounds,
+  produceRounds,
   STOP,
   shareRounds,
 } from './handles-targets.js';
@@ -44,6 +47,8 @@ const RAW_POST = 'raw postMessage to a worker (floor)';
 const PY_THREAD_QUEUE = 'Python queue.Queue, between threads';
 const WEFT_DICT = 'weft Manager dict, child process';
 const PY_DICT = 'Python Manager dict, child process';
+const WEFT_PRODUCER = 'weft Queue handle, producer child process';
+const PY_PRODUCER = 'Python multiprocessing.Queue, producer child process';
 const WEFT_QUEUE_TWO = 'weft Queue handle, 2 child processes';
 const PY_QUEUE_TWO = 'Python multiprocessing.Queue, 2 child processes';
 const WEFT_LOCK = 'weft Lock handle, child process';
@@ -124,6 +129,35 @@ function weftSharers(consumers: number): Served {
   };
 }
 
+/**
+ * A producer child: each round it is given the count, puts that many items and the
+ * end-of-round mark with `await q.put(i)`; the parent takes them from its own queue and
+ * checks that every one came, in order.
+ */
+function weftProducer(): Served {
+  const commands = new Queue<number>();
+  const items = new Queue<number>();
+  const child = new Process(produceRounds, { args: [commands, items] });
+  child.start();
+  return {
+    async round(count) {
+      commands.putNowait(count);
+      for (let expected = 0; ; expected++) {
+        const item = await items.get();
+        if (item === END_OF_ROUND) {
+          if (expected !== count) throw new Error(`${expected} items came, not ${count}`);
+          return;
+        }
+        if (item !== expected) throw new Error(`item ${item} came where ${expected} was due`);
+      }
+    },
+    async close() {
+      commands.putNowait(-1);
+      await child.join();
+    },
+  };
+}
+
 /** A child process given the count of a round, which does it. */
 function weftCommanded(start: (commands: Queue<number>, done: Queue<number>) => Process): Served {
   return weftChild(start, (commands, count) => commands.putNowait(count), -1);
@@ -161,6 +195,15 @@ export async function handlesSuites(settings: Settings): Promise<Table[]> {
   const processRows = await measured(
     [contender(WEFT_QUEUE_PROCESS, toProcess, items)],
     [toProcess],
+    items,
+    settings,
+  );
+
+  settings.log(`handles: Queue ← producer child process, ${items} items`);
+  const fromProcess = weftProducer();
+  const producerRows = await measured(
+    [contender(WEFT_PRODUCER, fromProcess, items)],
+    [fromProcess],
     items,
     settings,
   );
@@ -244,6 +287,22 @@ export async function handlesSuites(settings: Settings): Promise<Table[]> {
           'consumer child takes them with `await q.get()` (Python `q.get()`; JoinableQueue ' +
           'also `task_done()`).',
         checked,
+        once,
+      ],
+    }),
+    makeTable({
+      title: `Queue ← 1 producer process (${count} small ints per run)`,
+      unit: 'items/s',
+      ops: items,
+      references: [PY_PRODUCER],
+      rows: [...producerRows, pythonRow(PY_PRODUCER, python, 'mp_queue_producer')],
+      targets: [],
+      comparisons: [{ subject: WEFT_PRODUCER, reference: PY_PRODUCER }],
+      notes: [
+        'the producer child is given the count and puts every item with `await q.put(i)` ' +
+          '(Python `q.put(i)`), then an end-of-round mark; the parent takes them from the ' +
+          'queue (weft `await q.get()` on the owner, Python `q.get()`) and checks that each ' +
+          'came, in order.',
         once,
       ],
     }),

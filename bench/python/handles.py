@@ -3,7 +3,8 @@ prints one JSON object.
 
 Each child (a process; a thread for queue.Queue) is started once and serves every round.
 Queues: the parent puts 0..ITEMS-1 then an end-of-round mark; the consumer takes them with
-get() and puts on a done queue how many came in order. Dict: the child does OPS times
+get() and puts on a done queue how many came in order (the producer pattern: the child puts,
+the parent takes and checks). Dict: the child does OPS times
 d[i % 64] = i then d[i % 64] (each checked). Lock: the child does OPS times acquire() +
 release(). A round is timed from the first put (or the command) to the child's report,
 which is checked. One warm-up round, then ROUNDS rounds in which each pattern runs once, in
@@ -40,6 +41,17 @@ def consume(items, done, joinable: bool) -> None:
             expected += 1
         else:
             in_order = False
+
+
+def produce(commands, items) -> None:
+    while True:
+        count = commands.get()
+        if count < 0:
+            return
+        put = items.put
+        for i in range(count):
+            put(i)
+        put(END_OF_ROUND)
 
 
 def share(items, go, done) -> None:
@@ -101,6 +113,33 @@ class Consumer:
 
     def close(self) -> None:
         self.items.put(STOP)
+        self.child.join()
+
+
+class Producer:
+    """A producer child putting `count` items on a queue each round, taken and checked here."""
+
+    def __init__(self):
+        self.commands, self.items = multiprocessing.Queue(), multiprocessing.Queue()
+        self.child = multiprocessing.Process(target=produce, args=(self.commands, self.items))
+        self.child.start()
+
+    def round(self, count: int) -> None:
+        self.commands.put(count)
+        get = self.items.get
+        expected = 0
+        while True:
+            item = get()
+            if item == END_OF_ROUND:
+                break
+            if item != expected:
+                raise AssertionError(f"item {item} came where {expected} was due")
+            expected += 1
+        if expected != count:
+            raise AssertionError(f"{expected} items came, not {count}")
+
+    def close(self) -> None:
+        self.commands.put(-1)
         self.child.join()
 
 
@@ -171,6 +210,7 @@ def main() -> None:
             Consumer(multiprocessing.JoinableQueue(), multiprocessing.Queue(), multiprocessing.Process, True),
         ),
         "manager_queue": (items, Consumer(manager.Queue(), manager.Queue(), multiprocessing.Process)),
+        "mp_queue_producer": (items, Producer()),
         "mp_queue_2": (items, Sharers(2)),
         "thread_queue": (items, Consumer(queue.Queue(), queue.Queue(), threading.Thread)),
         "manager_dict": (ops, Commanded(dict_rounds, (shared,))),

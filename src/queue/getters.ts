@@ -22,3 +22,21 @@ export const LENT_RECEIVED: unique symbol = Symbol('weft.queueLentReceived');
 
 /** Whether a queue's items come out in FIFO order, so a consumer may fetch ahead. */
 export const PUSHES_AHEAD: unique symbol = Symbol('weft.queuePushesAhead');
+
+/**
+ * Reserves room for a producer in another thread or process (credits, see queue-credits.ts):
+ * `[RESERVE](max)` returns how many slots it reserved, counted against `maxsize`.
+ */
+export const RESERVE: unique symbol = Symbol('weft.queueReserve');
+
+/** An item put under a credit: it takes a slot `RESERVE` kept for it. */
+export const PUT_RESERVED: unique symbol = Symbol('weft.queuePutReserved');
+
+/** Reserved slots no item will take: they free (`[RELEASE_RESERVED](count)`). */
+export const RELEASE_RESERVED: unique symbol = Symbol('weft.queueReleaseReserved');
+
+/**
+ * `full()` as a producer holding `own` credits sees it (`[FULL_BESIDE](own)`): its own
+ * reserved slots are room for its puts, not part of the queue.
+ */
+export const FULL_BESIDE: unique symbol = Symbol('weft.queueFullBeside');

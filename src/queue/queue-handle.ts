@@ -6,6 +6,7 @@
 import type { WaitOptions } from '../core/options.js';
 import { Handle } from '../remote/handle.js';
 import { Prefetch } from './queue-prefetch.js';
+import { PutCredits } from './queue-put-credits.js';
 import { untilShutDown } from './until-shut-down.js';
 
 const NO_ARGS: readonly unknown[] = [];
@@ -37,11 +38,21 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
     return this.link.state.shutDown ?? false;
   }
 
+  /**
+   * Puts `item`. A producer that loops on `put()` gets credits from the owner (slots it
+   * reserved): a put under a credit resolves once the item is encoded, without waiting for
+   * the owner's answer, and the owner takes the items in order (see queue-put-credits.ts).
+   */
   put(item: T, opts?: WaitOptions): Promise<void> {
+    const credits = this.credits;
+    if (credits !== undefined) return credits.put(item, opts);
     return this.link.wait('put', [item], opts) as Promise<void>;
   }
 
+  /** Puts `item` if there is room: under a credit, if one is held, at once. */
   putNowait(item: T): Promise<void> {
+    const ahead = this.credits?.putNowait(item);
+    if (ahead !== undefined) return ahead;
     return this.link.call('putNowait', [item]) as Promise<void>;
   }
 
@@ -115,4 +126,16 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
   }
 
   private fetched: Prefetch<T> | null | undefined = undefined;
+
+  /** Credits for this handle's producer, when the queue's puts can fail only by shutdown. */
+  private get credits(): PutCredits | undefined {
+    if (this.putAhead === undefined) {
+      this.putAhead = this.link.state.pushesAhead
+        ? new PutCredits(this.link, this.link.info.className)
+        : null;
+    }
+    return this.putAhead ?? undefined;
+  }
+
+  private putAhead: PutCredits | null | undefined = undefined;
 }

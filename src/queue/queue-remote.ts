@@ -14,6 +14,7 @@ import {
 } from '../remote/served-kind.js';
 import { GIVE_BACK, LEND, LENT_RECEIVED, PUSHES_AHEAD } from './getters.js';
 import { Queue } from './queue.js';
+import { creditMethods } from './queue-credits.js';
 import { QueueHandle } from './queue-handle.js';
 
 const queueServed: ServedKind<Queue<unknown>> = {
@@ -41,10 +42,11 @@ const queueServed: ServedKind<Queue<unknown>> = {
     getNowait: delivered(plain('getNowait', 0)),
     qsize: plain('qsize', 0),
     empty: plain('empty', 0),
-    full: plain('full', 0),
     taskDone: plain('taskDone', 0),
     join: plain('join', 0, true),
     shutdown: plain('shutdown', 1),
+    // Pipelined puts for producers that loop, and `full` as a producer holding credits sees it (queue-credits.ts).
+    ...creditMethods,
   },
 };
 

@@ -13,7 +13,17 @@ import {
 } from '../core/waiter.js';
 import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError } from '../errors.js';
 import { Deque } from './deque.js';
-import { GETTERS, GIVE_BACK, LEND, LENT_RECEIVED, PUSHES_AHEAD } from './getters.js';
+import {
+  FULL_BESIDE,
+  GETTERS,
+  GIVE_BACK,
+  LEND,
+  LENT_RECEIVED,
+  PUSHES_AHEAD,
+  PUT_RESERVED,
+  RELEASE_RESERVED,
+  RESERVE,
+} from './getters.js';
 import { untilShutDown } from './until-shut-down.js';
 
 /** One item as a batch. */
@@ -55,6 +65,11 @@ export class Queue<T> implements AsyncIterable<T> {
    * still in the queue as far as `qsize`, `full` and the bound are concerned.
    */
   private lent = 0;
+  /**
+   * Slots reserved for producers in other threads or processes (credits, see `RESERVE`):
+   * not items yet, so not in `qsize`, but counted against the bound by `full` and putters.
+   */
+  private reserved = 0;
   private isShutDown = false;
   /** Shut down with `immediate`: items are dropped, not kept. */
   private dropsItems = false;
@@ -83,9 +98,18 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.qsize() === 0;
   }
 
-  /** Whether a bounded queue holds `maxsize` items or more (`qsize() >= maxsize`). */
+  /**
+   * Whether a bounded queue holds `maxsize` items or more (`qsize() >= maxsize`), counting
+   * the slots it reserved for producers in other threads or processes (their credits:
+   * items on their way, put by a handle that did not wait for the answer).
+   */
   full(): boolean {
-    return this.maxsize > 0 && this.qsize() >= this.maxsize;
+    return this[FULL_BESIDE](0);
+  }
+
+  /** `full()` for a producer holding `own` of the reserved slots, which are room for it. */
+  [FULL_BESIDE](own: number): boolean {
+    return this.maxsize > 0 && this.qsize() + this.reserved - own >= this.maxsize;
   }
 
   /** Whether `shutdown()` was called. */
@@ -266,6 +290,35 @@ export class Queue<T> implements AsyncIterable<T> {
   /** `count` lent items reached their consumer's code: they leave the queue, room frees. */
   [LENT_RECEIVED](count: number): void {
     this.lent = Math.max(0, this.lent - count);
+    if (this.putters.length > 0) this.admitPutters();
+  }
+
+  /**
+   * Reserves up to `max` slots for a handle's producer, which may then put without waiting
+   * for an answer: as many as the bound leaves room for (all `max` on an unbounded queue),
+   * and none once shut down or while putters wait (they came first).
+   */
+  [RESERVE](max: number): number {
+    if (this.isShutDown || this.putters.length > 0) return 0;
+    const room = this.maxsize > 0 ? this.maxsize - this.qsize() - this.reserved : max;
+    const granted = Math.max(0, Math.min(max, room));
+    this.reserved += granted;
+    return granted;
+  }
+
+  /**
+   * An item put under a credit takes its reserved slot: accepted even if the queue was shut
+   * down since the credit was granted (it was promised room), dropped and counted as done
+   * after `shutdown(true)`, as the items that were in the queue were.
+   */
+  [PUT_RESERVED](item: T): void {
+    if (this.reserved > 0) this.reserved--;
+    if (!this.dropsItems) this.accept(item);
+  }
+
+  /** `count` reserved slots will not be used (credits given back): the room frees. */
+  [RELEASE_RESERVED](count: number): void {
+    this.reserved = Math.max(0, this.reserved - count);
     if (this.putters.length > 0) this.admitPutters();
   }
 

@@ -27,6 +27,11 @@ export interface HandleLink {
   readonly state: Readonly<LiveState>;
   /** Calls a method that never waits. */
   call(method: string, args: readonly unknown[]): Promise<unknown>;
+  /**
+   * Calls a method whose caller does not wait for the answer (a put under a credit): throws
+   * here, with nothing sent, when the handle is closed or an argument cannot cross.
+   */
+  callAhead(method: string, args: readonly unknown[]): Promise<unknown>;
   /** Calls a method that may wait, with `{ timeout, signal }` (checked here, at the call). */
   wait(method: string, args: readonly unknown[], opts: WaitOptions | undefined): Promise<unknown>;
   /**

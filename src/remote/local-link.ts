@@ -58,6 +58,12 @@ export class LocalLink implements HandleLink, ConnectionScope {
     return this.run(method, args, undefined);
   }
 
+  callAhead(method: string, args: readonly unknown[]): Promise<unknown> {
+    if (this.closed) throw this.closedError(method);
+    const input = copied(args, `${this.info.className}.${method}`, 'argument');
+    return this.answer(method, input, undefined, true).then((answer) => answer.value);
+  }
+
   wait(method: string, args: readonly unknown[], opts: WaitOptions | undefined): Promise<unknown> {
     const invalid = invalidWaitOptions(opts, `${this.info.className}.${method}`);
     if (invalid) return Promise.reject(invalid);
@@ -143,6 +149,8 @@ export class LocalLink implements HandleLink, ConnectionScope {
     method: string,
     args: readonly unknown[],
     opts: WaitOptions | undefined,
+    /** `args` are copies already (`callAhead` copied them at the call). */
+    copiedArgs = false,
   ): Promise<{ value: unknown; raw: unknown; spec: MethodSpec<unknown> }> {
     const className = this.info.className;
     if (this.closed) throw this.closedError(method);
@@ -151,7 +159,7 @@ export class LocalLink implements HandleLink, ConnectionScope {
     if (spec === undefined || spec.waits !== (opts !== undefined)) {
       throw new TypeError(`${className}: a handle cannot call ${method}() that way`);
     }
-    const input = copied(args, `${className}.${method}`, 'argument');
+    const input = copiedArgs ? [...args] : copied(args, `${className}.${method}`, 'argument');
     const value = await spec.run(this.target, input, opts, this);
     const state = this.served.state?.(this.target);
     if (state !== undefined) Object.assign(this.state, state);

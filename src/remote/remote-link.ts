@@ -144,6 +144,12 @@ export class RemoteLink implements HandleLink {
     return this.send(method, args, undefined, 0);
   }
 
+  callAhead(method: string, args: readonly unknown[]): Promise<unknown> {
+    if (this.closedBy !== undefined) throw this.closedError(method);
+    const encoded = encodeValues(args, `${this.info.className}.${method}`, 'argument', this.to);
+    return this.send(method, args, undefined, 0, encoded);
+  }
+
   wait(method: string, args: readonly unknown[], opts: WaitOptions | undefined): Promise<unknown> {
     const invalid = invalidWaitOptions(opts, `${this.info.className}.${method}`);
     if (invalid) return Promise.reject(invalid);
@@ -237,13 +243,17 @@ export class RemoteLink implements HandleLink {
     args: readonly unknown[],
     opts: WaitOptions | undefined,
     flags: number,
+    checked?: Encoded,
   ): Promise<unknown> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedError(method));
     let encoded: Encoded;
-    try {
-      encoded = encodeValues(args, `${this.info.className}.${method}`, 'argument', this.to);
-    } catch (err) {
-      return Promise.reject(err);
+    if (checked !== undefined) encoded = checked;
+    else {
+      try {
+        encoded = encodeValues(args, `${this.info.className}.${method}`, 'argument', this.to);
+      } catch (err) {
+        return Promise.reject(err);
+      }
     }
     const id = this.nextId++;
     const call = new PendingCall(this, id, method);
