@@ -28,7 +28,7 @@ import { currentIdentity } from '../core/task-identity.js';
 import { HandleClosedError } from '../errors.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
 import type { HandleLink, HeldAnswer } from './handle.js';
-import { Outbox, receiveAll } from './outbox.js';
+import { flushDeferred, Outbox, receiveAll } from './outbox.js';
 import type { CallMessage, PortDescriptor, Reply, SocketDescriptor, ToOwner } from './protocol.js';
 import { openChannel, tokenFor } from './socket-host.js';
 
@@ -37,6 +37,16 @@ const WAITS = 1;
 const HELD = 2;
 const FOR_THREAD = 4;
 const IDLE = 8;
+/** Nobody awaits the answer before going on (a put under a credit): the call may go at the end of the turn. */
+const DEFER = 16;
+
+/** `values` as they are now: objects copied (primitives are values already). */
+function snapshot(values: unknown[]): unknown[] {
+  for (const value of values) {
+    if (value !== null && typeof value === 'object') return structuredClone(values);
+  }
+  return values;
+}
 
 /** This thread among every thread that may reach an owner (processes included). */
 const THREAD_KEY = `${process.pid}/${threadId}`;
@@ -44,8 +54,10 @@ const THREAD_KEY = `${process.pid}/${threadId}`;
 /** Links holding answers they have not confirmed to their owner yet. */
 const unconfirmed = new Set<RemoteLink>();
 let flushScheduled = false;
-// A thread or process that ends confirms what its target received (see flushConfirmations).
+// A thread or process that ends confirms what its target received (see flushConfirmations),
+// and sends the calls it deferred to the end of the turn.
 atTargetEnd(flushConfirmations);
+atTargetEnd(flushDeferred);
 
 /**
  * Confirms to their owners every answer that handed something over (a queue item) and is
@@ -147,7 +159,7 @@ export class RemoteLink implements HandleLink {
   callAhead(method: string, args: readonly unknown[]): Promise<unknown> {
     if (this.closedBy !== undefined) throw this.closedError(method);
     const encoded = encodeValues(args, `${this.info.className}.${method}`, 'argument', this.to);
-    return this.send(method, args, undefined, 0, encoded);
+    return this.send(method, args, undefined, DEFER, encoded);
   }
 
   wait(method: string, args: readonly unknown[], opts: WaitOptions | undefined): Promise<unknown> {
@@ -291,7 +303,11 @@ export class RemoteLink implements HandleLink {
     }
     this.calls.set(id, call);
     if (call.keepsAlive && this.keepingAlive++ === 0) this.port.ref();
-    this.outbox.post(message, encoded.transfer);
+    if (flags & DEFER && encoded.transfer.length === 0) {
+      // Sent at the end of the turn: what the caller does to its values meanwhile must not show.
+      (message as { args: unknown[] }).args = snapshot(encoded.values);
+      this.outbox.post(message, undefined, undefined, true);
+    } else this.outbox.post(message, encoded.transfer);
     return promise;
   }
 
