@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Destination } from '../src/codec/descriptor.js';
 import { disconnect, Event, Queue, type QueueHandle, QueueShutDown } from '../src/index.js';
+import { outboxCounts } from '../src/remote/outbox.js';
 import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
 import { putCount, putThenHang } from './fixtures/put-credit-targets.js';
 import { WORKER_SUITE } from './support/async-helpers.js';
@@ -66,6 +67,28 @@ for (const [label, to] of TRANSPORTS) {
         assert.deepEqual(
           drain(queue),
           Array.from({ length: count }, (_, i) => i),
+        );
+      } finally {
+        await close();
+      }
+    });
+
+    test('puts under credits go together at the end of the turn, each item as it was at its put', async () => {
+      const queue = new Queue<{ step: number }>();
+      const { handle, close } = await localHandle<QueueHandle<{ step: number }>>(queue, to);
+      try {
+        const item = { step: 0 };
+        const posts = outboxCounts.posts;
+        for (let step = 0; step < 500; step++) {
+          item.step = step;
+          await handle.put(item); // the same object, changed after each put
+        }
+        // The handle's next call goes after its puts, on the same connection.
+        assert.equal(await handle.qsize(), 500);
+        assert.ok(outboxCounts.posts - posts < 100, `${outboxCounts.posts - posts} frames`);
+        assert.deepEqual(
+          drain(queue).map((arrived) => arrived.step),
+          Array.from({ length: 500 }, (_, step) => step),
         );
       } finally {
         await close();
