@@ -185,10 +185,17 @@ export class ExecutorCore implements JobOwner {
     }
   }
 
-  /** Sends up to `count` jobs from the front of the queue to `slot` in one message. */
+  /**
+   * Sends up to `count` jobs from the front of the queue to `slot`: in one message, or, to
+   * a worker that answers a batch at its end, in pieces of half the depth, so that it runs
+   * one while the answers to the one before travel back and the next comes.
+   */
   private sendTo(slot: WorkerSlot<Job>, count: number): void {
     const wasIdle = slot.idle;
-    handOver(slot, this.queue, count, this.targets.definitions, this.settings.name);
+    const perMessage = this.transport.batchedReplies
+      ? Math.max(1, Math.ceil(this.depth.value / 2))
+      : count;
+    handOver(slot, this.queue, count, perMessage, this.targets.definitions, this.settings.name);
     if (wasIdle && !slot.idle) {
       if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;

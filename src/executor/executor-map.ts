@@ -24,13 +24,17 @@ export interface MapOptions {
 type Source = Iterator<unknown> | AsyncIterator<unknown>;
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+const NO_RESULTS: unknown[] = [];
 
 /** @internal One `map` call. */
 export class ExecutorMap<R> implements AsyncIterableIterator<R> {
   private readonly outstanding: Outstanding;
   private current: Job | null = null;
-  private chunkValues: unknown[] | null = null;
-  private chunkIndex = 0;
+  /** Results received and not handed out yet: a chunk's values, or `single` for one task. */
+  private block: unknown[] = NO_RESULTS;
+  private blockIndex = 0;
+  /** The block of a map without chunks, reused for each result. */
+  private readonly single: unknown[] = [undefined];
   private chunkError: Failure | null = null;
   private pulled = 0;
   /** The input ended or threw: nothing more to pull, nothing to close. */
@@ -78,6 +82,10 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
 
   next(): Promise<IteratorResult<R, undefined>> {
     if (!this.stepping) {
+      // A result already received is handed out at once (most of a chunked map's results).
+      if (this.blockIndex < this.block.length) {
+        return Promise.resolve({ done: false, value: this.block[this.blockIndex++] as R });
+      }
       this.stepping = true;
       const step = this.step();
       this.queue = step.then(this.stepDone, this.stepDone);
@@ -110,11 +118,37 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
 
   private async step(): Promise<IteratorResult<R, undefined>> {
     for (;;) {
-      if (this.chunkValues !== null && this.chunkIndex < this.chunkValues.length) {
-        return { done: false, value: this.chunkValues[this.chunkIndex++] as R };
+      if (this.blockIndex < this.block.length) {
+        return { done: false, value: this.block[this.blockIndex++] as R };
       }
-      this.chunkValues = null;
-      if (this.finished) return DONE;
+      if (!(await this.fill())) return DONE;
+    }
+  }
+
+  /**
+   * @internal Every result, in input order (`Pool.map`): taken a chunk at a time, without
+   * a promise per item. Only for a map nobody iterates.
+   */
+  async all(): Promise<R[]> {
+    const results: R[] = [];
+    while (await this.fill()) {
+      const block = this.block;
+      for (let i = this.blockIndex; i < block.length; i++) results.push(block[i] as R);
+      this.blockIndex = block.length;
+    }
+    return results;
+  }
+
+  /**
+   * Waits for the next results in order and makes them the block to hand out; false when
+   * the map is over. Throws what ends the map (a task's error, the input's, an abort, a
+   * timeout), after the results a failed chunk produced before its error.
+   */
+  private async fill(): Promise<boolean> {
+    for (;;) {
+      this.block = NO_RESULTS;
+      this.blockIndex = 0;
+      if (this.finished) return false;
       if (this.signal?.aborted) {
         this.stop();
         throw this.signal.reason;
@@ -138,7 +172,7 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
               )
             );
           }
-          return DONE;
+          return false;
         }
         await this.waitForInput();
         continue;
@@ -155,10 +189,9 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       } catch (error) {
         if (entry.partial !== null) {
           // A chunk failed part-way: its earlier results come first, then its error.
-          this.chunkValues = entry.partial;
-          this.chunkIndex = 0;
+          this.block = entry.partial;
           this.chunkError = new Failure(error);
-          continue;
+          return true;
         }
         entry.cancel();
         this.stop();
@@ -166,9 +199,11 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       } finally {
         this.current = null;
       }
-      if (this.chunksize === 1) return { done: false, value: value as R };
-      this.chunkValues = value as unknown[];
-      this.chunkIndex = 0;
+      if (this.chunksize === 1) {
+        this.single[0] = value;
+        this.block = this.single;
+      } else this.block = value as unknown[];
+      return true;
     }
   }
 

@@ -42,6 +42,8 @@ export interface WorkerChannel {
   markStarted(count: number): void;
   /** Where results go: `'process'` when the executor is in another process (default: a thread). */
   readonly to?: Destination;
+  /** Every task of a batch has answered: a channel that holds answers back sends them now. */
+  batchDone?(): void;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -108,6 +110,7 @@ export function runWorker(channel: WorkerChannel): void {
       const batch = batches[first]!;
       if (cursor >= batch.length) {
         batches[first++] = undefined as unknown as unknown[];
+        channel.batchDone?.();
         if (first < batches.length) cursor = batches[first]![0] as number;
         continue;
       }

@@ -317,7 +317,7 @@ export abstract class BasePool implements AsyncDisposable {
       window: Number.POSITIVE_INFINITY,
       star,
     });
-    return toArray(run);
+    return run.all();
   }
 
   private iterate<R>(
@@ -348,12 +348,6 @@ export abstract class BasePool implements AsyncDisposable {
       `${where}: the pool is not running (${how} was called) and takes no new work (Python: ValueError: Pool not running)`,
     );
   }
-}
-
-async function toArray<R>(results: AsyncIterable<R>): Promise<R[]> {
-  const values: R[] = [];
-  for await (const value of results) values.push(value);
-  return values;
 }
 
 /** Checks a pool's constructor arguments and turns them into its executor's options. */

@@ -2,8 +2,9 @@
  * Entry of a ProcessPoolExecutor worker process: the executor runtime over the IPC
  * channel, and the process ending with its parent.
  *
- * Replies of one turn travel as one IPC message (each message costs a system call and a
- * serialization, so a hundred tiny results sent together cost little more than one). IPC
+ * Replies travel together, one IPC message per batch of tasks (or per turn, for tasks that
+ * wait): each message costs a system call and a serialization, so a hundred tiny results
+ * sent together cost little more than one. IPC
  * sends are asynchronous and lost if the process exits first, so beside the channel the
  * child keeps a pipe it writes synchronously (see process-transport.ts): the count of
  * tasks it has started, before each one, and at exit every reply not yet confirmed sent.
@@ -21,14 +22,17 @@ if (send === undefined) {
 }
 exitWithParent();
 
-/** Replies of this turn, not yet handed to the channel. */
+/** Replies not yet handed to the channel. */
 let replies: unknown[] = [];
+/** Whether a flush at the end of this turn is scheduled. */
+let flushQueued = false;
 /** Replies handed to the channel so far (the index of the next one). */
 let handedOver = 0;
 /** Batches handed to the channel whose write has not completed, oldest first. */
 const unconfirmed: Replies[] = [];
 
 function flushReplies(): void {
+  if (replies.length === 0) return;
   const message: Replies = { [REPLIES]: replies, first: handedOver };
   handedOver += replies.length;
   replies = [];
@@ -49,10 +53,22 @@ process.on('exit', () => {
 
 const count = Buffer.alloc(4);
 
+function flushTurn(): void {
+  flushQueued = false;
+  flushReplies();
+}
+
 runWorker({
   post: (message) => {
-    if (replies.push(message) === 1) setImmediate(flushReplies);
+    replies.push(message);
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flushTurn);
+    }
   },
+  // The answers of a batch leave as soon as it is done, while the next batch runs: the pool
+  // hands this process its next batch meanwhile, so it never waits for work.
+  batchDone: flushReplies,
   onMessage: (listener) => process.on('message', listener),
   markStarted: (started) => {
     count.writeUInt32LE(started, 0);

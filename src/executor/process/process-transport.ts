@@ -30,6 +30,7 @@ const ENTRY = new URL(
 /** Starts pool workers as child processes. */
 export class ProcessTransport implements Transport {
   readonly kind = 'process' as const;
+  readonly batchedReplies = true;
 
   spawn(events: WorkerEvents): WorkerLink {
     const stdio: ('inherit' | 'ipc' | 'pipe')[] = ['inherit', 'inherit', 'inherit', 'ipc'];
