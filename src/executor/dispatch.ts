@@ -6,7 +6,11 @@
  * Pipelining: a worker is handed several tasks at once (one message per batch) and runs
  * them one at a time, in order. How many it holds adapts to how long tasks take, so about
  * a millisecond of work waits in a worker: thousands of tiny tasks travel in batches, while
- * long tasks are handed over one by one and the rest stay in the queue, cancellable.
+ * long tasks are handed over one by one and the rest stay in the queue, cancellable. A
+ * worker is topped up once it has drained to half of that, so tasks that trickle in (a map
+ * refilling its window as its results are read) still travel many to a message; a worker
+ * that answers a batch only at its end (a process) gets its hand-over in pieces of half the
+ * depth, and runs one while the answers to the one before travel back.
  *
  * The depth comes from past tasks, and the next burst may be of much longer ones: so no
  * worker takes more than its share of what is queued and held while another worker is idle

@@ -36,6 +36,8 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
   /** The block of a map without chunks, reused for each result. */
   private readonly single: unknown[] = [undefined];
   private chunkError: Failure | null = null;
+  /** The signal aborted while the consumer was between two reads: its next read throws this. */
+  private abortedBetweenReads: Failure | null = null;
   private pulled = 0;
   /** The input ended or threw: nothing more to pull, nothing to close. */
   private sourceDone = false;
@@ -56,6 +58,8 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     private readonly target: TargetEntry,
     private readonly source: Source,
     private readonly isAsync: boolean,
+    /** The input itself when it is a plain array (`source` iterates it): read by index. */
+    private readonly array: readonly unknown[] | null,
     private readonly chunksize: number,
     private readonly window: number,
     private readonly timeout: number,
@@ -109,7 +113,9 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
   /** The abort listener of the map's signal. */
   handleEvent(): void {
     const reason = this.signal!.reason;
+    // A read waiting for a task throws the reason through it; else the next read throws it.
     if (this.current !== null) this.core.abortJob(this.current, reason);
+    else this.abortedBetweenReads = new Failure(reason);
     for (const entry of this.outstanding.clear()) {
       if (entry instanceof Job) this.core.abortJob(entry, reason);
     }
@@ -130,12 +136,16 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
    * a promise per item. Only for a map nobody iterates.
    */
   async all(): Promise<R[]> {
-    const results: R[] = [];
+    // Sized once when the count is known: grown item by item, a large array is copied
+    // into fresh memory (which the system must zero) many times over.
+    const results: R[] = this.array === null ? [] : new Array(this.array.length);
+    let count = 0;
     while (await this.fill()) {
       const block = this.block;
-      for (let i = this.blockIndex; i < block.length; i++) results.push(block[i] as R);
+      for (let i = this.blockIndex; i < block.length; i++) results[count++] = block[i] as R;
       this.blockIndex = block.length;
     }
+    results.length = count;
     return results;
   }
 
@@ -148,6 +158,11 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     for (;;) {
       this.block = NO_RESULTS;
       this.blockIndex = 0;
+      const aborted = this.abortedBetweenReads;
+      if (aborted !== null) {
+        this.abortedBetweenReads = null;
+        throw aborted.error;
+      }
       if (this.finished) return false;
       if (this.signal?.aborted) {
         this.stop();
@@ -258,6 +273,10 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       }
       return;
     }
+    if (this.array !== null) {
+      this.refillFromArray(this.array);
+      return;
+    }
     const source = this.source as Iterator<unknown>;
     while (this.canPull()) {
       const items: unknown[] = [];
@@ -279,6 +298,21 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       }
       if (items.length > 0) this.submit(items);
       if (failure !== null) this.outstanding.push(failure);
+    }
+  }
+
+  /**
+   * `refill` from an array, read by index up to its length now, as its iterator would. Each
+   * chunk is a new array filled in order, never a slice: a slice of an array with holes (as
+   * one that was sized first, or received) keeps them, and V8 sends that element by element.
+   */
+  private refillFromArray(array: readonly unknown[]): void {
+    while (this.canPull()) {
+      const end = Math.min(array.length, this.pulled + this.chunksize);
+      const items: unknown[] = [];
+      for (let i = this.pulled; i < end; i++) items.push(array[i]);
+      if (items.length < this.chunksize) this.sourceDone = true;
+      if (items.length > 0) this.submit(items);
     }
   }
 
@@ -338,7 +372,7 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     try {
       ({ values, transfer } = this.star
         ? encodeValues(items[0] as unknown[], `${this.label}()`, 'argument', this.core.to)
-        : encodeValues(items, `${this.label}()`, 'item', this.core.to));
+        : encodeValues(items, `${this.label}()`, 'item', this.core.to, true));
     } catch (error) {
       this.outstanding.push(new Failure(this.itemError(items, first, error)));
       this.stopped = true;

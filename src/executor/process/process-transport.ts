@@ -44,6 +44,8 @@ export class ProcessTransport implements Transport {
     let received = 0;
     const deliver = (message: Replies) => {
       const replies = message[REPLIES];
+      // Replies are matched to tasks by their order: after a gap, none could be matched.
+      if (message.first > received) return;
       // Skip what arrived already (a batch both sent and saved at exit).
       for (let i = Math.max(0, received - message.first); i < replies.length; i++) {
         received++;
@@ -51,9 +53,12 @@ export class ProcessTransport implements Transport {
       }
     };
     const pipe = child.stdio[PIPE_FD] as Readable;
+    // The replies saved at exit wait for the channel's last messages: the pipe may be read
+    // before replies sent earlier on the channel, and numbering needs those first.
+    let saved: Replies | undefined;
     const reader = new FrameReader((kind, body) => {
       if (kind === STARTED_FRAME) started = body.readUInt32LE(0);
-      else if (kind === FINAL_FRAME) deliver(deserialize(body) as Replies);
+      else if (kind === FINAL_FRAME) saved = deserialize(body) as Replies;
     });
     pipe.on('data', (chunk: Buffer) => reader.push(chunk));
     let cause: unknown;
@@ -64,7 +69,9 @@ export class ProcessTransport implements Transport {
     child.on('error', (error) => {
       cause = error;
     });
+    // 'close' comes once the process exited and both the pipe and the channel are drained.
     child.on('close', (code, signal) => {
+      if (saved !== undefined) deliver(saved);
       events.onExit(code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0), cause);
     });
     return {
