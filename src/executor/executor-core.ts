@@ -236,7 +236,8 @@ export class ExecutorCore implements JobOwner {
     if (job === undefined) return;
     slot.answered++;
     const now = performance.now();
-    this.depth.record(now - slot.headSince);
+    if (this.transport.batchedReplies) this.timeTogether(slot, now - slot.headSince);
+    else this.depth.record(now - slot.headSince);
     if (job.phase !== OVER) {
       job.over();
       settleFromReply(job, code, reply);
@@ -246,6 +247,19 @@ export class ExecutorCore implements JobOwner {
     if (next !== undefined) this.jobStarted(slot, next);
     if (slot.inflight.length <= this.depth.value >> 1 && this.queue.count > 0) this.scheduleFlush();
     if (next === undefined) this.afterIdle(slot);
+  }
+
+  /**
+   * Answers that arrive together (one message, at the end of a batch) took `elapsed`
+   * together: each counts for its share, once all are in. Timed one by one, the first would
+   * count for the whole batch and the others for nothing.
+   */
+  private timeTogether(slot: WorkerSlot<Job>, elapsed: number): void {
+    if (slot.together++ > 0) return;
+    queueMicrotask(() => {
+      this.depth.record(elapsed / slot.together);
+      slot.together = 0;
+    });
   }
 
   /** `job` is now the task `slot` runs. */

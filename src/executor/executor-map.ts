@@ -192,7 +192,8 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
         await this.waitForInput();
         continue;
       }
-      this.refill();
+      // Topped up once half the window is free: the tasks then go out many to a message.
+      if (this.outstanding.length <= this.window >> 1) this.refill();
       if (entry instanceof Failure) {
         this.stop();
         throw entry.error;

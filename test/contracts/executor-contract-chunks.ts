@@ -124,6 +124,28 @@ export function executorChunksContract(impl: ExecutorImpl): void {
       );
     });
 
+    test('the input is read ahead a window at the call, then again once half the window is free', async () => {
+      const executor = pool({ maxWorkers: 2 });
+      let pulled = 0;
+      function* counted(): Generator<number> {
+        for (let i = 0; i < COUNT; i++) {
+          pulled++;
+          yield i;
+        }
+      }
+      const iterator = executor.map(t.identity, counted(), { chunksize: CHUNK });
+      const window = pulled / CHUNK;
+      assert.ok(Number.isInteger(window) && window >= 4, `read ${pulled} items at the call`);
+      // Reading the first item of a chunk frees its task's place in the window; refilling
+      // waits until half the window is free, so the tasks it adds leave together.
+      const freed = window - (window >> 1); // places free once the window is half empty
+      for (let i = 0; i < (freed - 1) * CHUNK; i++) await iterator.next();
+      assert.equal(pulled, window * CHUNK, 'nothing read before half the window is free');
+      await iterator.next();
+      assert.equal(pulled, (window + freed) * CHUNK, 'the window filled up again at once');
+      await iterator.return?.();
+    });
+
     test('an item that cannot cross in a chunk of numbers is refused with a TypeError naming it', async () => {
       const executor = pool({ maxWorkers: 1 });
       const items: unknown[] = range(50);
