@@ -13,7 +13,13 @@
  */
 import '../kinds.js';
 import type { Transferable } from 'node:worker_threads';
-import { decodeValue, decodeValues, encodeValue, encodeValues } from '../codec/codec.js';
+import {
+  decodeValue,
+  decodeValues,
+  type Encoded,
+  encodeValue,
+  encodeValues,
+} from '../codec/codec.js';
 import { whenDecodable } from '../codec/decodable.js';
 import type { Destination } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
@@ -265,14 +271,7 @@ export function runWorker(channel: WorkerChannel): void {
 
   function postChunk(results: unknown[]): void {
     try {
-      const encoded = encodeValues(
-        results,
-        'a task of map in a worker',
-        'result',
-        channel.to,
-        true,
-      );
-      if (encoded.transfer.some(isDetached)) throw detachedError();
+      const encoded = encodeChunk(results);
       channel.post([OK, encoded.values], encoded.transfer);
     } catch (error) {
       postFailed(error);
@@ -281,18 +280,18 @@ export function runWorker(channel: WorkerChannel): void {
 
   function postChunkFailed(results: unknown[], error: unknown): void {
     try {
-      const encoded = encodeValues(
-        results,
-        'a task of map in a worker',
-        'result',
-        channel.to,
-        true,
-      );
-      if (encoded.transfer.some(isDetached)) throw detachedError();
+      const encoded = encodeChunk(results);
       channel.post([CHUNK_FAILED, encoded.values, encodeError(error)], encoded.transfer);
     } catch (postError) {
       postFailed(postError);
     }
+  }
+
+  /** A chunk's results, ready to post (`results` itself when they need no encoding). */
+  function encodeChunk(results: unknown[]): Encoded {
+    const encoded = encodeValues(results, 'a task of map in a worker', 'result', channel.to, true);
+    if (encoded.transfer.some(isDetached)) throw detachedError();
+    return encoded;
   }
 
   function postFailed(error: unknown): void {

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { after, describe, test } from 'node:test';
-import { type BasePool, Pool, ThreadPool, WorkerCrashedError } from '../../src/index.js';
+import {
+  type BasePool,
+  type Executor,
+  Pool,
+  ThreadPool,
+  WorkerCrashedError,
+} from '../../src/index.js';
 import {
   collect,
   type ExecutorImpl,
@@ -14,6 +20,7 @@ import {
   range,
   SUITE,
 } from '../support/executor-harness.js';
+import { collectUntilError } from './pool.js';
 
 /** Items enough that each of 2 workers holds many chunks of 7 at once. */
 const COUNT = 20_000;
@@ -60,35 +67,31 @@ export function executorChunksContract(impl: ExecutorImpl): void {
       assert.deepEqual(seen, [...range(2_000), -1, -2]);
     });
 
-    test('an error in a middle chunk ends the iteration after every result before it', async () => {
-      const executor = pool({ maxWorkers: 2 });
+    /** `fn` mapped over 0..COUNT-1 with -1 at `at`: what came out, and the error. */
+    function mapWithNegativeAt(executor: Executor, fn: typeof t.sqrtOrThrow, at: number) {
       const items = range(COUNT);
+      items[at] = -1;
+      return collectUntilError(executor.map(fn, items, { chunksize: CHUNK }));
+    }
+
+    test('an error in a middle chunk ends the iteration after every result before it', async () => {
       const failing = 12_345;
-      items[failing] = -1;
-      const seen: number[] = [];
-      await assert.rejects(
-        async () => {
-          for await (const value of executor.map(t.sqrtOrThrow, items, { chunksize: CHUNK }))
-            seen.push(value);
-        },
-        { name: 'RangeError', message: 'negative: -1' },
+      const { values, error } = await mapWithNegativeAt(
+        pool({ maxWorkers: 2 }),
+        t.sqrtOrThrow,
+        failing,
       );
-      assert.deepEqual(seen, items.slice(0, failing).map(Math.sqrt));
+      assert.deepEqual(values, range(failing).map(Math.sqrt));
+      assert.ok(error instanceof RangeError && error.message === 'negative: -1', String(error));
     });
 
     test('a worker that dies with chunks on hand fails the chunk it ran; the others run elsewhere', async () => {
       const executor = pool({ maxWorkers: 2 });
-      const items = range(COUNT);
       const fatal = 9_999;
-      items[fatal] = -1;
-      const seen: number[] = [];
-      await assert.rejects(async () => {
-        for await (const value of executor.map(t.exitOnNegative, items, { chunksize: CHUNK }))
-          seen.push(value);
-      }, WorkerCrashedError);
+      const { values, error } = await mapWithNegativeAt(executor, t.exitOnNegative, fatal);
+      assert.ok(error instanceof WorkerCrashedError, String(error));
       // The whole chunk of the fatal item fails; every chunk before it came out whole.
-      const chunkStart = fatal - (fatal % CHUNK);
-      assert.deepEqual(seen, items.slice(0, chunkStart));
+      assert.deepEqual(values, range(fatal - (fatal % CHUNK)));
       // A replacement worker runs the next map whole.
       const again = range(COUNT);
       assert.deepEqual(

@@ -4,17 +4,17 @@
  *
  * Replies travel together, one IPC message per batch of tasks (or per turn, for tasks that
  * wait): each message costs a system call and a serialization, so a hundred tiny results
- * sent together cost little more than one. IPC
- * sends are asynchronous and lost if the process exits first, so beside the channel the
- * child keeps a pipe it writes synchronously (see process-transport.ts): the count of
- * tasks it has started, before each one, and at exit every reply not yet confirmed sent.
+ * sent together cost little more than one. IPC sends are asynchronous and lost if the
+ * process exits first, so beside the channel the child keeps a record it writes
+ * synchronously (exit-record.ts): the count of tasks it has started, before each one, and
+ * at exit every reply not yet confirmed sent.
  * The pool thus learns every result and which task a dying child was running.
  * @module
  */
 import { serialize } from 'node:v8';
 import { exitWithParent } from '../../process/orphan-guard.js';
 import { runWorker } from '../worker-runtime.js';
-import { FINAL_FRAME, REPLIES, type Replies, STARTED_FRAME, writeFrame } from './reply-pipe.js';
+import { REPLIES, type Replies, recordSaved, recordStarted } from './exit-record.js';
 
 const send = process.send?.bind(process);
 if (send === undefined) {
@@ -45,13 +45,11 @@ process.on('exit', () => {
   const rest = [...unconfirmed.flatMap((batch) => batch[REPLIES]), ...replies];
   if (rest.length === 0) return;
   try {
-    writeFrame(FINAL_FRAME, serialize({ [REPLIES]: rest, first }));
+    recordSaved(serialize({ [REPLIES]: rest, first }));
   } catch {
     // A reply that cannot be serialized was refused when it was made; nothing more to save.
   }
 });
-
-const count = Buffer.alloc(4);
 
 function flushTurn(): void {
   flushQueued = false;
@@ -70,9 +68,6 @@ runWorker({
   // hands this process its next batch meanwhile, so it never waits for work.
   batchDone: flushReplies,
   onMessage: (listener) => process.on('message', listener),
-  markStarted: (started) => {
-    count.writeUInt32LE(started, 0);
-    writeFrame(STARTED_FRAME, count);
-  },
+  markStarted: recordStarted,
   to: 'process',
 });
