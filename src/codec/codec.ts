@@ -49,29 +49,40 @@ export interface Encoded {
 
 /**
  * Prepares `values` to cross to `to`. Throws a TypeError naming the value that cannot
- * cross (`${what} ${i}` of the call `where`); then no connection has been opened.
+ * cross (`${what} ${i}` of the call `where`); then no connection has been opened. With
+ * `own` (the caller's own array, not kept by anyone else), `values` itself comes back when
+ * none of them needs encoding (numbers, strings: the items of most maps).
  */
 export function encodeValues(
   values: readonly unknown[],
   where: string,
   what = 'argument',
   to: Destination = 'thread',
+  own = false,
 ): Encoded {
+  if (own && allPrimitive(values, where, what, to)) {
+    return { values: values as unknown[], transfer: [] };
+  }
   const out: unknown[] = [];
   const transfer: Transferable[] = [];
   let plans: ValuePlan[] | undefined;
   let memo: PlanMemo | undefined;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
+    if (value === null || typeof value !== 'object') {
+      // The common case (a number, a string) first: nothing to plan, little to check.
+      if (typeof value === 'function' || typeof value === 'symbol') {
+        checkCrossable(value, where, `${what} ${i}`, to); // throws, naming the value
+      }
+      out.push(value);
+      continue;
+    }
     if (isMoved(value)) {
       transfer.push(...value.transfer);
       out.push(value.value);
       continue;
     }
-    const plan =
-      value !== null && typeof value === 'object'
-        ? planValue(value, (memo ??= new Map()), to)
-        : undefined;
+    const plan = planValue(value, (memo ??= new Map()), to);
     checkCrossable(plan === undefined ? value : plan.value, where, `${what} ${i}`, to);
     if (plan === undefined) out.push(value);
     else {
@@ -81,6 +92,23 @@ export function encodeValues(
   }
   if (plans !== undefined) for (const plan of plans) transfer.push(...plan.open());
   return { values: out, transfer };
+}
+
+/** Whether every value is a primitive (throws, naming it, for a function or a symbol). */
+function allPrimitive(
+  values: readonly unknown[],
+  where: string,
+  what: string,
+  to: Destination,
+): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value !== null && typeof value === 'object') return false;
+    if (typeof value === 'function' || typeof value === 'symbol') {
+      checkCrossable(value, where, `${what} ${i}`, to); // throws
+    }
+  }
+  return true;
 }
 
 /** Prepares one value (a result) to cross; see `encodeValues`. */

@@ -21,10 +21,15 @@ export function whenDecodable(
   end = values.length,
 ): Promise<void> | undefined {
   let pending: Promise<unknown>[] | undefined;
-  const need = (ref: ClassRef | undefined) => {
-    if (ref !== undefined && findClass(ref) === undefined) (pending ??= []).push(loadClass(ref));
-  };
-  for (let i = start; i < end; i++) classesNamedBy(values[i], need, 0);
+  let need: ((ref: ClassRef | undefined) => void) | undefined;
+  for (let i = start; i < end; i++) {
+    const value = values[i];
+    if (value === null || typeof value !== 'object') continue; // most values: nothing to load
+    need ??= (ref) => {
+      if (ref !== undefined && findClass(ref) === undefined) (pending ??= []).push(loadClass(ref));
+    };
+    classesNamedBy(value, need, 0);
+  }
   return pending === undefined ? undefined : Promise.all(pending).then(ignore);
 }
 

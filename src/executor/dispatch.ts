@@ -6,7 +6,11 @@
  * Pipelining: a worker is handed several tasks at once (one message per batch) and runs
  * them one at a time, in order. How many it holds adapts to how long tasks take, so about
  * a millisecond of work waits in a worker: thousands of tiny tasks travel in batches, while
- * long tasks are handed over one by one and the rest stay in the queue, cancellable.
+ * long tasks are handed over one by one and the rest stay in the queue, cancellable. A
+ * worker is topped up once it has drained to half of that, so tasks that trickle in (a map
+ * refilling its window as its results are read) still travel many to a message; a worker
+ * that answers a batch only at its end (a process) gets its hand-over in pieces of half the
+ * depth, and runs one while the answers to the one before travel back.
  *
  * The depth comes from past tasks, and the next burst may be of much longer ones: so no
  * worker takes more than its share of what is queued and held while another worker is idle
@@ -61,6 +65,9 @@ export function shares(
   const rooms = slots.map((slot) => {
     if (slot.state !== READY) return 0;
     const held = slot.inflight.length;
+    // A worker still holding more than half its depth waits to drain to half, then takes a
+    // batch: tasks trickling in (a map refilling its window) travel many to a message.
+    if (held > depth >> 1) return 0;
     return Math.max(0, Math.min(depth, maxTasksPerWorker - slot.sent + held) - held);
   });
   let open = 0;
@@ -83,16 +90,29 @@ export function shares(
 }
 
 /**
- * @internal Sends up to `count` jobs from the front of `queue` to `slot` in one message;
- * a job that cannot be sent (a moved buffer already gone) fails alone, with a TypeError.
+ * @internal Sends up to `count` jobs from the front of `queue` to `slot`, at most
+ * `perMessage` to a message; a job that cannot be sent (a moved buffer already gone) fails
+ * alone, with a TypeError.
  */
 export function handOver(
   slot: WorkerSlot<Job>,
   queue: JobQueue,
   count: number,
+  perMessage: number,
   definitions: readonly TargetDefinition[],
   executorName: string,
 ): void {
+  let left = count;
+  while (left > 0) {
+    const jobs = takeJobs(queue, Math.min(left, perMessage));
+    if (jobs.length === 0) return;
+    left -= jobs.length;
+    post(slot, jobs, definitions, executorName);
+  }
+}
+
+/** Up to `count` jobs from the front of `queue`, each marked running. */
+function takeJobs(queue: JobQueue, count: number): Job[] {
   const jobs: Job[] = [];
   while (jobs.length < count) {
     const job = queue.shift();
@@ -104,8 +124,17 @@ export function handOver(
     }
     jobs.push(job);
   }
-  if (jobs.length === 0 || slot.post(jobs, definitions) === null) return;
-  // One of them cannot be sent: send one by one.
+  return jobs;
+}
+
+/** Posts `jobs` as one message, or, if one of them cannot be sent, one by one. */
+function post(
+  slot: WorkerSlot<Job>,
+  jobs: Job[],
+  definitions: readonly TargetDefinition[],
+  executorName: string,
+): void {
+  if (slot.post(jobs, definitions) === null) return;
   for (const job of jobs) {
     const error = slot.post([job], definitions);
     if (error !== null) {

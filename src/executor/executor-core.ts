@@ -185,10 +185,17 @@ export class ExecutorCore implements JobOwner {
     }
   }
 
-  /** Sends up to `count` jobs from the front of the queue to `slot` in one message. */
+  /**
+   * Sends up to `count` jobs from the front of the queue to `slot`: in one message, or, to
+   * a worker that answers a batch at its end, in pieces of half the depth, so that it runs
+   * one while the answers to the one before travel back and the next comes.
+   */
   private sendTo(slot: WorkerSlot<Job>, count: number): void {
     const wasIdle = slot.idle;
-    handOver(slot, this.queue, count, this.targets.definitions, this.settings.name);
+    const perMessage = this.transport.batchedReplies
+      ? Math.max(1, Math.ceil(this.depth.value / 2))
+      : count;
+    handOver(slot, this.queue, count, perMessage, this.targets.definitions, this.settings.name);
     if (wasIdle && !slot.idle) {
       if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
@@ -229,7 +236,8 @@ export class ExecutorCore implements JobOwner {
     if (job === undefined) return;
     slot.answered++;
     const now = performance.now();
-    this.depth.record(now - slot.headSince);
+    if (this.transport.batchedReplies) this.timeTogether(slot, now - slot.headSince);
+    else this.depth.record(now - slot.headSince);
     if (job.phase !== OVER) {
       job.over();
       settleFromReply(job, code, reply);
@@ -239,6 +247,19 @@ export class ExecutorCore implements JobOwner {
     if (next !== undefined) this.jobStarted(slot, next);
     if (slot.inflight.length <= this.depth.value >> 1 && this.queue.count > 0) this.scheduleFlush();
     if (next === undefined) this.afterIdle(slot);
+  }
+
+  /**
+   * Answers that arrive together (one message, at the end of a batch) took `elapsed`
+   * together: each counts for its share, once all are in. Timed one by one, the first would
+   * count for the whole batch and the others for nothing.
+   */
+  private timeTogether(slot: WorkerSlot<Job>, elapsed: number): void {
+    if (slot.together++ > 0) return;
+    queueMicrotask(() => {
+      this.depth.record(elapsed / slot.together);
+      slot.together = 0;
+    });
   }
 
   /** `job` is now the task `slot` runs. */

@@ -24,14 +24,20 @@ export interface MapOptions {
 type Source = Iterator<unknown> | AsyncIterator<unknown>;
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+const NO_RESULTS: unknown[] = [];
 
 /** @internal One `map` call. */
 export class ExecutorMap<R> implements AsyncIterableIterator<R> {
   private readonly outstanding: Outstanding;
   private current: Job | null = null;
-  private chunkValues: unknown[] | null = null;
-  private chunkIndex = 0;
+  /** Results received and not handed out yet: a chunk's values, or `single` for one task. */
+  private block: unknown[] = NO_RESULTS;
+  private blockIndex = 0;
+  /** The block of a map without chunks, reused for each result. */
+  private readonly single: unknown[] = [undefined];
   private chunkError: Failure | null = null;
+  /** The signal aborted while the consumer was between two reads: its next read throws this. */
+  private abortedBetweenReads: Failure | null = null;
   private pulled = 0;
   /** The input ended or threw: nothing more to pull, nothing to close. */
   private sourceDone = false;
@@ -52,6 +58,8 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     private readonly target: TargetEntry,
     private readonly source: Source,
     private readonly isAsync: boolean,
+    /** The input itself when it is a plain array (`source` iterates it): read by index. */
+    private readonly array: readonly unknown[] | null,
     private readonly chunksize: number,
     private readonly window: number,
     private readonly timeout: number,
@@ -78,6 +86,10 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
 
   next(): Promise<IteratorResult<R, undefined>> {
     if (!this.stepping) {
+      // A result already received is handed out at once (most of a chunked map's results).
+      if (this.blockIndex < this.block.length) {
+        return Promise.resolve({ done: false, value: this.block[this.blockIndex++] as R });
+      }
       this.stepping = true;
       const step = this.step();
       this.queue = step.then(this.stepDone, this.stepDone);
@@ -101,7 +113,9 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
   /** The abort listener of the map's signal. */
   handleEvent(): void {
     const reason = this.signal!.reason;
+    // A read waiting for a task throws the reason through it; else the next read throws it.
     if (this.current !== null) this.core.abortJob(this.current, reason);
+    else this.abortedBetweenReads = new Failure(reason);
     for (const entry of this.outstanding.clear()) {
       if (entry instanceof Job) this.core.abortJob(entry, reason);
     }
@@ -110,11 +124,46 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
 
   private async step(): Promise<IteratorResult<R, undefined>> {
     for (;;) {
-      if (this.chunkValues !== null && this.chunkIndex < this.chunkValues.length) {
-        return { done: false, value: this.chunkValues[this.chunkIndex++] as R };
+      if (this.blockIndex < this.block.length) {
+        return { done: false, value: this.block[this.blockIndex++] as R };
       }
-      this.chunkValues = null;
-      if (this.finished) return DONE;
+      if (!(await this.fill())) return DONE;
+    }
+  }
+
+  /**
+   * @internal Every result, in input order (`Pool.map`): taken a chunk at a time, without
+   * a promise per item. Only for a map nobody iterates.
+   */
+  async all(): Promise<R[]> {
+    // Sized once when the count is known: grown item by item, a large array is copied
+    // into fresh memory (which the system must zero) many times over.
+    const results: R[] = this.array === null ? [] : new Array(this.array.length);
+    let count = 0;
+    while (await this.fill()) {
+      const block = this.block;
+      for (let i = this.blockIndex; i < block.length; i++) results[count++] = block[i] as R;
+      this.blockIndex = block.length;
+    }
+    results.length = count;
+    return results;
+  }
+
+  /**
+   * Waits for the next results in order and makes them the block to hand out; false when
+   * the map is over. Throws what ends the map (a task's error, the input's, an abort, a
+   * timeout), after the results a failed chunk produced before its error.
+   */
+  private async fill(): Promise<boolean> {
+    for (;;) {
+      this.block = NO_RESULTS;
+      this.blockIndex = 0;
+      const aborted = this.abortedBetweenReads;
+      if (aborted !== null) {
+        this.abortedBetweenReads = null;
+        throw aborted.error;
+      }
+      if (this.finished) return false;
       if (this.signal?.aborted) {
         this.stop();
         throw this.signal.reason;
@@ -138,12 +187,13 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
               )
             );
           }
-          return DONE;
+          return false;
         }
         await this.waitForInput();
         continue;
       }
-      this.refill();
+      // Topped up once half the window is free: the tasks then go out many to a message.
+      if (this.outstanding.length <= this.window >> 1) this.refill();
       if (entry instanceof Failure) {
         this.stop();
         throw entry.error;
@@ -155,10 +205,9 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       } catch (error) {
         if (entry.partial !== null) {
           // A chunk failed part-way: its earlier results come first, then its error.
-          this.chunkValues = entry.partial;
-          this.chunkIndex = 0;
+          this.block = entry.partial;
           this.chunkError = new Failure(error);
-          continue;
+          return true;
         }
         entry.cancel();
         this.stop();
@@ -166,9 +215,11 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       } finally {
         this.current = null;
       }
-      if (this.chunksize === 1) return { done: false, value: value as R };
-      this.chunkValues = value as unknown[];
-      this.chunkIndex = 0;
+      if (this.chunksize === 1) {
+        this.single[0] = value;
+        this.block = this.single;
+      } else this.block = value as unknown[];
+      return true;
     }
   }
 
@@ -223,6 +274,10 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       }
       return;
     }
+    if (this.array !== null) {
+      this.refillFromArray(this.array);
+      return;
+    }
     const source = this.source as Iterator<unknown>;
     while (this.canPull()) {
       const items: unknown[] = [];
@@ -244,6 +299,21 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
       }
       if (items.length > 0) this.submit(items);
       if (failure !== null) this.outstanding.push(failure);
+    }
+  }
+
+  /**
+   * `refill` from an array, read by index up to its length now, as its iterator would. Each
+   * chunk is a new array filled in order, never a slice: a slice of an array with holes (as
+   * one that was sized first, or received) keeps them, and V8 sends that element by element.
+   */
+  private refillFromArray(array: readonly unknown[]): void {
+    while (this.canPull()) {
+      const end = Math.min(array.length, this.pulled + this.chunksize);
+      const items: unknown[] = [];
+      for (let i = this.pulled; i < end; i++) items.push(array[i]);
+      if (items.length < this.chunksize) this.sourceDone = true;
+      if (items.length > 0) this.submit(items);
     }
   }
 
@@ -303,7 +373,7 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     try {
       ({ values, transfer } = this.star
         ? encodeValues(items[0] as unknown[], `${this.label}()`, 'argument', this.core.to)
-        : encodeValues(items, `${this.label}()`, 'item', this.core.to));
+        : encodeValues(items, `${this.label}()`, 'item', this.core.to, true));
     } catch (error) {
       this.outstanding.push(new Failure(this.itemError(items, first, error)));
       this.stopped = true;

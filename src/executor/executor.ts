@@ -247,6 +247,7 @@ export abstract class Executor implements AsyncDisposable {
       entry,
       source,
       isAsync,
+      plainArray(items),
       plan.chunksize,
       plan.window ?? Math.max(4, this.maxWorkers * MAX_DEPTH),
       plan.timeout ?? Number.POSITIVE_INFINITY,
@@ -300,6 +301,16 @@ export abstract class Executor implements AsyncDisposable {
     }
   }
 }
+
+/**
+ * @internal `items` when it is an array that iterates as arrays do (then a map reads it by
+ * index, a chunk at a time, as its iterator would), else `null`.
+ */
+export function plainArray(items: unknown): readonly unknown[] | null {
+  return Array.isArray(items) && items[Symbol.iterator] === ARRAY_VALUES ? items : null;
+}
+
+const ARRAY_VALUES = Array.prototype[Symbol.iterator];
 
 /** @internal Validates a count option: an integer >= 1 (or Infinity where allowed), `fallback` when absent. */
 export function count(

@@ -6,7 +6,11 @@
  *
  *     [nDefs, module_0, name_0, source_0, ..., module_{nDefs-1}, name_{nDefs-1}, source_{nDefs-1},
  *      key, n, arg_1, ..., arg_n,            // a call: fn(arg_1, ..., arg_n)
- *      key, -n, item_1, ..., item_n, ...]    // a chunk of map: fn(item_i) for each item
+ *      key, -n, [item_1, ..., item_n], ...]  // a chunk of map: fn(item_i) for each item
+ *
+ * A chunk's items travel as the array the map made of them (no copy into the batch). Each
+ * array sent is made by appending (never sized first, nor one received): V8 serializes an
+ * array with holes, as far as it knows, element by element, several times slower.
  *
  * `key` indexes the targets the worker was told about, in the order of their definitions
  * (each batch first defines the targets the worker has not seen yet).

@@ -43,6 +43,12 @@ export interface WorkerLink {
 export interface Transport {
   /** What a worker is: `'thread'`, `'process'` — in messages, and where values sent to it go. */
   readonly kind: Destination;
+  /**
+   * Whether a worker answers the tasks of a batch together, once it ran them all (rather
+   * than each as it finishes): then the core sends a large hand-over in pieces, so that the
+   * worker runs the next piece while the answers to the last one travel.
+   */
+  readonly batchedReplies: boolean;
   /** Starts a worker; its events go to `events`. */
   spawn(events: WorkerEvents): WorkerLink;
 }

@@ -13,7 +13,13 @@
  */
 import '../kinds.js';
 import type { Transferable } from 'node:worker_threads';
-import { decodeValue, decodeValues, encodeValue, encodeValues } from '../codec/codec.js';
+import {
+  decodeValue,
+  decodeValues,
+  type Encoded,
+  encodeValue,
+  encodeValues,
+} from '../codec/codec.js';
 import { whenDecodable } from '../codec/decodable.js';
 import type { Destination } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
@@ -42,6 +48,8 @@ export interface WorkerChannel {
   markStarted(count: number): void;
   /** Where results go: `'process'` when the executor is in another process (default: a thread). */
   readonly to?: Destination;
+  /** Every task of a batch has answered: a channel that holds answers back sends them now. */
+  batchDone?(): void;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -108,22 +116,25 @@ export function runWorker(channel: WorkerChannel): void {
       const batch = batches[first]!;
       if (cursor >= batch.length) {
         batches[first++] = undefined as unknown as unknown[];
+        channel.batchDone?.();
         if (first < batches.length) cursor = batches[first]![0] as number;
         continue;
       }
       const key = batch[cursor] as number;
       const n = batch[cursor + 1] as number;
       const start = cursor + 2;
-      cursor = start + (n < 0 ? -n : n);
+      cursor = start + (n < 0 ? 1 : n); // a chunk's items are one array
       channel.markStarted(++started);
       const fn = fns[key];
       // Instances of portable classes whose module this worker has not loaded yet wait for it.
-      const classes = whenDecodable(batch, start, cursor);
+      const classes =
+        n < 0 ? whenDecodable(batch[start] as unknown[]) : whenDecodable(batch, start, cursor);
       if (fn === undefined || classes !== undefined) {
         loadAndRun(key, batch, start, n, classes);
         return;
       }
-      const pending = n < 0 ? runChunk(fn, batch, start, -n) : runCall(fn, batch, start, n);
+      const pending =
+        n < 0 ? runChunk(fn, batch[start] as unknown[]) : runCall(fn, batch, start, n);
       if (pending !== undefined) {
         pending.then(run);
         return;
@@ -142,7 +153,8 @@ export function runWorker(channel: WorkerChannel): void {
     Promise.all([target, classes]).then(
       ([fn]) => {
         fns[key] = fn;
-        const pending = n < 0 ? runChunk(fn, batch, start, -n) : runCall(fn, batch, start, n);
+        const pending =
+          n < 0 ? runChunk(fn, batch[start] as unknown[]) : runCall(fn, batch, start, n);
         if (pending !== undefined) pending.then(run);
         else run();
       },
@@ -189,23 +201,26 @@ export function runWorker(channel: WorkerChannel): void {
     return undefined;
   }
 
-  /** A chunk of map: `fn(item)` for each item in turn; stops at the first that throws. */
-  function runChunk(
-    fn: Fn,
-    batch: unknown[],
-    start: number,
-    count: number,
-  ): Promise<void> | undefined {
+  /**
+   * A chunk of map: `fn(item)` for each item in turn; stops at the first that throws.
+   * Returns a promise only when a call returned one.
+   */
+  function runChunk(fn: Fn, items: unknown[]): Promise<void> | undefined {
+    // A new array, filled in order: V8 sends it as a dense array. (The items arrived as
+    // an array with holes as far as V8 knows, which it would send element by element.)
     const results: unknown[] = [];
-    for (let i = 0; i < count; i++) {
+    // One array of arguments serves every call: a task lets go of it as it starts.
+    const args: unknown[] = [undefined];
+    for (let i = 0; i < items.length; i++) {
       let task: Task;
       try {
-        task = startCall(fn, [decodeValue(batch[start + i])]);
+        args[0] = decodeValue(items[i]);
+        task = startCall(fn, args);
       } catch (error) {
         postChunkFailed(results, error);
         return undefined;
       }
-      if (!task.ready()) return finishChunk(fn, batch, start + i, count - i, task, results);
+      if (!task.ready()) return finishChunk(fn, items, i, task, args, results);
       if (!task.successful()) {
         postChunkFailed(results, task.failure);
         return undefined;
@@ -216,18 +231,22 @@ export function runWorker(channel: WorkerChannel): void {
     return undefined;
   }
 
+  /** The rest of a chunk once a call returned a promise, from item `at` (whose task is `pending`). */
   async function finishChunk(
     fn: Fn,
-    batch: unknown[],
+    items: unknown[],
     at: number,
-    left: number,
     pending: Task,
+    args: unknown[],
     results: unknown[],
   ): Promise<void> {
     let task = pending;
-    for (let i = 0; i < left; i++) {
+    for (let i = at; i < items.length; i++) {
       try {
-        if (i > 0) task = startCall(fn, [decodeValue(batch[at + i])]);
+        if (i > at) {
+          args[0] = decodeValue(items[i]);
+          task = startCall(fn, args);
+        }
         results.push(await task);
       } catch (error) {
         postChunkFailed(results, error);
@@ -252,8 +271,7 @@ export function runWorker(channel: WorkerChannel): void {
 
   function postChunk(results: unknown[]): void {
     try {
-      const encoded = encodeValues(results, 'a task of map in a worker', 'result', channel.to);
-      if (encoded.transfer.some(isDetached)) throw detachedError();
+      const encoded = encodeChunk(results);
       channel.post([OK, encoded.values], encoded.transfer);
     } catch (error) {
       postFailed(error);
@@ -262,12 +280,18 @@ export function runWorker(channel: WorkerChannel): void {
 
   function postChunkFailed(results: unknown[], error: unknown): void {
     try {
-      const encoded = encodeValues(results, 'a task of map in a worker', 'result', channel.to);
-      if (encoded.transfer.some(isDetached)) throw detachedError();
+      const encoded = encodeChunk(results);
       channel.post([CHUNK_FAILED, encoded.values, encodeError(error)], encoded.transfer);
     } catch (postError) {
       postFailed(postError);
     }
+  }
+
+  /** A chunk's results, ready to post (`results` itself when they need no encoding). */
+  function encodeChunk(results: unknown[]): Encoded {
+    const encoded = encodeValues(results, 'a task of map in a worker', 'result', channel.to, true);
+    if (encoded.transfer.some(isDetached)) throw detachedError();
+    return encoded;
   }
 
   function postFailed(error: unknown): void {

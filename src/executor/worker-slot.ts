@@ -45,6 +45,8 @@ export class WorkerSlot<Job extends SlotJob = SlotJob> {
   known = 0;
   /** When the first job in `inflight` started (ms, `performance.now()`). */
   headSince = 0;
+  /** Answers received together so far in this turn (a worker that answers batches). */
+  together = 0;
   /** Whether the worker keeps the event loop alive now. */
   referenced = true;
   idleTimer: NodeJS.Timeout | undefined = undefined;
@@ -77,8 +79,11 @@ export class WorkerSlot<Job extends SlotJob = SlotJob> {
     let transfer: Transferable[] | null = null;
     for (const job of jobs) {
       const values = job.values;
-      message.push(job.target.key, job.chunk ? -values.length : values.length);
-      for (let i = 0; i < values.length; i++) message.push(values[i]);
+      if (job.chunk) message.push(job.target.key, -values.length, values);
+      else {
+        message.push(job.target.key, values.length);
+        for (let i = 0; i < values.length; i++) message.push(values[i]);
+      }
       if (job.transfer !== null) {
         if (job.transfer.some(isDetached)) return detachedError();
         (transfer ??= []).push(...job.transfer);

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, refuseUnknownOptions } from '../core/options.js';
 import { CancelledError, RuntimeError } from '../errors.js';
-import { count, type Executor, type ExecutorOptions } from '../executor/executor.js';
+import { count, type Executor, type ExecutorOptions, plainArray } from '../executor/executor.js';
 import {
   type AnyFunction,
   checkTarget,
@@ -300,7 +300,8 @@ export abstract class BasePool implements AsyncDisposable {
         `${where}: iterable must be an iterable (an array, a Set, a generator), got ${describe(iterable)}; for an async iterable use imap()`,
       );
     }
-    const items = Array.from(iterable);
+    // An array is read whole by the map at this call (its window is unbounded): no copy.
+    const items = plainArray(iterable) ?? Array.from(iterable);
     if (star) {
       const bad = items.findIndex((item) => !Array.isArray(item));
       if (bad >= 0) {
@@ -317,7 +318,7 @@ export abstract class BasePool implements AsyncDisposable {
       window: Number.POSITIVE_INFINITY,
       star,
     });
-    return toArray(run);
+    return run.all();
   }
 
   private iterate<R>(
@@ -348,12 +349,6 @@ export abstract class BasePool implements AsyncDisposable {
       `${where}: the pool is not running (${how} was called) and takes no new work (Python: ValueError: Pool not running)`,
     );
   }
-}
-
-async function toArray<R>(results: AsyncIterable<R>): Promise<R[]> {
-  const values: R[] = [];
-  for await (const value of results) values.push(value);
-  return values;
 }
 
 /** Checks a pool's constructor arguments and turns them into its executor's options. */

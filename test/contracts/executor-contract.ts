@@ -6,6 +6,7 @@
 // executorSoakContract (executor-contract-soak.ts).
 import type { ExecutorImpl } from '../support/executor-harness.js';
 import { executorBalanceContract } from './executor-contract-balance.js';
+import { executorChunksContract } from './executor-contract-chunks.js';
 import { executorCrashContract } from './executor-contract-crash.js';
 import { executorLifecycleContract } from './executor-contract-lifecycle.js';
 import { executorMapContract } from './executor-contract-map.js';
@@ -16,6 +17,7 @@ export { executorSoakContract } from './executor-contract-soak.js';
 export function executorContract(impl: ExecutorImpl): void {
   executorSubmitContract(impl);
   executorMapContract(impl);
+  executorChunksContract(impl);
   executorBalanceContract(impl);
   executorLifecycleContract(impl);
   executorCrashContract(impl);

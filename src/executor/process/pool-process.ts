@@ -2,18 +2,19 @@
  * Entry of a ProcessPoolExecutor worker process: the executor runtime over the IPC
  * channel, and the process ending with its parent.
  *
- * Replies of one turn travel as one IPC message (each message costs a system call and a
- * serialization, so a hundred tiny results sent together cost little more than one). IPC
- * sends are asynchronous and lost if the process exits first, so beside the channel the
- * child keeps a pipe it writes synchronously (see process-transport.ts): the count of
- * tasks it has started, before each one, and at exit every reply not yet confirmed sent.
+ * Replies travel together, one IPC message per batch of tasks (or per turn, for tasks that
+ * wait): each message costs a system call and a serialization, so a hundred tiny results
+ * sent together cost little more than one. IPC sends are asynchronous and lost if the
+ * process exits first, so beside the channel the child keeps a record it writes
+ * synchronously (exit-record.ts): the count of tasks it has started, before each one, and
+ * at exit every reply not yet confirmed sent.
  * The pool thus learns every result and which task a dying child was running.
  * @module
  */
 import { serialize } from 'node:v8';
 import { exitWithParent } from '../../process/orphan-guard.js';
 import { runWorker } from '../worker-runtime.js';
-import { FINAL_FRAME, REPLIES, type Replies, STARTED_FRAME, writeFrame } from './reply-pipe.js';
+import { REPLIES, type Replies, recordSaved, recordStarted } from './exit-record.js';
 
 const send = process.send?.bind(process);
 if (send === undefined) {
@@ -21,14 +22,17 @@ if (send === undefined) {
 }
 exitWithParent();
 
-/** Replies of this turn, not yet handed to the channel. */
+/** Replies not yet handed to the channel. */
 let replies: unknown[] = [];
+/** Whether a flush at the end of this turn is scheduled. */
+let flushQueued = false;
 /** Replies handed to the channel so far (the index of the next one). */
 let handedOver = 0;
 /** Batches handed to the channel whose write has not completed, oldest first. */
 const unconfirmed: Replies[] = [];
 
 function flushReplies(): void {
+  if (replies.length === 0) return;
   const message: Replies = { [REPLIES]: replies, first: handedOver };
   handedOver += replies.length;
   replies = [];
@@ -41,22 +45,29 @@ process.on('exit', () => {
   const rest = [...unconfirmed.flatMap((batch) => batch[REPLIES]), ...replies];
   if (rest.length === 0) return;
   try {
-    writeFrame(FINAL_FRAME, serialize({ [REPLIES]: rest, first }));
+    recordSaved(serialize({ [REPLIES]: rest, first }));
   } catch {
     // A reply that cannot be serialized was refused when it was made; nothing more to save.
   }
 });
 
-const count = Buffer.alloc(4);
+function flushTurn(): void {
+  flushQueued = false;
+  flushReplies();
+}
 
 runWorker({
   post: (message) => {
-    if (replies.push(message) === 1) setImmediate(flushReplies);
+    replies.push(message);
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flushTurn);
+    }
   },
+  // The answers of a batch leave as soon as it is done, while the next batch runs: the pool
+  // hands this process its next batch meanwhile, so it never waits for work.
+  batchDone: flushReplies,
   onMessage: (listener) => process.on('message', listener),
-  markStarted: (started) => {
-    count.writeUInt32LE(started, 0);
-    writeFrame(STARTED_FRAME, count);
-  },
+  markStarted: recordStarted,
   to: 'process',
 });

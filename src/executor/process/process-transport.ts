@@ -1,27 +1,26 @@
 /**
  * The child-process transport of the executor core: each worker is a forked Node process
- * running pool-process.ts, with V8 serialization on its IPC channel and a pipe beside it
- * that the child writes synchronously (reply-pipe.ts): the count of tasks it started, and
- * at exit the replies the channel may not have carried. Replies are numbered, so one that
+ * running pool-process.ts, with V8 serialization on its IPC channel and beside it a record
+ * the child writes synchronously (exit-record.ts): the count of tasks it started, and at
+ * exit the replies the channel may not have carried. Replies are numbered, so one that
  * arrives both ways is delivered once. The worker's end is reported on `close`, once
- * everything it wrote has been read.
+ * everything it sent on the channel has been read; then its record is read.
  * @module
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
-import type { Readable } from 'node:stream';
-import { deserialize } from 'node:v8';
 import { childFlags } from '../../process/child-flags.js';
 import { CHILD_ENV } from '../../process/protocol.js';
 import type { Transport, WorkerEvents, WorkerLink } from '../transport.js';
 import {
-  FINAL_FRAME,
-  FrameReader,
-  PIPE_FD,
+  closeRecord,
+  openRecord,
+  RECORD_FD,
   REPLIES,
   type Replies,
-  STARTED_FRAME,
-} from './reply-pipe.js';
+  readSaved,
+  readStarted,
+} from './exit-record.js';
 
 const ENTRY = new URL(
   import.meta.url.endsWith('.ts') ? './pool-process.ts' : './pool-process.js',
@@ -31,32 +30,35 @@ const ENTRY = new URL(
 /** Starts pool workers as child processes. */
 export class ProcessTransport implements Transport {
   readonly kind = 'process' as const;
+  readonly batchedReplies = true;
 
   spawn(events: WorkerEvents): WorkerLink {
-    const stdio: ('inherit' | 'ipc' | 'pipe')[] = ['inherit', 'inherit', 'inherit', 'ipc'];
-    stdio[PIPE_FD] = 'pipe';
-    const child = fork(ENTRY, [], {
-      serialization: 'advanced',
-      env: { ...process.env, [CHILD_ENV]: '1' },
-      execArgv: childFlags(),
-      stdio,
-    });
-    let started = 0;
+    const record = openRecord();
+    const stdio: ('inherit' | 'ipc' | number)[] = ['inherit', 'inherit', 'inherit', 'ipc'];
+    stdio[RECORD_FD] = record;
+    let child: ChildProcess;
+    try {
+      child = fork(ENTRY, [], {
+        serialization: 'advanced',
+        env: { ...process.env, [CHILD_ENV]: '1' },
+        execArgv: childFlags(),
+        stdio,
+      });
+    } catch (error) {
+      closeRecord(record);
+      throw error;
+    }
     let received = 0;
     const deliver = (message: Replies) => {
       const replies = message[REPLIES];
+      // Replies are matched to tasks by their order: after a gap, none could be matched.
+      if (message.first > received) return;
       // Skip what arrived already (a batch both sent and saved at exit).
       for (let i = Math.max(0, received - message.first); i < replies.length; i++) {
         received++;
         events.onMessage(replies[i]);
       }
     };
-    const pipe = child.stdio[PIPE_FD] as Readable;
-    const reader = new FrameReader((kind, body) => {
-      if (kind === STARTED_FRAME) started = body.readUInt32LE(0);
-      else if (kind === FINAL_FRAME) deliver(deserialize(body) as Replies);
-    });
-    pipe.on('data', (chunk: Buffer) => reader.push(chunk));
     let cause: unknown;
     child.on('message', (message: Replies) => {
       if (message?.[REPLIES] !== undefined) deliver(message);
@@ -65,7 +67,14 @@ export class ProcessTransport implements Transport {
     child.on('error', (error) => {
       cause = error;
     });
+    // 'close' comes once the process exited and its channel is drained: the replies it
+    // saved at exit come after every one the channel carried, as numbering needs.
+    let started: number | undefined;
     child.on('close', (code, signal) => {
+      started = readStarted(record);
+      const saved = readSaved(record);
+      closeRecord(record);
+      if (saved !== undefined) deliver(saved);
       events.onExit(code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0), cause);
     });
     return {
@@ -75,26 +84,23 @@ export class ProcessTransport implements Transport {
       terminate: () => {
         // An idle child is unreferenced: keep the loop alive until its exit is seen, or a
         // shutdown awaiting that exit would find the loop empty and never resolve.
-        setRef(child, pipe, true);
+        setRef(child, true);
         child.kill('SIGKILL');
       },
-      ref: () => setRef(child, pipe, true),
-      unref: () => setRef(child, pipe, false),
-      started: () => started,
+      ref: () => setRef(child, true),
+      unref: () => setRef(child, false),
+      started: () => started ?? readStarted(record),
     };
   }
 }
 
-function setRef(child: ChildProcess, pipe: Readable, on: boolean): void {
+function setRef(child: ChildProcess, on: boolean): void {
   const channel = child.channel as { ref(): void; unref(): void } | undefined;
-  const handle = pipe as Readable & { ref?(): void; unref?(): void };
   if (on) {
     child.ref();
     channel?.ref();
-    handle.ref?.();
   } else {
     child.unref();
     channel?.unref();
-    handle.unref?.();
   }
 }

@@ -26,6 +26,7 @@ const ENTRY = new URL(
 /** Starts pool workers as threads. */
 export class ThreadTransport implements Transport {
   readonly kind = 'thread';
+  readonly batchedReplies = false;
   /** The workers are named `<namePrefix>_0`, `<namePrefix>_1`, ... (set by the executor). */
   namePrefix = 'ThreadPoolExecutor';
   /** Workers started so far: the `n` of the next one's name. */
