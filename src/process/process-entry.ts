@@ -27,7 +27,7 @@ endOnUncaught(
 
 process.on('message', (message: unknown) => {
   const kind = processMessageKind(message);
-  // A spare (warm start) says it is ready once its watchdog runs and its loader has warmed up.
+  // A spare (warm start) says it is ready once it is guarded and its loader has warmed up.
   if (kind === 'hello') void Promise.all([whenGuarded(), warmUpImport()]).then(() => send(READY));
   if (kind !== 'run' || running) return;
   running = true;

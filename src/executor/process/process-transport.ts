@@ -7,11 +7,11 @@
  * everything it wrote has been read.
  * @module
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { deserialize } from 'node:v8';
-import { CHILD_ENV } from '../../process/protocol.js';
+import { forkWeftChild } from '../../process/reaper.js';
 import type { Transport, WorkerEvents, WorkerLink } from '../transport.js';
 import {
   FINAL_FRAME,
@@ -34,11 +34,7 @@ export class ProcessTransport implements Transport {
   spawn(events: WorkerEvents): WorkerLink {
     const stdio: ('inherit' | 'ipc' | 'pipe')[] = ['inherit', 'inherit', 'inherit', 'ipc'];
     stdio[PIPE_FD] = 'pipe';
-    const child = fork(ENTRY, [], {
-      serialization: 'advanced',
-      env: { ...process.env, [CHILD_ENV]: '1' },
-      stdio,
-    });
+    const child = forkWeftChild(ENTRY, { stdio });
     let started = 0;
     let received = 0;
     const deliver = (message: Replies) => {
