@@ -3,7 +3,8 @@
  * running pool-process.ts, with V8 serialization on its IPC channel and a pipe beside it
  * that the child writes synchronously (reply-pipe.ts): the count of tasks it started, and
  * at exit the replies the channel may not have carried. Replies are numbered, so one that
- * arrives both ways is delivered once. The worker's end is reported on `close`, once
+ * arrives both ways is delivered once, and in order when the pipe outruns the channel
+ * (`ReplySequence`). The worker's end is reported on `close`, once
  * everything it wrote has been read.
  * @module
  */
@@ -19,6 +20,7 @@ import {
   PIPE_FD,
   REPLIES,
   type Replies,
+  ReplySequence,
   STARTED_FRAME,
 } from './reply-pipe.js';
 
@@ -36,24 +38,16 @@ export class ProcessTransport implements Transport {
     stdio[PIPE_FD] = 'pipe';
     const child = forkWeftChild(ENTRY, { stdio });
     let started = 0;
-    let received = 0;
-    const deliver = (message: Replies) => {
-      const replies = message[REPLIES];
-      // Skip what arrived already (a batch both sent and saved at exit).
-      for (let i = Math.max(0, received - message.first); i < replies.length; i++) {
-        received++;
-        events.onMessage(replies[i]);
-      }
-    };
+    const replies = new ReplySequence((reply) => events.onMessage(reply));
     const pipe = child.stdio[PIPE_FD] as Readable;
     const reader = new FrameReader((kind, body) => {
       if (kind === STARTED_FRAME) started = body.readUInt32LE(0);
-      else if (kind === FINAL_FRAME) deliver(deserialize(body) as Replies);
+      else if (kind === FINAL_FRAME) replies.push(deserialize(body) as Replies);
     });
     pipe.on('data', (chunk: Buffer) => reader.push(chunk));
     let cause: unknown;
     child.on('message', (message: Replies) => {
-      if (message?.[REPLIES] !== undefined) deliver(message);
+      if (message?.[REPLIES] !== undefined) replies.push(message);
       // Anything else is a task's own process.send: not the runtime's.
     });
     child.on('error', (error) => {

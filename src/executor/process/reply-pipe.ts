@@ -56,3 +56,32 @@ export class FrameReader {
     this.pending = offset < data.length ? Buffer.from(data.subarray(offset)) : undefined;
   }
 }
+
+/**
+ * Parent side: the child's replies in order, each once, from batches that arrive both ways
+ * — on the channel, and at exit on the pipe. The pipe can outrun the channel: a batch the
+ * child saw written to the channel (so left out of its final frame) may not be read yet
+ * when the final frame is. A batch that starts past the replies delivered so far waits
+ * for the ones before it, which the channel still brings before it closes.
+ */
+export class ReplySequence {
+  private received = 0;
+  private readonly ahead: Replies[] = [];
+
+  constructor(private readonly onReply: (reply: unknown) => void) {}
+
+  push(batch: Replies): void {
+    if (batch.first > this.received) {
+      this.ahead.push(batch);
+      return;
+    }
+    const replies = batch[REPLIES];
+    // Skip what arrived already (a batch both sent and saved at exit).
+    for (let i = this.received - batch.first; i < replies.length; i++) {
+      this.received++;
+      this.onReply(replies[i]);
+    }
+    const next = this.ahead.findIndex((waiting) => waiting.first <= this.received);
+    if (next >= 0) this.push(this.ahead.splice(next, 1)[0]!);
+  }
+}
