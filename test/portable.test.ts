@@ -10,8 +10,8 @@ import {
   QueueEmpty,
   WorkerCrashedError,
 } from '../src/index.js';
+import { loadTarget } from '../src/portable/load.js';
 import { checkTarget, locate } from '../src/portable/portable.js';
-import { loadTarget } from '../src/portable/target-ref.js';
 import { double, hiddenRef, plain, renamed } from './fixtures/portable-fns.js';
 
 const FIXTURE = new URL('./fixtures/portable-fns.ts', import.meta.url).href;

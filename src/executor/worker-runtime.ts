@@ -18,7 +18,7 @@ import { whenDecodable } from '../codec/decodable.js';
 import type { Destination } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import { outsideTasks } from '../core/task-identity.js';
-import { loadTargetRef } from '../portable/target-ref.js';
+import { loadTargetRef } from '../portable/load.js';
 import { Task, type TaskDoneListener } from '../task/task.js';
 import {
   CHUNK_FAILED,

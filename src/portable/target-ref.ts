@@ -1,6 +1,6 @@
 /**
- * Naming a target to a worker, and finding it there: the worker imports the module and
- * takes the export. A portable function is named without importing its module first.
+ * Naming a target to a worker without importing its module first (the worker finds it
+ * with load.ts).
  *
  * `locate()` finds a function's export name by importing its module — which never settles
  * while that module is still evaluating: a program's entry module that defines portable
@@ -12,7 +12,6 @@
  */
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { importTargetModule } from './bootstrap.js';
 import type { PortableTarget, Target } from './portable.js';
 
 /** A target as it travels to a worker: `{ module, name }`, plus the source of a function. */
@@ -29,55 +28,6 @@ export function targetRef(target: Target): TargetRef {
     return { module: anchorModule(target.module), name: target.name };
   const module = (target as unknown as Record<symbol, string>)[MODULE]!;
   return { module, name: target.name, source: Function.prototype.toString.call(target) };
-}
-
-/**
- * Worker side: the function `ref` names. A `{ module, name }` is that export; a portable
- * function is the portable export with its source text (the one with its name, if several).
- * Rejects with a TypeError when the module has no such export.
- */
-export async function loadTargetRef(ref: TargetRef): Promise<(...args: unknown[]) => unknown> {
-  if (ref.source === undefined) return loadTarget(ref);
-  // Loaded only now (the module of a portable function imports it anyway): a worker given
-  // `{ module, name }` does without it and what it imports.
-  const [namespace, { isPortable }] = await Promise.all([
-    importTargetModule(ref.module),
-    import('./portable.js'),
-  ]);
-  let match: string | undefined;
-  for (const [name, value] of Object.entries(namespace)) {
-    if (!isPortable(value) || Function.prototype.toString.call(value) !== ref.source) continue;
-    if (match === undefined || name === ref.name) match = name;
-  }
-  if (match === undefined) {
-    throw new TypeError(
-      `function ${ref.name || '(anonymous)'} is marked portable but is not exported from ${ref.module}; ` +
-        'a worker can only find exported functions. Add `export` to it (and check that the URL given to portable() is its own import.meta.url).',
-    );
-  }
-  return loadTarget({ module: ref.module, name: match });
-}
-
-const modules = new Map<string, Promise<Record<string, unknown>>>();
-
-/**
- * Worker side: the function `target` names, importing its module once per worker. Rejects
- * with a TypeError when the module has no such function export.
- */
-export async function loadTarget(target: PortableTarget): Promise<(...args: unknown[]) => unknown> {
-  let namespace = modules.get(target.module);
-  if (namespace === undefined) {
-    namespace = importTargetModule(target.module);
-    modules.set(target.module, namespace);
-    namespace.catch(() => modules.delete(target.module));
-  }
-  const fn = (await namespace)[target.name];
-  if (typeof fn !== 'function') {
-    throw new TypeError(
-      `${target.module} has no function export named ${JSON.stringify(target.name)} (found ${typeof fn})`,
-    );
-  }
-  return fn as (...args: unknown[]) => unknown;
 }
 
 /** weft's own folder (its `dist/` or `src/`), whose frames are not the caller's. */

@@ -12,7 +12,8 @@
  */
 import type { Transferable } from 'node:worker_threads';
 import type { Destination } from '../codec/descriptor.js';
-import { loadTargetRef, type TargetRef } from '../portable/target-ref.js';
+import { loadTargetRef } from '../portable/load.js';
+import type { TargetRef } from '../portable/target-ref.js';
 
 /** How a target ended, ready to cross back to the parent. */
 export type Outcome =
