@@ -4,7 +4,7 @@
  * @module
  */
 import { describe, refuseUnknownOptions, refuseWait, type WaitOptions } from './core/options.js';
-import { refuseWhileImporting } from './portable/bootstrap.js';
+import { refuseWhileImporting } from './portable/bootstrap-guard.js';
 import { spareProcesses } from './process/spare-processes.js';
 import { spareThreads } from './thread/spare-threads.js';
 

@@ -3,68 +3,35 @@
 // non-daemon children keep the parent alive until they end — as Python's multiprocessing.
 // Each test runs a real parent process (test/fixtures/process-orphan-parent.ts under tsx).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { pidExists } from './support/process-helpers.js';
+import {
+  alive,
+  endFixtureParents,
+  giveUp,
+  startFixtureParent,
+  survivors,
+} from './support/process-helpers.js';
 
-const PARENT = fileURLToPath(new URL('./fixtures/process-orphan-parent.ts', import.meta.url));
+const PARENT = new URL('./fixtures/process-orphan-parent.ts', import.meta.url);
 const LIMIT = { timeout: 120_000 };
 
-const parents: ChildProcess[] = [];
-const pids: number[] = [];
 const dirs: string[] = [];
 after(async () => {
-  for (const parent of parents) if (parent.exitCode === null) parent.kill('SIGKILL');
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  endFixtureParents();
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** Whether `pid` runs: a zombie (dead, not yet reaped by whoever adopted it) does not. */
-function alive(pid: number): boolean {
-  if (!pidExists(pid)) return false;
-  try {
-    // Field 3 of /proc/<pid>/stat is the state; the name before it is in parentheses.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
-
-/** A deadline that does not keep this process alive once the race it guards is over. */
-function giveUp(ms: number): Promise<void> {
-  return sleep(ms, undefined, { ref: false });
-}
-
-interface Started {
-  parent: ChildProcess;
-  children: number[];
-  exited: Promise<number | null>;
-}
-
 /** Runs the fixture parent in `mode` and waits for the pids it prints. */
-async function startParent(...args: string[]): Promise<Started> {
-  const parent = spawn(process.execPath, [...process.execArgv, PARENT, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  parents.push(parent);
-  const exited = new Promise<number | null>((resolve) => parent.on('exit', resolve));
-  const lines = createInterface({ input: parent.stdout! });
-  const first = await Promise.race([
-    new Promise<string>((resolve) => lines.once('line', resolve)),
-    exited.then((code) => assert.fail(`the parent exited with ${code} before printing`)),
-    giveUp(90_000).then(() => assert.fail('the parent printed nothing within 90 s')),
-  ]);
-  const { children } = JSON.parse(first) as { children: number[] };
-  pids.push(...children);
-  return { parent, children, exited };
+async function startParent(...args: string[]) {
+  const { printed, ...rest } = await startFixtureParent<{ children: number[] }>(
+    PARENT,
+    args,
+    (printed) => printed.children,
+  );
+  return { ...rest, children: printed.children };
 }
 
 /**
@@ -73,17 +40,6 @@ async function startParent(...args: string[]): Promise<Started> {
  * promise, but tests do not time it: on a busy machine that would fail for no fault).
  */
 const GONE_LIMIT_MS = 30_000;
-
-/** Waits up to `ms` for every pid to be gone; returns those still running. */
-async function survivors(children: number[], ms: number): Promise<number[]> {
-  const deadline = performance.now() + ms;
-  let left = children.filter(alive);
-  while (left.length > 0 && performance.now() < deadline) {
-    await sleep(20);
-    left = left.filter(alive);
-  }
-  return left;
-}
 
 describe('Process: no orphans', () => {
   test('a kill -9 of a parent with three children leaves no child alive', LIMIT, async () => {

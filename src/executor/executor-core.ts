@@ -8,7 +8,7 @@
 
 import { decodeError } from '../codec/error-codec.js';
 import { TimeoutError } from '../errors.js';
-import { refuseWhileImporting } from '../portable/bootstrap.js';
+import { refuseWhileImporting } from '../portable/bootstrap-guard.js';
 import {
   BrokenExecutor,
   describeCause,

@@ -24,8 +24,7 @@ import { whenDecodable } from '../codec/decodable.js';
 import type { Destination } from '../codec/descriptor.js';
 import { encodeError } from '../codec/error-codec.js';
 import { outsideTasks } from '../core/task-identity.js';
-import { loadTarget } from '../portable/load.js';
-import { loadTargetRef } from '../portable/target-ref.js';
+import { loadTargetRef } from '../portable/load.js';
 import { Task, type TaskDoneListener } from '../task/task.js';
 import {
   CHUNK_FAILED,
@@ -315,7 +314,7 @@ export function runWorker(channel: WorkerChannel): void {
 
 /** The function `target` names (see target-ref.ts), its module imported once per worker. */
 function resolveTarget(target: TargetDefinition): Promise<Fn> {
-  return loadTargetRef(target, loadTarget);
+  return loadTargetRef(target);
 }
 
 /**

@@ -8,10 +8,12 @@
  *
  * The import runs inside an `AsyncLocalStorage` context, so only the module's own top-level
  * code (and what it awaits) is refused, never a task running at the same time.
+ *
+ * This module is loaded by every thread and process entry, so it imports nothing of weft's:
+ * the refusal itself, with its error class, is in bootstrap-guard.ts.
  * @module
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { RuntimeError } from '../errors.js';
 
 const importing = new AsyncLocalStorage<string>();
 
@@ -28,15 +30,10 @@ export function warmUpImport(): Promise<unknown> {
   return importTargetModule('data:text/javascript,');
 }
 
-/** Throws the bootstrapping `RuntimeError` when called from the top level of a module a worker is importing. */
-export function refuseWhileImporting(what: string): void {
-  const module = importing.getStore();
-  if (module === undefined) return;
-  throw new RuntimeError(
-    `${what} was refused: this code runs while a weft worker imports ${module} to find its target, ` +
-      'and starting a thread or process there would start one more from every one started. ' +
-      'Put the code that starts threads, processes and pools under the main-module guard: ' +
-      "`import { isMainModule } from 'weft'; if (isMainModule(import.meta)) { ... }` " +
-      "(Python's `if __name__ == '__main__':`).",
-  );
+/**
+ * The module a worker is importing to find its target, when called from that module's
+ * top-level code (or what it awaits); else `undefined`. See bootstrap-guard.ts.
+ */
+export function importingModule(): string | undefined {
+  return importing.getStore();
 }

@@ -1,15 +1,45 @@
 /**
- * The worker side of portable functions: import the module, take the export.
+ * The worker side of targets: import the module, take the export. Every thread and process
+ * entry loads this module, so it imports nothing but the bootstrap (not `node:url`, which
+ * naming a target on the parent's side needs: target-ref.ts).
  * @module
  */
 import { importTargetModule } from './bootstrap.js';
 import type { PortableTarget } from './portable.js';
+import type { TargetRef } from './target-ref.js';
+
+/**
+ * Worker side: the function `ref` names. A `{ module, name }` is that export; a portable
+ * function is the portable export with its source text (the one with its name, if several).
+ * Rejects with a TypeError when the module has no such export.
+ */
+export async function loadTargetRef(ref: TargetRef): Promise<(...args: unknown[]) => unknown> {
+  if (ref.source === undefined) return loadTarget(ref);
+  // Loaded only now (the module of a portable function imports it anyway): a worker given
+  // `{ module, name }` does without it and what it imports.
+  const [namespace, { isPortable }] = await Promise.all([
+    importTargetModule(ref.module),
+    import('./portable.js'),
+  ]);
+  let match: string | undefined;
+  for (const [name, value] of Object.entries(namespace)) {
+    if (!isPortable(value) || Function.prototype.toString.call(value) !== ref.source) continue;
+    if (match === undefined || name === ref.name) match = name;
+  }
+  if (match === undefined) {
+    throw new TypeError(
+      `function ${ref.name || '(anonymous)'} is marked portable but is not exported from ${ref.module}; ` +
+        'a worker can only find exported functions. Add `export` to it (and check that the URL given to portable() is its own import.meta.url).',
+    );
+  }
+  return loadTarget({ module: ref.module, name: match });
+}
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 /**
- * The function `target` names, importing its module once per worker. Rejects with a
- * TypeError when the module has no such function export.
+ * Worker side: the function `target` names, importing its module once per worker. Rejects
+ * with a TypeError when the module has no such function export.
  */
 export async function loadTarget(target: PortableTarget): Promise<(...args: unknown[]) => unknown> {
   let namespace = modules.get(target.module);

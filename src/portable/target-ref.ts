@@ -1,5 +1,6 @@
 /**
- * Naming a portable function to a worker without importing its module first.
+ * Naming a target to a worker without importing its module first (the worker finds it
+ * with load.ts).
  *
  * `locate()` finds a function's export name by importing its module — which never settles
  * while that module is still evaluating: a program's entry module that defines portable
@@ -11,8 +12,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { importTargetModule } from './bootstrap.js';
-import { isPortable, type PortableTarget, type Target } from './portable.js';
+import type { PortableTarget, Target } from './portable.js';
 
 /** A target as it travels to a worker: `{ module, name }`, plus the source of a function. */
 export interface TargetRef extends PortableTarget {
@@ -28,31 +28,6 @@ export function targetRef(target: Target): TargetRef {
     return { module: anchorModule(target.module), name: target.name };
   const module = (target as unknown as Record<symbol, string>)[MODULE]!;
   return { module, name: target.name, source: Function.prototype.toString.call(target) };
-}
-
-/**
- * Worker side: the function `ref` names. A `{ module, name }` is that export; a portable
- * function is the portable export with its source text (the one with its name, if several).
- * Rejects with a TypeError when the module has no such export.
- */
-export async function loadTargetRef(
-  ref: TargetRef,
-  load: (target: PortableTarget) => Promise<(...args: unknown[]) => unknown>,
-): Promise<(...args: unknown[]) => unknown> {
-  if (ref.source === undefined) return load(ref);
-  const namespace = await importTargetModule(ref.module);
-  let match: string | undefined;
-  for (const [name, value] of Object.entries(namespace)) {
-    if (!isPortable(value) || Function.prototype.toString.call(value) !== ref.source) continue;
-    if (match === undefined || name === ref.name) match = name;
-  }
-  if (match === undefined) {
-    throw new TypeError(
-      `function ${ref.name || '(anonymous)'} is marked portable but is not exported from ${ref.module}; ` +
-        'a worker can only find exported functions. Add `export` to it (and check that the URL given to portable() is its own import.meta.url).',
-    );
-  }
-  return load({ module: ref.module, name: match });
 }
 
 /** weft's own folder (its `dist/` or `src/`), whose frames are not the caller's. */

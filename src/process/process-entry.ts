@@ -4,10 +4,8 @@
  * process ends when its target does, whatever timers or handles it left open.
  * @module
  */
-import { describe } from '../core/options.js';
-import { runTargetEndHooks } from '../core/target-end.js';
 import { warmUpImport } from '../portable/bootstrap.js';
-import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
+import { endOnUncaught, type Outcome, runTarget, runTargetEndHooks } from '../runner/run-target.js';
 import { exitWithParent, whenGuarded } from './orphan-guard.js';
 import { type DoneMessage, processMessageKind, READY, type RunMessage } from './protocol.js';
 import { activeChildren, becomeChild, currentProcess } from './registry.js';
@@ -29,7 +27,7 @@ endOnUncaught(
 
 process.on('message', (message: unknown) => {
   const kind = processMessageKind(message);
-  // A spare (warm start) says it is ready once its watchdog runs and its loader has warmed up.
+  // A spare (warm start) says it is ready once it is guarded and its loader has warmed up.
   if (kind === 'hello') void Promise.all([whenGuarded(), warmUpImport()]).then(() => send(READY));
   if (kind !== 'run' || running) return;
   running = true;
@@ -59,13 +57,17 @@ async function finish(outcome: Outcome): Promise<void> {
     const sent = (error: Error | null) => {
       if (error === null || done.ok === false) return resolve();
       // What the target returned cannot be serialized after all: say so instead.
-      const refused = new TypeError(
-        `process ${currentProcess().name}: the target returned ${describe(done.value)}, which cannot cross back to its parent`,
-        { cause: error },
-      );
       code = 1;
-      void import('../codec/error-codec.js').then(({ encodeError }) =>
-        trySend({ $weftProcess: 'done', ok: false, error: encodeError(refused) }, () => resolve()),
+      void Promise.all([import('../core/options.js'), import('../codec/error-codec.js')]).then(
+        ([{ describe }, { encodeError }]) => {
+          const refused = new TypeError(
+            `process ${currentProcess().name}: the target returned ${describe(done.value)}, which cannot cross back to its parent`,
+            { cause: error },
+          );
+          trySend({ $weftProcess: 'done', ok: false, error: encodeError(refused) }, () =>
+            resolve(),
+          );
+        },
       );
     };
     trySend(done, sent);

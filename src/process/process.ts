@@ -153,6 +153,8 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
         ? spareProcesses.take(inheritedNow())
         : undefined;
     const child = spare ?? forkChild(this.env, this.execArgv);
+    // The target first: a spare starts on it while this thread does the bookkeeping.
+    this.sendTarget(child);
     this.phase = 'started';
     this.child = child;
     this.processId = child.pid;
@@ -162,6 +164,9 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
     child.on('error', (error: Error) => this.crashed(error, 'failed'));
     child.on('exit', (code, signal) => this.exited(code, signal));
     this.updateRef();
+  }
+
+  private sendTarget(child: ChildProcess): void {
     const run: RunMessage = {
       $weftProcess: 'run',
       target: targetRef(this.target),

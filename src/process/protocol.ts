@@ -34,5 +34,11 @@ export function processMessageKind(message: unknown): string | undefined {
   return typeof kind === 'string' ? kind : undefined;
 }
 
-/** Set in a child's environment: it was started by weft, and watches its parent. */
+/**
+ * Set in a child's environment: it was started by weft, and how it ends when its parent
+ * dies while it is too busy to notice (see reaper.ts and orphan-guard.ts).
+ */
 export const CHILD_ENV = 'WEFT_PROCESS_CHILD';
+
+/** The value of `CHILD_ENV`: the parent's reaper kills the child, or the child watches itself. */
+export type ParentWatch = 'reaper' | 'self';

@@ -3,7 +3,7 @@
  * weft's part loaded, waiting for a target. `Process.start()` takes one when its options
  * allow (no `env`, no `execArgv`, the same environment and working directory as when the
  * spare was forked); `warmStart()` says how many to keep. An idle spare is unref'd (it never
- * keeps the program alive), watches its parent as every weft child does (it never outlives
+ * keeps the program alive), is guarded as every weft child is (it never outlives
  * it), and is not a child of the program yet: `activeChildren()` does not list it.
  * @module
  */

@@ -322,9 +322,21 @@ export class Queue<T> implements AsyncIterable<T> {
     if (this.putters.length > 0) this.admitPutters();
   }
 
-  /** Whether the items come out in the order they went in, so a consumer may fetch ahead. */
+  /**
+   * Whether a handle may fetch items ahead and put under credits: the items come out in
+   * the order they went in, and the class gets and puts as `Queue` does (a subclass that
+   * overrides `get` or `put`, to count what passes, say, must see every call).
+   */
   get [PUSHES_AHEAD](): boolean {
-    return this.retrieve === Queue.prototype.retrieve;
+    const own = Queue.prototype;
+    return (
+      this.retrieve === own.retrieve &&
+      this.store === own.store &&
+      this.get === own.get &&
+      this.put === own.put &&
+      this.getNowait === own.getNowait &&
+      this.putNowait === own.putNowait
+    );
   }
 
   // Storage: FIFO here; subclasses override these five.

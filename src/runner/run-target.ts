@@ -11,9 +11,9 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads';
-import { type Destination, holdsDescriptors } from '../codec/descriptor.js';
-import { loadTarget } from '../portable/load.js';
-import { loadTargetRef, type TargetRef } from '../portable/target-ref.js';
+import type { Destination } from '../codec/descriptor.js';
+import { loadTargetRef } from '../portable/load.js';
+import type { TargetRef } from '../portable/target-ref.js';
 
 /** How a target ended, ready to cross back to the parent. */
 export type Outcome =
@@ -39,11 +39,8 @@ export async function runTarget(
 ): Promise<Outcome> {
   let value: unknown;
   try {
-    const handles = holdsDescriptors(args);
-    const [fn] = await Promise.all([
-      loadTargetRef(target, loadTarget),
-      handles ? loadKinds() : undefined,
-    ]);
+    const handles = await holdDescriptors(args);
+    const [fn] = await Promise.all([loadTargetRef(target), handles ? loadKinds() : undefined]);
     // After the target: a portable class its own module defines is then found at once.
     value = await fn(...(handles ? await decodeArgs(args) : args));
   } catch (error) {
@@ -84,6 +81,25 @@ export function endOnUncaught(
     }
     void failed(error).then(end);
   });
+}
+
+/** Where core/target-end.ts keeps its hooks (the same `Symbol.for` key). */
+const TARGET_END_HOOKS = Symbol.for('weft.target-end');
+
+/**
+ * Runs what modules loaded here registered to happen once the target has ended
+ * (core/target-end.ts); none loaded, nothing to run and nothing loaded for it.
+ */
+export function runTargetEndHooks(): void {
+  const hooks = (globalThis as { [TARGET_END_HOOKS]?: (() => void)[] })[TARGET_END_HOOKS];
+  for (const hook of hooks ?? []) hook();
+}
+
+/** Whether an argument is or holds a handle (only an object can: the check loads only then). */
+async function holdDescriptors(args: unknown[]): Promise<boolean> {
+  if (!args.some((arg) => arg !== null && typeof arg === 'object')) return false;
+  const { holdsDescriptors } = await import('../codec/descriptor.js');
+  return holdsDescriptors(args);
 }
 
 /** A value the codec would let through unchanged: no need to load it. */

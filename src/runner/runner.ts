@@ -12,7 +12,7 @@ import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { type ReportForm, reportUnobservedLater } from '../core/unobserved-report.js';
 import { falseOnTimeout, RESOLVED_TRUE, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError, WorkerCrashedError } from '../errors.js';
-import { refuseWhileImporting } from '../portable/bootstrap.js';
+import { refuseWhileImporting } from '../portable/bootstrap-guard.js';
 import type { AnyFunction } from '../portable/portable.js';
 
 export type { AnyFunction };

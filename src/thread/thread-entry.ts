@@ -8,9 +8,8 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads';
-import { runTargetEndHooks } from '../core/target-end.js';
 import { warmUpImport } from '../portable/bootstrap.js';
-import { endOnUncaught, type Outcome, runTarget } from '../runner/run-target.js';
+import { endOnUncaught, type Outcome, runTarget, runTargetEndHooks } from '../runner/run-target.js';
 import {
   type DoneMessage,
   READY,

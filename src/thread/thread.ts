@@ -169,6 +169,8 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
         : startThreadWorker(THREAD_ENTRY, this.givenName, this.daemonic, {
             resourceLimits: this.resourceLimits,
           });
+    // The target first: a spare starts on it while this thread does the bookkeeping.
+    this.sendTarget(worker, spare === undefined ? undefined : boot);
     this.phase = 'started';
     this.worker = worker;
     this.key = key;
@@ -181,7 +183,6 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
     // After the listeners: adding a 'message' listener refs the worker again.
     this.updateRef();
     if (!this.daemonic) holdParent(1);
-    this.sendTarget(worker, spare === undefined ? undefined : boot);
   }
 
   /**

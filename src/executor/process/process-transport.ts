@@ -7,10 +7,9 @@
  * everything it sent on the channel has been read; then its record is read.
  * @module
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { childFlags } from '../../process/child-flags.js';
-import { CHILD_ENV } from '../../process/protocol.js';
+import { forkWeftChild } from '../../process/reaper.js';
 import type { Transport, WorkerEvents, WorkerLink } from '../transport.js';
 import {
   closeRecord,
@@ -38,12 +37,7 @@ export class ProcessTransport implements Transport {
     stdio[RECORD_FD] = record;
     let child: ChildProcess;
     try {
-      child = fork(ENTRY, [], {
-        serialization: 'advanced',
-        env: { ...process.env, [CHILD_ENV]: '1' },
-        execArgv: childFlags(),
-        stdio,
-      });
+      child = forkWeftChild(ENTRY, { stdio });
     } catch (error) {
       closeRecord(record);
       throw error;
