@@ -21,7 +21,7 @@ import {
   tally,
   useAfterShutdown,
 } from './fixtures/manager-targets.js';
-import { WORKER_SUITE } from './support/async-helpers.js';
+import { until, WORKER_SUITE } from './support/async-helpers.js';
 
 const OPTIONS = WORKER_SUITE;
 const threads: Thread[] = [];
@@ -94,7 +94,8 @@ describe('Manager objects in worker threads', OPTIONS, () => {
     );
     await Promise.all(tasks.map((task) => task.result()));
     assert.equal(await state.get('total'), 200);
-    assert.equal(lock.locked(), false);
+    // A worker may still hold the lock on loan, idle: the owner sees it free once told.
+    await until(() => !lock.locked(), 'the workers’ last releases reached the owner');
   });
 
   test('pool tasks update one dict and one namespace: every count is exact', async () => {

@@ -56,8 +56,20 @@ const unconfirmed = new Set<RemoteLink>();
 let flushScheduled = false;
 // A thread or process that ends confirms what its target received (see flushConfirmations),
 // and sends the calls it deferred to the end of the turn.
-atTargetEnd(flushConfirmations);
 atTargetEnd(flushDeferred);
+atTargetEnd(flushConfirmations);
+
+/** The turn's scheduled flush of confirmations. */
+function flushConfirmationsOnce(): void {
+  flushScheduled = false;
+  if (unconfirmed.size === 0) return;
+  // Once the turn's code has run with the items, and after what that code deferred (its
+  // puts under credits): an item is never confirmed before what its code did with it has
+  // gone, so a consumer killed in between has the item given back (at least once), never
+  // lost.
+  flushDeferred();
+  flushConfirmations();
+}
 
 /**
  * Confirms to their owners every answer that handed something over (a queue item) and is
@@ -65,7 +77,7 @@ atTargetEnd(flushDeferred);
  * item it received is not given back to the queue as if it never arrived.
  */
 export function flushConfirmations(): void {
-  flushScheduled = false;
+  if (unconfirmed.size === 0) return;
   const links = [...unconfirmed];
   unconfirmed.clear();
   for (const link of links) link.flushConfirms();
@@ -284,8 +296,10 @@ export class RemoteLink implements HandleLink {
       args: encoded.values,
       party: identity?.id ?? 0,
     };
-    if (this.confirms !== undefined) {
-      // The next call carries the confirmations: one message, not two.
+    if (this.confirms !== undefined && !(flags & HELD)) {
+      // A call of the caller's code carries the confirmations: its answer counts what the
+      // code took (read your own takes), in one message. Not a fetch ahead, which the
+      // handle makes before the code acted on what it took (see flushConfirmationsOnce).
       (message as { confirmed?: number[] }).confirmed = this.confirms;
       this.confirms = undefined;
       unconfirmed.delete(this);
@@ -359,7 +373,7 @@ export class RemoteLink implements HandleLink {
     unconfirmed.add(this);
     if (!flushScheduled) {
       flushScheduled = true;
-      setImmediate(flushConfirmations);
+      setImmediate(flushConfirmationsOnce);
     }
   }
 
@@ -370,8 +384,12 @@ export class RemoteLink implements HandleLink {
     this.confirms = undefined;
     unconfirmed.delete(this);
     if (this.closedBy !== undefined) return;
-    this.post({ op: 'confirm', ids });
-    this.outbox.flush();
+    // Straight to the owner, ahead of what this thread deferred to the end of the turn.
+    try {
+      this.port.postMessage({ op: 'confirm', ids } satisfies ToOwner);
+    } catch {
+      // The connection is gone: the owner gives back what was not confirmed, as it must.
+    }
   }
 
   private forget(call: PendingCall): void {
