@@ -16,6 +16,17 @@ import type { Endpoint } from './endpoint.js';
 /** @internal How many messages and how many posts (frames) every outbox sent: for tests. */
 export const outboxCounts = { messages: 0, posts: 0 };
 
+/** What runs before any outbox sends (see `beforeFlush`). */
+const flushHooks: (() => void)[] = [];
+
+/**
+ * Runs `hook` before any outbox of this thread sends: what a module owes an owner (a lock
+ * loan's word on whether it is held) goes out no later than anything sent after it.
+ */
+export function beforeFlush(hook: () => void): void {
+  flushHooks.push(hook);
+}
+
 /** Outboxes holding deferrable messages until the end of the turn. */
 const deferredOutboxes = new Set<Outbox<unknown, unknown>>();
 
@@ -96,6 +107,7 @@ export class Outbox<M, C = undefined> {
       this.deferred = false;
       deferredOutboxes.delete(this as Outbox<unknown, unknown>);
     }
+    for (const hook of flushHooks) hook();
     // What other handles deferred was done before this: it goes first (a put under a credit
     // then a `done.put()` on another queue arrive in that order).
     if (deferredOutboxes.size > 0) flushDeferred();

@@ -14,6 +14,7 @@ import { atTargetEnd } from '../core/target-end.js';
 import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
 import type { HandleLink } from '../remote/handle.js';
+import { beforeFlush } from '../remote/outbox.js';
 
 const NO_ARGS: readonly unknown[] = [];
 
@@ -216,12 +217,16 @@ let tellScheduled = false;
 /** Tells every owner what it was not told yet; also when this thread's target ends. */
 function tellAll(): void {
   tellScheduled = false;
+  if (untold.size === 0) return;
   const loans = [...untold];
   untold.clear();
   for (const loan of loans) loan.tellNow();
 }
 
 atTargetEnd(tellAll);
+// Whatever this thread sends next (a call on another handle saying "done"), the owner hears
+// of the loan first: at the end of the turn could be too late for a thread that then blocks.
+beforeFlush(tellAll);
 
 function withdrawable(): AbortController {
   const controller = new AbortController();
