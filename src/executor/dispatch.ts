@@ -38,8 +38,20 @@ export class PrefetchDepth {
   /** A task took `ms` in its worker, from the end of the one before (or its sending). */
   record(ms: number): void {
     this.serviceTime = this.serviceTime < 0 ? ms : this.serviceTime + (ms - this.serviceTime) / 8;
-    this.value = Math.max(1, Math.min(MAX_DEPTH, Math.floor(PREFETCH_MS / this.serviceTime)));
+    this.value =
+      pinnedDepth ?? Math.max(1, Math.min(MAX_DEPTH, Math.floor(PREFETCH_MS / this.serviceTime)));
   }
+}
+
+let pinnedDepth: number | undefined;
+
+/**
+ * @internal For tests that need a worker to hold a task queued behind the one it runs,
+ * whatever the machine's load makes of the service time: the depth every pool takes from
+ * its next recorded task on (`undefined`: measured again).
+ */
+export function pinPrefetchDepth(depth: number | undefined): void {
+  pinnedDepth = depth;
 }
 
 /** @internal Starting workers plus ready ones with nothing to do: those that will take queued work soon. */

@@ -224,6 +224,15 @@ export class Prefetch<T> {
       const waiter = this.waiters.shift()!;
       if (waiter.resolve(first.items[first.next] as T)) this.advance(first, now);
     }
+    // A plain get's item left the queue's count when answered: with no call left to take it
+    // (the one it was for gave up), it goes back at once rather than wait here uncounted.
+    if (slot.whole && this.ready.length > 0) {
+      const last = this.ready.pop()!;
+      if (last.receipt === held.receipt && last.next === 0) {
+        this.readyCount--;
+        this.link.giveBack([held.receipt]);
+      } else this.ready.push(last);
+    }
   }
 
   private failed(err: unknown, signal: AbortSignal): void {
