@@ -12,7 +12,7 @@
  */
 
 import { MessageChannel, type MessagePort, type Transferable, threadId } from 'node:worker_threads';
-import { decodeValue, type Encoded, encodeValues } from '../codec/codec.js';
+import { type Encoded, encodeValues } from '../codec/codec.js';
 import { whenValueDecodable } from '../codec/decodable.js';
 import type {
   Crossed,
@@ -21,7 +21,6 @@ import type {
   HandleKind,
   LiveState,
 } from '../codec/descriptor.js';
-import { decodeError } from '../codec/error-codec.js';
 import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
 import { atTargetEnd } from '../core/target-end.js';
 import { currentIdentity } from '../core/task-identity.js';
@@ -29,6 +28,7 @@ import { HandleClosedError } from '../errors.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
 import type { HandleLink, HeldAnswer } from './handle.js';
 import { flushDeferred, Outbox, receiveAll } from './outbox.js';
+import { answer, PendingCall } from './pending-call.js';
 import type { CallMessage, PortDescriptor, Reply, SocketDescriptor, ToOwner } from './protocol.js';
 import { openChannel, tokenFor } from './socket-host.js';
 
@@ -81,49 +81,6 @@ export function flushConfirmations(): void {
   const links = [...unconfirmed];
   unconfirmed.clear();
   for (const link of links) link.flushConfirms();
-}
-
-/** A call waiting for the owner's answer. Listens for its caller's signals while it waits. */
-class PendingCall {
-  resolve!: (value: unknown) => void;
-  reject!: (reason: unknown) => void;
-  /** Why the caller gave up; the call rejects with it once the owner confirms. */
-  abortReason: unknown = undefined;
-  aborted = false;
-  /** Answered with a `HeldAnswer`, left unconfirmed for the caller to keep or give back. */
-  held = false;
-  /** Keeps the thread alive while pending (a call someone awaits does). */
-  keepsAlive = true;
-  private signal: AbortSignal | undefined = undefined;
-  private taskSignal: AbortSignal | undefined = undefined;
-
-  constructor(
-    private readonly connection: RemoteLink,
-    readonly id: number,
-    readonly method: string,
-  ) {}
-
-  listen(signal: AbortSignal | undefined, taskSignal: AbortSignal | undefined): void {
-    this.signal = signal;
-    this.taskSignal = taskSignal;
-    signal?.addEventListener('abort', this);
-    taskSignal?.addEventListener('abort', this);
-  }
-
-  unlisten(): void {
-    this.signal?.removeEventListener('abort', this);
-    this.taskSignal?.removeEventListener('abort', this);
-    this.signal = this.taskSignal = undefined;
-  }
-
-  /** Abort listener: ask the owner to withdraw the wait. */
-  handleEvent(event: Event): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.abortReason = (event.target as AbortSignal).reason;
-    this.unlisten();
-    this.connection.cancel(this.id);
-  }
 }
 
 /** A link to a primitive served by its owner on the other end of an `Endpoint`. */
@@ -464,20 +421,4 @@ export function connectSocket(descriptor: SocketDescriptor): RemoteLink {
     address,
     token,
   });
-}
-
-/** Settles `call` with the owner's answer `reply`, decoded. */
-function answer(call: PendingCall, reply: Reply & { readonly ok: boolean }): void {
-  if (!reply.ok) {
-    call.reject(decodeError((reply as { error: unknown }).error));
-    return;
-  }
-  let value: unknown;
-  try {
-    value = decodeValue((reply as { value: unknown }).value);
-  } catch (err) {
-    call.reject(err);
-    return;
-  }
-  call.resolve(call.held ? ({ value, receipt: reply.id } satisfies HeldAnswer) : value);
 }
