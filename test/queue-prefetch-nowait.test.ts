@@ -3,7 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Destination } from '../src/codec/descriptor.js';
+import { servedKindOf } from '../src/codec/registry.js';
 import { Queue, type QueueHandle } from '../src/index.js';
+import '../src/queue/queue-remote.js';
+import { LocalLink } from '../src/remote/local-link.js';
+import type { ServedKind } from '../src/remote/served-kind.js';
 import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
 import { TEST_OPTIONS } from './support/async-helpers.js';
 
@@ -32,3 +36,24 @@ for (const to of ['thread', 'process'] as const satisfies Destination[]) {
     });
   });
 }
+
+describe('a batch fetched ahead over a link in the owner’s own thread', TEST_OPTIONS, () => {
+  test('kept piece by piece: the rest of the batch goes back when given back', async () => {
+    const queue = new Queue<number>();
+    for (let i = 0; i < 10; i++) queue.putNowait(i);
+    const link = new LocalLink(queue, servedKindOf(queue) as ServedKind);
+    const batch = await link.waitHeld('lend', [10], new AbortController().signal);
+    assert.deepEqual(batch.value, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(queue.qsize(), 10, 'lent items still count');
+    link.keep(batch.receipt, 3);
+    assert.equal(queue.qsize(), 7, 'three reached the code');
+    link.giveBack([batch.receipt]);
+    assert.equal(queue.qsize(), 7);
+    assert.deepEqual(
+      Array.from({ length: 7 }, () => queue.getNowait()),
+      [3, 4, 5, 6, 7, 8, 9],
+      'the rest came back, in order',
+    );
+    link.close();
+  });
+});

@@ -19,7 +19,13 @@ import type {
 import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
 import { HandleClosedError } from '../errors.js';
 import type { HandleLink, HeldAnswer } from './handle.js';
-import type { ConnectionScope, MethodSpec, ServedKind } from './served-kind.js';
+import {
+  ALL_KEPT,
+  type ConnectionScope,
+  keepDelivered,
+  type MethodSpec,
+  type ServedKind,
+} from './served-kind.js';
 
 /** Values as they would arrive after crossing: cloned, with weft primitives turned into handles. */
 export function copied(values: readonly unknown[], where: string, what: string): unknown[] {
@@ -93,11 +99,12 @@ export class LocalLink implements HandleLink, ConnectionScope {
     return { value: answer.value, receipt };
   }
 
-  keep(receipt: number): void {
+  keep(receipt: number, count?: number): void {
     const held = this.held.get(receipt);
     if (held === undefined) return;
-    this.held.delete(receipt);
-    held.spec.confirmed?.(this.target, held.value);
+    const left = keepDelivered(held.spec, this.target, held.value, count);
+    if (left === ALL_KEPT) this.held.delete(receipt);
+    else held.value = left;
   }
 
   giveBack(receipts: readonly number[]): void {

@@ -28,7 +28,13 @@ import { disconnectValue } from './handle.js';
 import { Outbox, receiveAll } from './outbox.js';
 import type { CallMessage, Confirmations, Reply, ToOwner } from './protocol.js';
 import { type Reach, RemoteThread } from './remote-parties.js';
-import type { ConnectionScope, MethodSpec, ServedKind } from './served-kind.js';
+import {
+  ALL_KEPT,
+  type ConnectionScope,
+  keepDelivered,
+  type MethodSpec,
+  type ServedKind,
+} from './served-kind.js';
 
 /** The abort reason of a wait withdrawn for its handle: recognised, and answered as `cancelled`. */
 const WITHDRAWN: unique symbol = Symbol('weft.handle.withdrawn');
@@ -158,25 +164,16 @@ class ServerConnection implements ConnectionScope {
 
   /** The handle got these answers: what they handed over is the caller's now. */
   private confirm(entries: Confirmations): void {
-    const deliveries = this.deliveries;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
-      if (entry > 0) {
-        const delivery = deliveries.get(entry);
-        if (delivery === undefined) continue;
-        deliveries.delete(entry);
-        delivery.spec.confirmed?.(this.target, delivery.value);
-        continue;
-      }
-      // `-id, count`: the first `count` pieces left of an array answer reached the code.
-      const count = entries[++i]!;
-      const delivery = deliveries.get(-entry);
+      // `id` kept whole, or `-id, count`: the next `count` pieces of an array answer.
+      const id = entry > 0 ? entry : -entry;
+      const count = entry > 0 ? undefined : entries[++i]!;
+      const delivery = this.deliveries.get(id);
       if (delivery === undefined) continue;
-      const pieces = delivery.value as unknown[];
-      const kept = pieces.slice(0, count);
-      if (count >= pieces.length) deliveries.delete(-entry);
-      else delivery.value = pieces.slice(count);
-      delivery.spec.confirmed?.(this.target, kept);
+      const left = keepDelivered(delivery.spec, this.target, delivery.value, count);
+      if (left === ALL_KEPT) this.deliveries.delete(id);
+      else delivery.value = left;
     }
   }
 

@@ -51,6 +51,29 @@ export interface MethodSpec<T> {
   confirmed?(target: T, value: unknown): void;
 }
 
+/** Marks "nothing is held any more" for `keepDelivered`. */
+export const ALL_KEPT: unique symbol = Symbol('weft.allKept');
+
+/**
+ * What the caller kept of an answer that hands something over (`value`, of `spec`): all
+ * of it, or — `count` given — the first `count` pieces of an array answer (a batch of queue
+ * items). Tells `spec.confirmed`, and returns what is still held, or `ALL_KEPT`.
+ */
+export function keepDelivered<T>(
+  spec: MethodSpec<T>,
+  target: T,
+  value: unknown,
+  count?: number,
+): unknown {
+  if (count === undefined) {
+    spec.confirmed?.(target, value);
+    return ALL_KEPT;
+  }
+  const pieces = value as unknown[];
+  spec.confirmed?.(target, pieces.slice(0, count));
+  return count >= pieces.length ? ALL_KEPT : pieces.slice(count);
+}
+
 /** A remote thread that is gone (as far as one primitive is concerned), as `giveBack` sees it. */
 export interface GoneParty {
   /** Whether `identity` is one of its tasks (the holder of a lock, say). */
