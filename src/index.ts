@@ -112,6 +112,8 @@ export { disconnect, Handle, isHandle } from './remote/handle.js';
 export type { HandleOf } from './remote/handle-types.js';
 export { ActorScheduler, type GeneratorActor } from './scheduler/actor-scheduler.js';
 export { Scheduler, type SchedulerOptions, type SchedulerTask } from './scheduler/scheduler.js';
+export type { SyncWaitOptions } from './shared/blocking.js';
+export { SharedLock } from './shared/shared-lock.js';
 export { acquireAll } from './sync/acquire-all.js';
 export { Barrier, type BarrierOptions } from './sync/barrier.js';
 export { Condition } from './sync/condition.js';

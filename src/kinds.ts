@@ -12,3 +12,4 @@ import './manager/manager-remote.js';
 import './pipe/pipe-remote.js';
 import './queue/queue-remote.js';
 import './sync/sync-remote.js';
+import './shared/shared-kinds.js';

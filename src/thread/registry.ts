@@ -299,6 +299,15 @@ export function threadTable(): ThreadTable {
   return state().table;
 }
 
+/**
+ * @internal Where this thread stands in the process's table, or `undefined` in a worker weft
+ * did not start (its table is its own, so other threads cannot look it up).
+ */
+export function currentTableKey(): TableKey | undefined {
+  const local = state();
+  return isMainThread || local.weftWorker ? local.self.key : undefined;
+}
+
 /** What the registry needs of a `Thread` started here. */
 export interface StartedThread extends ThreadInfo {
   /** Keeps a daemon thread's worker ref'd while threads inside it must keep the process alive. */

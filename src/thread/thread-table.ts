@@ -169,6 +169,12 @@ export class ThreadTable {
     return out.sort((a, b) => a.ident - b.ident);
   }
 
+  /** The generation of the live thread in `slot`, or `undefined` when no live thread holds it. */
+  genAt(slot: number): number | undefined {
+    if (slot < 0 || slot >= this.capacity()) return undefined;
+    return this.read(slot)?.gen;
+  }
+
   /** The shared words and the index that changes when `key`'s thread ends (for `Atomics.waitAsync`). */
   endWatch(key: TableKey): { words: Int32Array; index: number } {
     return { words: this.words, index: this.base(key.slot) + GEN };

@@ -1,0 +1,6 @@
+/**
+ * Every shared-memory primitive, loaded so a thread can rebuild any of them on arrival
+ * (see shared-transport.ts). Imported by `src/kinds.ts`.
+ * @module
+ */
+import './shared-lock.js';

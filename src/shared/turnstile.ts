@@ -1,0 +1,203 @@
+/**
+ * How the tasks of one thread wait at a shared primitive: the engine under every shared
+ * lock, semaphore and queue.
+ *
+ * Each thread keeps its waiting tasks in its own `WaiterQueue` (so timeouts and aborts are
+ * the waiter core's, FIFO within the thread) and stands *once* in the primitive's turn list
+ * in shared memory (turn-list.ts) for all of them. While it has tasks waiting, one loop per
+ * thread sleeps on the primitive's sequence word (`Atomics.waitAsync`), and every change
+ * of the primitive bumps that word and wakes the sleepers: each then serves its own tasks
+ * from its position, under the primitive's mutex. A waiter re-checks its condition under
+ * the word it then sleeps on, so a change between the check and the sleep is never lost.
+ * A sleeper also wakes now and then to look for threads that died holding or waiting.
+ * @module
+ */
+import type { WaitOptions } from '../core/options.js';
+import { type OnTimeout, type Waiter, WaiterQueue } from '../core/waiter.js';
+import { currentTag } from './thread-tag.js';
+import { dropDeadTurns, joinTurns, leaveTurns, positionOf, requeueTurn } from './turn-list.js';
+import { enter, leave, MUTEX_WORDS } from './word-mutex.js';
+import { waitChange } from './word-wait.js';
+
+/** The word every change of a primitive bumps; sleepers wait on it. Right after the mutex. */
+export const SEQ = MUTEX_WORDS;
+/** The first word a primitive's own state may use. */
+export const STATE = SEQ + 1;
+
+/** What a try returns when the thread at that position cannot be served yet. */
+export const NOT_YET: unique symbol = Symbol('not yet');
+
+/** How often a sleeper looks for dead holders and waiters. */
+const CHECK_MS = 100;
+
+/** What a primitive tells its turnstile: how to serve one waiter, and what to check for dead threads. */
+export interface TurnRules<T> {
+  /**
+   * Under the mutex: serves one waiter (who brought `data`) for the thread at `position`,
+   * or returns `NOT_YET`. Throws to reject that waiter (a queue shut down). It calls
+   * `changed()` when it changed what others wait for.
+   */
+  serve(position: number, data: unknown): T | typeof NOT_YET;
+  /** Under the mutex: frees what dead threads held; `true` if anything changed. */
+  reap?(): boolean;
+}
+
+/** Bumps the sequence word: call under the mutex, then `wake` after leaving it. */
+export function bump(words: Int32Array): void {
+  words[SEQ] = (words[SEQ]! + 1) | 0;
+}
+
+/** Wakes every thread sleeping on the primitive's sequence word. */
+export function wake(words: Int32Array): void {
+  Atomics.notify(words, SEQ);
+}
+
+/** Runs `body` under the primitive's mutex; if it bumped the sequence, wakes the sleepers. */
+export function underMutex<R>(words: Int32Array, body: () => R): R {
+  enter(words, 0);
+  const before = words[SEQ];
+  try {
+    return body();
+  } finally {
+    const changed = words[SEQ] !== before;
+    leave(words, 0);
+    if (changed) wake(words);
+  }
+}
+
+/** One thread's waiting tasks at one turn list of a shared primitive. */
+export class Turnstile<T> extends WaiterQueue<T> {
+  private sleeping = false;
+  private inTurns = false;
+  /** The sequence word as the last pass saw it under the mutex: sleep only while it still holds. */
+  private seen = 0;
+
+  constructor(
+    private readonly words: Int32Array,
+    /** Where the turn list starts in `words`. */
+    private readonly turnsAt: number,
+    private readonly rules: TurnRules<T>,
+  ) {
+    super();
+  }
+
+  /**
+   * Serves the caller at once if it may be served (no task of this thread waits before
+   * it), else parks it until served, timed out or aborted.
+   */
+  enqueue(opts: WaitOptions | undefined, onTimeout: OnTimeout<T>, data?: unknown): Promise<T> {
+    if (this.length === 0) {
+      const now = this.tryNow(data);
+      if (now !== NOT_YET) return Promise.resolve(now);
+    }
+    const promise = this.wait(opts, onTimeout, data);
+    if (this.length > 0) this.serveWaiting();
+    return promise;
+  }
+
+  /** Under the mutex: serves `data` now from this thread's position, or `NOT_YET`. Throws what `serve` throws. */
+  tryNow(data?: unknown): T | typeof NOT_YET {
+    const words = this.words;
+    return underMutex(words, () => {
+      this.rules.reap?.();
+      return this.rules.serve(positionOf(words, this.turnsAt, currentTag()), data);
+    });
+  }
+
+  /** Serves this thread's waiting tasks in order, as far as their turn allows. */
+  serveWaiting(): number {
+    const words = this.words;
+    const tag = currentTag();
+    underMutex(words, () => {
+      if (this.rules.reap?.()) bump(words);
+      if (dropDeadTurns(words, this.turnsAt)) bump(words);
+      let served = 0;
+      for (let waiter = this.peek(); waiter !== null; waiter = this.peek()) {
+        let value: T | typeof NOT_YET;
+        try {
+          value = this.rules.serve(positionOf(words, this.turnsAt, tag), waiter.data);
+        } catch (err) {
+          this.shift()!.reject(err);
+          continue;
+        }
+        if (value === NOT_YET) break;
+        this.shift()!.resolve(value);
+        served++;
+      }
+      if (this.length === 0) {
+        if (this.inTurns) {
+          this.inTurns = false;
+          if (leaveTurns(words, this.turnsAt, tag)) bump(words);
+        }
+      } else if (!this.inTurns) {
+        this.inTurns = true;
+        joinTurns(words, this.turnsAt, tag);
+      } else if (served > 0) {
+        requeueTurn(words, this.turnsAt, tag);
+        bump(words);
+      }
+      this.seen = words[SEQ]!;
+    });
+    if (this.length > 0 && !this.sleeping) void this.sleep();
+    return this.length;
+  }
+
+  /**
+   * Serves `data` blocking this thread (a worker's `acquireSync`/`getSync`), ahead of its
+   * own parked tasks (they cannot run while it blocks); `NOT_YET` when `timeout` ran out.
+   */
+  serveBlocking(data: unknown, timeout: number | undefined): T | typeof NOT_YET {
+    const words = this.words;
+    const tag = currentTag();
+    const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
+    let joined = false;
+    let seen = 0;
+    const pass = (giveUp: boolean): T | typeof NOT_YET =>
+      underMutex(words, () => {
+        if (this.rules.reap?.()) bump(words);
+        if (dropDeadTurns(words, this.turnsAt)) bump(words);
+        let value: T | typeof NOT_YET = NOT_YET;
+        let failed = true;
+        try {
+          if (!giveUp) value = this.rules.serve(positionOf(words, this.turnsAt, tag), data);
+          failed = false;
+        } finally {
+          const done = giveUp || failed || value !== NOT_YET;
+          if (!done && !joined && !this.inTurns) {
+            joinTurns(words, this.turnsAt, tag);
+            joined = true;
+          } else if (done && joined && this.length === 0) {
+            if (leaveTurns(words, this.turnsAt, tag)) bump(words);
+          }
+          seen = words[SEQ]!;
+        }
+        return value;
+      });
+    for (;;) {
+      const value = pass(false);
+      if (value !== NOT_YET) return value;
+      const left = deadline - performance.now();
+      if (left <= 0) return pass(true);
+      Atomics.wait(words, SEQ, seen, Math.min(left, CHECK_MS));
+    }
+  }
+
+  /** A task that gave up (timeout, abort) may leave this thread with none waiting, or a new head. */
+  override remove(waiter: Waiter<T>): void {
+    super.remove(waiter);
+    if (waiter.settled) queueMicrotask(() => this.serveWaiting());
+  }
+
+  private async sleep(): Promise<void> {
+    this.sleeping = true;
+    const words = this.words;
+    try {
+      while (this.length > 0) {
+        await waitChange(words, SEQ, this.seen, CHECK_MS);
+        if (this.length > 0) this.serveWaiting();
+      }
+    } finally {
+      this.sleeping = false;
+    }
+  }
+}
