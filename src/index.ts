@@ -114,6 +114,7 @@ export { ActorScheduler, type GeneratorActor } from './scheduler/actor-scheduler
 export { Scheduler, type SchedulerOptions, type SchedulerTask } from './scheduler/scheduler.js';
 export type { SyncWaitOptions } from './shared/blocking.js';
 export { SharedLock } from './shared/shared-lock.js';
+export { SharedQueue, type SharedQueueOptions } from './shared/shared-queue.js';
 export { acquireAll } from './sync/acquire-all.js';
 export { Barrier, type BarrierOptions } from './sync/barrier.js';
 export { Condition } from './sync/condition.js';

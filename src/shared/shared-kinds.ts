@@ -4,3 +4,4 @@
  * @module
  */
 import './shared-lock.js';
+import './shared-queue.js';

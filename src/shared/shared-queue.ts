@@ -1,0 +1,352 @@
+/**
+ * `SharedQueue` — a FIFO queue in shared memory, used from every thread at once with no
+ * owner thread in between (Python's `queue.Queue` across real threads).
+ * @module
+ */
+import { deserialize, serialize } from 'node:v8';
+import { CROSS, type Crossed, type Destination } from '../codec/descriptor.js';
+import { describe, refuseUnknownOptions, refuseWait, type WaitOptions } from '../core/options.js';
+import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError } from '../errors.js';
+import { untilShutDown } from '../queue/until-shut-down.js';
+import { blockingTimeout, type SyncWaitOptions } from './blocking.js';
+import { ByteRing, largestItem } from './byte-ring.js';
+import { crossShared, registerShared, type SharedDescriptor } from './shared-transport.js';
+import { TURN_WORDS } from './turn-list.js';
+import { bump, NOT_YET, STATE, Turnstile, underMutex } from './turnstile.js';
+
+const HEAD = STATE;
+const TAIL = STATE + 1;
+const COUNT = STATE + 2;
+const UNFINISHED = STATE + 3;
+const SHUT_DOWN = STATE + 4;
+const MAXSIZE = STATE + 5;
+const GET_TURNS = STATE + 6;
+const PUT_TURNS = GET_TURNS + TURN_WORDS;
+const JOIN_TURNS = PUT_TURNS + TURN_WORDS;
+const WORDS = JOIN_TURNS + TURN_WORDS;
+
+const DEFAULT_BYTES = 1 << 20;
+const MIN_BYTES = 64;
+const MAX_BYTES = 2 ** 31 - 4;
+
+/** Options of `new SharedQueue()`. */
+export interface SharedQueueOptions {
+  /** The most items it holds (`0`, the default: no bound but its bytes). */
+  maxsize?: number;
+  /** The size of its ring of bytes (default 1 MiB): items are held serialized, with 4 to 7 bytes each besides. */
+  bytes?: number;
+}
+
+/**
+ * A FIFO queue in shared memory between threads: the whole `Queue` interface (`put`, `get`,
+ * their `Nowait` forms, `qsize`, `taskDone`/`join`, `shutdown`, `for await`), and in worker
+ * threads `putSync`/`getSync`, which block that thread only. Passed to a `Thread` or a
+ * thread-pool task it arrives as a `SharedQueue` on the same memory. Items are copied in
+ * with V8 serialization (what `structuredClone` copies), so what a thread gets is its own
+ * copy; an item larger than the queue's bytes is a `RangeError` at `put`. The queue is
+ * full when it holds `maxsize` items or its bytes have no room for the next one.
+ * Getters (and putters) are served in FIFO order, across threads as within one.
+ *
+ * @example
+ * ```ts
+ * const q = new SharedQueue<number>({ maxsize: 100 });
+ * const consumer = new Thread(sum, { args: [q] }).start(); // sum: for await (const n of q) total += n
+ * for (let i = 0; i < 1000; i++) await q.put(i);
+ * q.shutdown();
+ * await consumer.join();
+ * ```
+ */
+export class SharedQueue<T> implements AsyncIterable<T> {
+  private readonly buffer: SharedArrayBuffer;
+  private readonly data: SharedArrayBuffer;
+  private readonly words: Int32Array;
+  private readonly ring: ByteRing;
+  private readonly getters: Turnstile<Uint8Array>;
+  private readonly putters: Turnstile<void>;
+  private readonly joiners: Turnstile<boolean>;
+
+  constructor(options: SharedQueueOptions | number = {}, memory?: SharedDescriptor) {
+    if (memory !== undefined) {
+      this.buffer = memory.buffer;
+      this.data = memory.extra!;
+    } else {
+      const { maxsize, bytes } = checkOptions(options);
+      this.buffer = new SharedArrayBuffer(WORDS * 4);
+      this.data = new SharedArrayBuffer(bytes);
+      new Int32Array(this.buffer)[MAXSIZE] = maxsize;
+    }
+    const words = new Int32Array(this.buffer);
+    this.words = words;
+    const ring = new ByteRing(
+      words,
+      { head: HEAD, tail: TAIL, count: COUNT },
+      new Uint8Array(this.data),
+    );
+    this.ring = ring;
+    this.getters = new Turnstile<Uint8Array>(words, GET_TURNS, {
+      serve: (position) => {
+        if (words[COUNT]! > position) {
+          const item = ring.read();
+          bump(words);
+          return item;
+        }
+        if (words[SHUT_DOWN] !== 0) throw this.shutDownError('get');
+        return NOT_YET;
+      },
+    });
+    this.putters = new Turnstile<void>(words, PUT_TURNS, {
+      serve: (position, item) => {
+        if (words[SHUT_DOWN] !== 0) throw this.shutDownError('put');
+        const maxsize = words[MAXSIZE]!;
+        if (position !== 0 || (maxsize > 0 && words[COUNT]! >= maxsize)) return NOT_YET;
+        if (!ring.fits((item as Uint8Array).byteLength)) return NOT_YET;
+        ring.write(item as Uint8Array);
+        words[UNFINISHED]!++;
+        bump(words);
+        return undefined;
+      },
+    });
+    this.joiners = new Turnstile<boolean>(words, JOIN_TURNS, {
+      serve: () => (words[UNFINISHED] === 0 ? true : NOT_YET),
+    });
+  }
+
+  /** The bound on items (`0`: none but the bytes); may be changed at any time, from any thread. */
+  get maxsize(): number {
+    return Atomics.load(this.words, MAXSIZE);
+  }
+
+  set maxsize(value: number) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new TypeError(
+        `SharedQueue.maxsize must be an integer >= 0 (0: no bound), got ${describe(value)}`,
+      );
+    }
+    const words = this.words;
+    underMutex(words, () => {
+      words[MAXSIZE] = value;
+      bump(words);
+    });
+  }
+
+  /** Items in the queue now. */
+  qsize(): number {
+    return Atomics.load(this.words, COUNT);
+  }
+
+  /** Whether the queue holds no items. */
+  empty(): boolean {
+    return this.qsize() === 0;
+  }
+
+  /** Whether a bounded queue holds `maxsize` items (room in its bytes aside). */
+  full(): boolean {
+    const maxsize = this.maxsize;
+    return maxsize > 0 && this.qsize() >= maxsize;
+  }
+
+  /** Whether `shutdown()` was called (in any thread). */
+  get shutDown(): boolean {
+    return Atomics.load(this.words, SHUT_DOWN) !== 0;
+  }
+
+  /**
+   * Puts a copy of `item`, waiting for room. Rejects with `QueueFull` on timeout,
+   * `QueueShutDown` if the queue is or gets shut down, `TypeError` for an item that cannot
+   * be copied, `RangeError` for one larger than the queue's bytes, or the signal's reason —
+   * in each case without adding it.
+   */
+  put(item: T, opts?: WaitOptions): Promise<void> {
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, 'SharedQueue.put()');
+      if (refused) return refused;
+    }
+    if (this.shutDown) return Promise.reject(this.shutDownError('put'));
+    let bytes: Uint8Array;
+    try {
+      bytes = this.encode(item, 'put');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.putters.enqueue(opts, this.putTimedOut, bytes);
+  }
+
+  /** Puts a copy of `item` now, or throws `QueueFull` (`QueueShutDown`, `TypeError`, `RangeError`). */
+  putNowait(item: T): void {
+    if (this.shutDown) throw this.shutDownError('putNowait');
+    const bytes = this.encode(item, 'putNowait');
+    if (this.putters.length > 0 || this.putters.tryNow(bytes) === NOT_YET) {
+      throw new QueueFull(`SharedQueue.putNowait(): the queue is full (${this.roomSays()})`);
+    }
+  }
+
+  /**
+   * Blocks this worker thread until the item is in (or `timeout` ran out: `QueueFull`).
+   * A `RuntimeError` on the main thread.
+   */
+  putSync(item: T, opts?: SyncWaitOptions): void {
+    const timeout = blockingTimeout(opts, 'SharedQueue.putSync()');
+    if (this.shutDown) throw this.shutDownError('putSync');
+    const bytes = this.encode(item, 'putSync');
+    if (this.putters.serveBlocking(bytes, timeout) === NOT_YET) {
+      throw new QueueFull(
+        `SharedQueue.putSync(): no room within ${timeout} ms (${this.roomSays()})`,
+      );
+    }
+  }
+
+  /**
+   * Takes the oldest item, waiting for one. Rejects with `QueueEmpty` on timeout,
+   * `QueueShutDown` once the queue is shut down and drained, or the signal's reason —
+   * in each case taking nothing.
+   */
+  get(opts?: WaitOptions): Promise<T> {
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, 'SharedQueue.get()');
+      if (refused) return refused;
+    }
+    return this.getters.enqueue(opts, this.getTimedOut).then(decode) as Promise<T>;
+  }
+
+  /** Takes the oldest item now, or throws `QueueEmpty` (`QueueShutDown` once shut down and drained). */
+  getNowait(): T {
+    const item = this.getters.tryNow();
+    if (item === NOT_YET) throw new QueueEmpty('SharedQueue.getNowait(): the queue is empty');
+    return decode(item) as T;
+  }
+
+  /**
+   * Blocks this worker thread until it has an item (or `timeout` ran out: `QueueEmpty`).
+   * A `RuntimeError` on the main thread.
+   */
+  getSync(opts?: SyncWaitOptions): T {
+    const timeout = blockingTimeout(opts, 'SharedQueue.getSync()');
+    const item = this.getters.serveBlocking(undefined, timeout);
+    if (item === NOT_YET) {
+      throw new QueueEmpty(`SharedQueue.getSync(): no item within ${timeout} ms`);
+    }
+    return decode(item) as T;
+  }
+
+  /**
+   * Marks one item taken by a get as fully processed; `join()` callers (in every thread)
+   * wake when every item put has been. A `RuntimeError` when called more often than items were put.
+   */
+  taskDone(): void {
+    const words = this.words;
+    underMutex(words, () => {
+      if (words[UNFINISHED]! <= 0) {
+        throw new RuntimeError(
+          'SharedQueue.taskDone() called more times than items were put; call it once per item you got',
+        );
+      }
+      if (--words[UNFINISHED]! === 0) bump(words);
+    });
+  }
+
+  /** Waits until every item ever put has been marked with `taskDone()`: `true`, or `false` on timeout. */
+  join(opts?: WaitOptions): Promise<boolean> {
+    if (opts !== undefined) {
+      const refused = refuseWait(opts, 'SharedQueue.join()');
+      if (refused) return refused;
+    }
+    return this.joiners.enqueue(opts, falseOnTimeout);
+  }
+
+  /**
+   * Shuts the queue down for every thread (Python 3.13): puts throw `QueueShutDown`, gets
+   * drain what is left, then throw it. With `immediate`, what is left is dropped and
+   * counted as done, which releases `join()` once nothing else is unfinished.
+   */
+  shutdown(immediate = false): void {
+    const words = this.words;
+    underMutex(words, () => {
+      words[SHUT_DOWN] = 1;
+      if (immediate) {
+        const dropped = this.ring.clear();
+        words[UNFINISHED] = Math.max(0, words[UNFINISHED]! - dropped);
+      }
+      bump(words);
+    });
+  }
+
+  /** Yields items as they arrive; ends when the queue is shut down and drained. */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return untilShutDown(() => this.get());
+  }
+
+  [CROSS](to: Destination): Crossed {
+    const info = { className: 'SharedQueue' };
+    return crossShared(this, 'SharedQueue', info, this.buffer, to, this.data);
+  }
+
+  private encode(item: T, method: string): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = serialize(item);
+    } catch (err) {
+      throw new TypeError(
+        `SharedQueue.${method}(): the item cannot be copied into shared memory (${(err as Error).message}); put data (what structuredClone copies), not functions, symbols or handles`,
+      );
+    }
+    const largest = largestItem(this.data.byteLength);
+    if (bytes.byteLength > largest) {
+      throw new RangeError(
+        `SharedQueue.${method}(): the item takes ${bytes.byteLength} bytes serialized, more than the queue's ${largest}; make the queue with a larger { bytes }`,
+      );
+    }
+    return bytes;
+  }
+
+  private roomSays(): string {
+    const maxsize = this.maxsize;
+    return maxsize > 0 ? `maxsize ${maxsize}, or its bytes` : 'its bytes';
+  }
+
+  private readonly putTimedOut = (): never => {
+    throw new QueueFull(`SharedQueue.put(): no room within the timeout (${this.roomSays()})`);
+  };
+
+  private readonly getTimedOut = (): never => {
+    throw new QueueEmpty('SharedQueue.get(): no item within the timeout');
+  };
+
+  private shutDownError(method: string): QueueShutDown {
+    return new QueueShutDown(`SharedQueue.${method}(): the queue is shut down`);
+  }
+}
+
+const falseOnTimeout = (): boolean => false;
+
+function decode(bytes: Uint8Array): unknown {
+  return deserialize(bytes);
+}
+
+function checkOptions(options: SharedQueueOptions | number): { maxsize: number; bytes: number } {
+  const given = typeof options === 'number' ? { maxsize: options } : options;
+  if (given === null || typeof given !== 'object') {
+    throw new TypeError(
+      `new SharedQueue(options): options must be an object like { maxsize, bytes } or a maxsize, got ${describe(options)}`,
+    );
+  }
+  refuseUnknownOptions(given, ['maxsize', 'bytes'], 'new SharedQueue()');
+  const { maxsize = 0, bytes = DEFAULT_BYTES } = given;
+  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize) || maxsize < 0) {
+    throw new TypeError(
+      `new SharedQueue(): maxsize must be an integer >= 0 (0: no bound), got ${describe(maxsize)}`,
+    );
+  }
+  if (
+    typeof bytes !== 'number' ||
+    !Number.isInteger(bytes) ||
+    bytes < MIN_BYTES ||
+    bytes > MAX_BYTES
+  ) {
+    throw new RangeError(
+      `new SharedQueue(): bytes must be an integer from ${MIN_BYTES} to ${MAX_BYTES}, got ${describe(bytes)}`,
+    );
+  }
+  return { maxsize, bytes: (bytes + 3) & ~3 };
+}
+
+registerShared('SharedQueue', (descriptor) => new SharedQueue({}, descriptor));
