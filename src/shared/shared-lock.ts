@@ -76,7 +76,6 @@ export class SharedLock {
 
   /** Takes the lock if it is free and no thread waits for it; never waits. */
   tryAcquire(): boolean {
-    if (this.turnstile.length > 0) return false;
     return this.turnstile.tryNow() === true;
   }
 

@@ -175,7 +175,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
   putNowait(item: T): void {
     if (this.shutDown) throw this.shutDownError('putNowait');
     const bytes = this.encode(item, 'putNowait');
-    if (this.putters.length > 0 || this.putters.tryNow(bytes) === NOT_YET) {
+    if (this.putters.tryNow(bytes) === NOT_YET) {
       throw new QueueFull(`SharedQueue.putNowait(): the queue is full (${this.roomSays()})`);
     }
   }

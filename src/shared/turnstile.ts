@@ -87,7 +87,12 @@ export class Turnstile<T> extends WaiterQueue<T> {
    */
   enqueue(opts: WaitOptions | undefined, onTimeout: OnTimeout<T>, data?: unknown): Promise<T> {
     if (this.length === 0) {
-      const now = this.tryNow(data);
+      let now: T | typeof NOT_YET;
+      try {
+        now = this.tryNow(data);
+      } catch (err) {
+        return Promise.reject(err);
+      }
       if (now !== NOT_YET) return Promise.resolve(now);
     }
     const promise = this.wait(opts, onTimeout, data);
@@ -95,8 +100,12 @@ export class Turnstile<T> extends WaiterQueue<T> {
     return promise;
   }
 
-  /** Under the mutex: serves `data` now from this thread's position, or `NOT_YET`. Throws what `serve` throws. */
+  /**
+   * Under the mutex: serves `data` now from this thread's position, or `NOT_YET`; this
+   * thread's parked tasks are served first. Throws what `serve` throws.
+   */
   tryNow(data?: unknown): T | typeof NOT_YET {
+    if (this.length > 0 && this.serveWaiting() > 0) return NOT_YET;
     const words = this.words;
     return underMutex(words, () => {
       this.rules.reap?.();
