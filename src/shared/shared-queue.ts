@@ -3,13 +3,13 @@
  * owner thread in between (Python's `queue.Queue` across real threads).
  * @module
  */
-import { deserialize, serialize } from 'node:v8';
 import { CROSS, type Crossed, type Destination } from '../codec/descriptor.js';
 import { describe, refuseUnknownOptions, refuseWait, type WaitOptions } from '../core/options.js';
 import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError } from '../errors.js';
 import { untilShutDown } from '../queue/until-shut-down.js';
 import { blockingTimeout, type SyncWaitOptions } from './blocking.js';
-import { ByteRing, largestItem } from './byte-ring.js';
+import { ByteRing } from './byte-ring.js';
+import { finish, type Prepared, payloadBytes, prepare, tagOf } from './item-codec.js';
 import { crossShared, registerShared, type SharedDescriptor } from './shared-transport.js';
 import { TURN_WORDS } from './turn-list.js';
 import { bump, NOT_YET, STATE, Turnstile, underMutex } from './turnstile.js';
@@ -27,7 +27,7 @@ const WORDS = JOIN_TURNS + TURN_WORDS;
 
 const DEFAULT_BYTES = 1 << 20;
 const MIN_BYTES = 64;
-const MAX_BYTES = 2 ** 31 - 4;
+const MAX_BYTES = 2 ** 28;
 
 /** Options of `new SharedQueue()`. */
 export interface SharedQueueOptions {
@@ -61,7 +61,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
   private readonly data: SharedArrayBuffer;
   private readonly words: Int32Array;
   private readonly ring: ByteRing;
-  private readonly getters: Turnstile<Uint8Array>;
+  private readonly getters: Turnstile<unknown>;
   private readonly putters: Turnstile<void>;
   private readonly joiners: Turnstile<boolean>;
 
@@ -77,13 +77,9 @@ export class SharedQueue<T> implements AsyncIterable<T> {
     }
     const words = new Int32Array(this.buffer);
     this.words = words;
-    const ring = new ByteRing(
-      words,
-      { head: HEAD, tail: TAIL, count: COUNT },
-      new Uint8Array(this.data),
-    );
+    const ring = new ByteRing(words, { head: HEAD, tail: TAIL, count: COUNT }, this.data);
     this.ring = ring;
-    this.getters = new Turnstile<Uint8Array>(words, GET_TURNS, {
+    this.getters = new Turnstile<unknown>(words, GET_TURNS, {
       serve: (position) => {
         if (words[COUNT]! > position) {
           const item = ring.read();
@@ -99,8 +95,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
         if (words[SHUT_DOWN] !== 0) throw this.shutDownError('put');
         const maxsize = words[MAXSIZE]!;
         if (position !== 0 || (maxsize > 0 && words[COUNT]! >= maxsize)) return NOT_YET;
-        if (!ring.fits((item as Uint8Array).byteLength)) return NOT_YET;
-        ring.write(item as Uint8Array);
+        if (!ring.write(item as Prepared)) return NOT_YET;
         words[UNFINISHED]!++;
         bump(words);
         return undefined;
@@ -162,20 +157,20 @@ export class SharedQueue<T> implements AsyncIterable<T> {
       if (refused) return refused;
     }
     if (this.shutDown) return Promise.reject(this.shutDownError('put'));
-    let bytes: Uint8Array;
+    let prepared: Prepared;
     try {
-      bytes = this.encode(item, 'put');
+      prepared = this.encode(item, 'put');
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.putters.enqueue(opts, this.putTimedOut, bytes);
+    return this.putters.enqueue(opts, this.putTimedOut, prepared);
   }
 
   /** Puts a copy of `item` now, or throws `QueueFull` (`QueueShutDown`, `TypeError`, `RangeError`). */
   putNowait(item: T): void {
     if (this.shutDown) throw this.shutDownError('putNowait');
-    const bytes = this.encode(item, 'putNowait');
-    if (this.putters.tryNow(bytes) === NOT_YET) {
+    const prepared = this.encode(item, 'putNowait');
+    if (this.putters.tryNow(prepared) === NOT_YET) {
       throw new QueueFull(`SharedQueue.putNowait(): the queue is full (${this.roomSays()})`);
     }
   }
@@ -187,8 +182,8 @@ export class SharedQueue<T> implements AsyncIterable<T> {
   putSync(item: T, opts?: SyncWaitOptions): void {
     const timeout = blockingTimeout(opts, 'SharedQueue.putSync()');
     if (this.shutDown) throw this.shutDownError('putSync');
-    const bytes = this.encode(item, 'putSync');
-    if (this.putters.serveBlocking(bytes, timeout) === NOT_YET) {
+    const prepared = this.encode(item, 'putSync');
+    if (this.putters.serveBlocking(prepared, timeout) === NOT_YET) {
       throw new QueueFull(
         `SharedQueue.putSync(): no room within ${timeout} ms (${this.roomSays()})`,
       );
@@ -205,14 +200,24 @@ export class SharedQueue<T> implements AsyncIterable<T> {
       const refused = refuseWait(opts, 'SharedQueue.get()');
       if (refused) return refused;
     }
-    return this.getters.enqueue(opts, this.getTimedOut).then(decode) as Promise<T>;
+    if (this.getters.length === 0) {
+      // The common case, an item there for the taking, settles with one promise, not two.
+      let now: unknown;
+      try {
+        now = this.getters.tryNow();
+        if (now !== NOT_YET) return Promise.resolve(finish(now) as T);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.getters.enqueue(opts, this.getTimedOut).then(finish) as Promise<T>;
   }
 
   /** Takes the oldest item now, or throws `QueueEmpty` (`QueueShutDown` once shut down and drained). */
   getNowait(): T {
     const item = this.getters.tryNow();
     if (item === NOT_YET) throw new QueueEmpty('SharedQueue.getNowait(): the queue is empty');
-    return decode(item) as T;
+    return finish(item) as T;
   }
 
   /**
@@ -225,7 +230,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
     if (item === NOT_YET) {
       throw new QueueEmpty(`SharedQueue.getSync(): no item within ${timeout} ms`);
     }
-    return decode(item) as T;
+    return finish(item) as T;
   }
 
   /**
@@ -280,22 +285,23 @@ export class SharedQueue<T> implements AsyncIterable<T> {
     return crossShared(this, 'SharedQueue', info, this.buffer, to, this.data);
   }
 
-  private encode(item: T, method: string): Uint8Array {
-    let bytes: Uint8Array;
+  private encode(item: T, method: string): Prepared {
+    let prepared: Prepared;
     try {
-      bytes = serialize(item);
+      prepared = prepare(item);
     } catch (err) {
       throw new TypeError(
         `SharedQueue.${method}(): the item cannot be copied into shared memory (${(err as Error).message}); put data (what structuredClone copies), not functions, symbols or handles`,
       );
     }
-    const largest = largestItem(this.data.byteLength);
-    if (bytes.byteLength > largest) {
+    const length = payloadBytes(prepared, tagOf(prepared));
+    const largest = this.ring.largest;
+    if (length > largest) {
       throw new RangeError(
-        `SharedQueue.${method}(): the item takes ${bytes.byteLength} bytes serialized, more than the queue's ${largest}; make the queue with a larger { bytes }`,
+        `SharedQueue.${method}(): the item takes ${length} bytes serialized, more than the queue's ${largest}; make the queue with a larger { bytes }`,
       );
     }
-    return bytes;
+    return prepared;
   }
 
   private roomSays(): string {
@@ -317,10 +323,6 @@ export class SharedQueue<T> implements AsyncIterable<T> {
 }
 
 const falseOnTimeout = (): boolean => false;
-
-function decode(bytes: Uint8Array): unknown {
-  return deserialize(bytes);
-}
 
 function checkOptions(options: SharedQueueOptions | number): { maxsize: number; bytes: number } {
   const given = typeof options === 'number' ? { maxsize: options } : options;

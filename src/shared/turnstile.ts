@@ -12,6 +12,7 @@
  * A sleeper also wakes now and then to look for threads that died holding or waiting.
  * @module
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { WaitOptions } from '../core/options.js';
 import { type OnTimeout, type Waiter, WaiterQueue } from '../core/waiter.js';
 import { currentTag } from './thread-tag.js';
@@ -21,14 +22,18 @@ import { waitChange } from './word-wait.js';
 
 /** The word every change of a primitive bumps; sleepers wait on it. Right after the mutex. */
 export const SEQ = MUTEX_WORDS;
+/** How many threads sleep on `SEQ` now: a change wakes them only if there are any. */
+const SLEEPERS = SEQ + 1;
 /** The first word a primitive's own state may use. */
-export const STATE = SEQ + 1;
+export const STATE = SEQ + 2;
 
 /** What a try returns when the thread at that position cannot be served yet. */
 export const NOT_YET: unique symbol = Symbol('not yet');
 
 /** How often a sleeper looks for dead holders and waiters. */
 const CHECK_MS = 100;
+/** Turns of the event loop a waiting thread looks again before it sleeps. */
+const LINGER_TURNS = 8;
 
 /** What a primitive tells its turnstile: how to serve one waiter, and what to check for dead threads. */
 export interface TurnRules<T> {
@@ -44,12 +49,30 @@ export interface TurnRules<T> {
 
 /** Bumps the sequence word: call under the mutex, then `wake` after leaving it. */
 export function bump(words: Int32Array): void {
-  words[SEQ] = (words[SEQ]! + 1) | 0;
+  // Atomic, so that a sleeper counted after the wake's check of SLEEPERS sees the new value.
+  Atomics.add(words, SEQ, 1);
 }
 
 /** Wakes every thread sleeping on the primitive's sequence word. */
 export function wake(words: Int32Array): void {
-  Atomics.notify(words, SEQ);
+  if (Atomics.load(words, SLEEPERS) > 0) Atomics.notify(words, SEQ);
+}
+
+/** Sleeps (asynchronously) until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper meanwhile. */
+async function sleepOn(words: Int32Array, seen: number, ms: number): Promise<void> {
+  Atomics.add(words, SLEEPERS, 1);
+  try {
+    await waitChange(words, SEQ, seen, ms);
+  } finally {
+    Atomics.sub(words, SLEEPERS, 1);
+  }
+}
+
+/** Blocks this thread until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper meanwhile. */
+function blockOn(words: Int32Array, seen: number, ms: number): void {
+  Atomics.add(words, SLEEPERS, 1);
+  Atomics.wait(words, SEQ, seen, ms);
+  Atomics.sub(words, SLEEPERS, 1);
 }
 
 /** Runs `body` under the primitive's mutex; if it bumped the sequence, wakes the sleepers. */
@@ -187,7 +210,7 @@ export class Turnstile<T> extends WaiterQueue<T> {
       if (value !== NOT_YET) return value;
       const left = deadline - performance.now();
       if (left <= 0) return pass(true);
-      Atomics.wait(words, SEQ, seen, Math.min(left, CHECK_MS));
+      blockOn(words, seen, Math.min(left, CHECK_MS));
     }
   }
 
@@ -201,9 +224,20 @@ export class Turnstile<T> extends WaiterQueue<T> {
     this.sleeping = true;
     const words = this.words;
     try {
+      // Linger a few turns of the event loop before sleeping: in a stream the next change is
+      // usually microseconds away, and a wake-up through the loop costs far more than a look.
+      let lingered = 0;
       while (this.length > 0) {
-        await waitChange(words, SEQ, this.seen, CHECK_MS);
-        if (this.length > 0) this.serveWaiting();
+        if (lingered < LINGER_TURNS && Atomics.load(words, SEQ) === this.seen) {
+          lingered++;
+          await nextTurn();
+        } else {
+          await sleepOn(words, this.seen, CHECK_MS);
+        }
+        if (this.length === 0) break;
+        const before = this.length;
+        this.serveWaiting();
+        if (this.length < before) lingered = 0;
       }
     } finally {
       this.sleeping = false;
