@@ -1,7 +1,13 @@
-// SharedQueue passes the queue contract every queue passes (test/contracts/queue-contract.ts),
-// driven from this thread's tasks; test/shared-queue-threads.test.ts drives it from real threads.
+// SharedQueue passes the queue contract every queue passes (test/contracts/queue-contract.ts):
+// driven from this thread's tasks, and through the handle a child process gets (the queue
+// served by this thread over its local socket). test/shared-queue-threads.test.ts drives it
+// from real threads.
+import { after } from 'node:test';
 import { SharedQueue } from '../src/index.js';
-import { queueContract } from './contracts/queue-contract.js';
+import { type QueueLike, queueContract } from './contracts/queue-contract.js';
+import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
+
+after(closeLocalHandles);
 
 queueContract({
   name: 'SharedQueue',
@@ -11,4 +17,15 @@ queueContract({
     queue: new SharedQueue<T>({ maxsize: Math.max(0, maxsize ?? 0) }),
     close: async () => {},
   }),
+});
+
+queueContract({
+  name: 'SharedQueue process handle',
+  order: 'fifo',
+  bounded: true,
+  create: async <T>(maxsize?: number) => {
+    const queue = new SharedQueue<T>({ maxsize: Math.max(0, maxsize ?? 0) });
+    const { handle, close } = await localHandle<QueueLike<T>>(queue, 'process');
+    return { queue: handle, close };
+  },
 });

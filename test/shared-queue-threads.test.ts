@@ -6,13 +6,22 @@ import { spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
+  Process,
   QueueShutDown,
   RuntimeError,
+  SharedLock,
   SharedQueue,
   Thread,
   ThreadPoolExecutor,
 } from '../src/index.js';
-import { consume, getOnce, produce, waitForever } from './fixtures/shared-queue-targets.js';
+import {
+  consume,
+  doubleInto,
+  getOnce,
+  holdLock,
+  produce,
+  waitForever,
+} from './fixtures/shared-queue-targets.js';
 import { WORKER_SUITE } from './support/async-helpers.js';
 
 const pool = new ThreadPoolExecutor({ maxWorkers: 4 });
@@ -23,18 +32,35 @@ describe('SharedQueue between threads', WORKER_SUITE, () => {
     test(`2 producer and 2 consumer threads (${sync ? 'putSync/getSync' : 'put/get'}): every item once, in order per producer`, async () => {
       const q = new SharedQueue<[number, number]>({ maxsize: 16, bytes: 4096 });
       const count = 2_000;
-      const consumers = [pool.submit(consume, q, sync, false), pool.submit(consume, q, false, false)];
-      await Promise.all([pool.submit(produce, q, 1, count, sync), pool.submit(produce, q, 2, count, false)]);
+      const consumers = [
+        pool.submit(consume, q, sync, false),
+        pool.submit(consume, q, false, false),
+      ];
+      await Promise.all([
+        pool.submit(produce, q, 1, count, sync),
+        pool.submit(produce, q, 2, count, false),
+      ]);
       q.shutdown();
       const got = (await Promise.all(consumers)) as [number, number][][];
       const all = got.flat();
       assert.equal(all.length, 2 * count);
       for (const producer of [1, 2]) {
-        const seen = all.filter(([p]) => p === producer).map(([, i]) => i).sort((a, b) => a - b);
-        assert.deepEqual(seen, Array.from({ length: count }, (_, i) => i), `producer ${producer}: each item once`);
+        const seen = all
+          .filter(([p]) => p === producer)
+          .map(([, i]) => i)
+          .sort((a, b) => a - b);
+        assert.deepEqual(
+          seen,
+          Array.from({ length: count }, (_, i) => i),
+          `producer ${producer}: each item once`,
+        );
         for (const mine of got) {
           const order = mine.filter(([p]) => p === producer).map(([, i]) => i);
-          assert.deepEqual(order, [...order].sort((a, b) => a - b), 'FIFO per producer, as each consumer saw it');
+          assert.deepEqual(
+            order,
+            [...order].sort((a, b) => a - b),
+            'FIFO per producer, as each consumer saw it',
+          );
         }
       }
       assert.equal(q.qsize(), 0);
@@ -44,10 +70,31 @@ describe('SharedQueue between threads', WORKER_SUITE, () => {
   test('values of every kind V8 copies arrive equal, in order', async () => {
     const q = new SharedQueue<unknown>({ bytes: 1 << 16 });
     const items: unknown[] = [
-      0, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 1.5, -0, Number.NaN, Infinity, 10n ** 30n,
-      '', 'short', 'é∂🎉', 'x'.repeat(5_000), true, false, null, undefined,
-      { a: [1, { b: 'c' }] }, new Map([[1, 'one']]), new Set(['s']), new Date(86_400_000),
-      new Uint8Array([1, 2, 3]), /re/g, [undefined, null],
+      0,
+      -1,
+      2 ** 31 - 1,
+      -(2 ** 31),
+      2 ** 31,
+      1.5,
+      -0,
+      Number.NaN,
+      Infinity,
+      10n ** 30n,
+      '',
+      'short',
+      'é∂🎉',
+      'x'.repeat(5_000),
+      true,
+      false,
+      null,
+      undefined,
+      { a: [1, { b: 'c' }] },
+      new Map([[1, 'one']]),
+      new Set(['s']),
+      new Date(86_400_000),
+      new Uint8Array([1, 2, 3]),
+      /re/g,
+      [undefined, null],
     ];
     const consumer = pool.submit(consume, q, false, false);
     for (const item of items) await q.put(item);
@@ -98,6 +145,47 @@ describe('SharedQueue between threads', WORKER_SUITE, () => {
   });
 });
 
+describe('SharedQueue and SharedLock with a child process (through handles)', WORKER_SUITE, () => {
+  test('a child consumes one SharedQueue and fills another', async () => {
+    const input = new SharedQueue<number>({ maxsize: 8 });
+    const out = new SharedQueue<number>();
+    const child = new Process(doubleInto, { args: [input, out] });
+    child.start();
+    try {
+      for (let i = 0; i < 100; i++) await input.put(i);
+      input.shutdown();
+      await child.join();
+      assert.equal(child.exitCode, 0);
+      const got: number[] = [];
+      while (!out.empty()) got.push(out.getNowait());
+      assert.deepEqual(
+        got,
+        Array.from({ length: 100 }, (_, i) => i * 2),
+      );
+    } finally {
+      if (child.isAlive()) await child.kill();
+    }
+  });
+
+  test('a child killed holding a SharedLock loses it: abandoned for the next holder', async () => {
+    const lock = new SharedLock();
+    const ready = new SharedQueue<string>();
+    const child = new Process(holdLock, { args: [lock, ready] });
+    child.start();
+    try {
+      assert.equal(await ready.get(), 'held');
+      assert.equal(lock.locked(), true);
+      await child.kill();
+      assert.equal(await lock.acquire({ timeout: 60_000 }), true);
+      assert.equal(lock.abandoned, true);
+      lock.release();
+      assert.equal(lock.abandoned, false);
+    } finally {
+      if (child.isAlive()) await child.kill();
+    }
+  });
+});
+
 describe('SharedQueue rules', () => {
   test('getSync and putSync on the main thread are a RuntimeError, and change nothing', () => {
     const q = new SharedQueue<number>();
@@ -108,7 +196,10 @@ describe('SharedQueue rules', () => {
 
   test('an item that cannot be copied is a TypeError at put, and nothing is added', async () => {
     const q = new SharedQueue<unknown>();
-    await assert.rejects(q.put(() => 1), TypeError);
+    await assert.rejects(
+      q.put(() => 1),
+      TypeError,
+    );
     assert.throws(() => q.putNowait({ f: Symbol('s') }), TypeError);
     assert.equal(q.qsize(), 0);
   });

@@ -5,3 +5,4 @@
  */
 import './shared-lock.js';
 import './shared-queue.js';
+import './shared-remote.js';

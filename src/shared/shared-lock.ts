@@ -8,6 +8,7 @@ import { refuseWait, type WaitOptions } from '../core/options.js';
 import { falseOnTimeout } from '../core/waiter.js';
 import { RuntimeError } from '../errors.js';
 import { guardOf } from '../sync/guard.js';
+import { ABANDON } from '../sync/holder-protocol.js';
 import { blockingTimeout, type SyncWaitOptions } from './blocking.js';
 import { crossShared, registerShared, type SharedDescriptor } from './shared-transport.js';
 import { currentTag, tagAlive } from './thread-tag.js';
@@ -124,6 +125,17 @@ export class SharedLock {
   /** Acquires and returns a `Disposable` that releases: `using _ = await lock.guard()`. */
   guard(opts?: WaitOptions): Promise<Disposable> {
     return guardOf(this, 'SharedLock', opts);
+  }
+
+  /** Takes the lock from a holder that is gone (a process that held it through a handle), marked abandoned. */
+  [ABANDON](): void {
+    const words = this.words;
+    underMutex(words, () => {
+      if (words[OWNER] === 0) return;
+      words[OWNER] = 0;
+      words[ABANDONED] = 1;
+      bump(words);
+    });
   }
 
   [CROSS](to: Destination): Crossed {
