@@ -14,7 +14,7 @@ queueContract({
   order: 'fifo',
   bounded: true,
   create: async <T>(maxsize?: number) => ({
-    queue: new SharedQueue<T>({ maxsize: Math.max(0, maxsize ?? 0) }),
+    queue: new SharedQueue<T>({ maxsize: Math.max(0, maxsize ?? 0) }) as QueueLike<T>,
     close: async () => {},
   }),
 });
