@@ -1,19 +1,23 @@
 /**
  * The dryer of the dish pipeline as a portable function, so it can run in a worker thread
  * (`weft demo dishes --mode threads`): the thread imports this module and finds `dryDishes`
- * among its exports. Its queues cross into the thread as handles on the main thread's
- * queues.
+ * among its exports. Its shared queues cross into the thread as themselves (the same
+ * memory); into a process (`--mode processes`), queues cross as handles.
  * @module
  */
 import { portable } from '../portable/portable.js';
+import type { SharedQueue } from '../shared/shared-queue.js';
+import { reportingCounter } from './dry-reports.js';
 import { type DishQueue, passOn } from './stage.js';
 
 /**
  * One dryer: takes each washed dish from `toDry`, dries it for `ms`, puts it on `toStack`
  * and marks it done on `toDry`, until `toDry` is shut down and drained. The same function
- * runs as a task (given the queues) and in a thread (given handles on them). It counts
- * nothing itself: the dry stage is counted where the queues live (see `WatchedQueue`), so
- * the main thread's progress display is right wherever the dryers run.
+ * runs as a task (given the queues), in a thread (given the shared queues) and in a process
+ * (given handles). Where the queues are the main thread's own (tasks) or handles on them
+ * (processes), the dry stage is counted where they live (see `WatchedQueue`); on shared
+ * queues nothing passes through the main thread, so the dryer reports on `reports`
+ * (see dry-reports.ts).
  *
  * @example
  * ```ts
@@ -23,7 +27,12 @@ import { type DishQueue, passOn } from './stage.js';
  */
 export const dryDishes = portable(
   import.meta.url,
-  function dryDishes(toDry: DishQueue, toStack: DishQueue, ms: number): Promise<void> {
-    return passOn(toDry, toStack, ms);
+  function dryDishes(
+    toDry: DishQueue,
+    toStack: DishQueue,
+    ms: number,
+    reports?: SharedQueue<number>,
+  ): Promise<void> {
+    return passOn(toDry, toStack, ms, reports && reportingCounter(reports));
   },
 );

@@ -10,9 +10,11 @@
  */
 import { describe } from '../core/options.js';
 import { Queue } from '../queue/queue.js';
+import { SharedQueue } from '../shared/shared-queue.js';
 import { Event } from '../sync/event.js';
 import { spawn } from '../task/spawn.js';
 import type { Task } from '../task/task.js';
+import { DryReports } from './dry-reports.js';
 import { type DishesMode, DRYER_PLACEMENTS } from './dryers.js';
 import { passOn, type StageCounter } from './stage.js';
 import { WatchedQueue } from './watched-queue.js';
@@ -183,19 +185,27 @@ export async function runDishes(
   dirty.shutdown();
   // The dry stage is counted at its queues, in this thread, wherever the dryers run: a dish
   // taken from `toDry` is one it took, a dish arriving on `toStack` one it finished.
-  const toDry = new WatchedQueue<number>(opts.queueSize, { taken: () => dry.took() });
-  const toStack = new WatchedQueue<number>(opts.queueSize, {
-    arrived: (dish) => dry.finished(dish),
-  });
+  // On shared queues (threads) nothing passes through this thread: the dryers report instead.
+  const reports = opts.mode === 'threads' ? new DryReports(new SharedQueue(), dry) : undefined;
+  const toDry =
+    reports !== undefined
+      ? new SharedQueue<number>({ maxsize: opts.queueSize })
+      : new WatchedQueue<number>(opts.queueSize, { taken: () => dry.took() });
+  const toStack =
+    reports !== undefined
+      ? new SharedQueue<number>({ maxsize: opts.queueSize })
+      : new WatchedQueue<number>(opts.queueSize, { arrived: (dish) => dry.finished(dish) });
   const queues = [dirty, toDry, toStack];
 
   reporter.start?.(opts, stages);
   const crew = new Crew();
   const placeDryer = DRYER_PLACEMENTS[opts.mode];
-  const dryerJob = { toDry, toStack, dryMs: opts.dryMs };
+  const dryerJob = { toDry, toStack, dryMs: opts.dryMs, reports: reports?.reports };
   crew.hire(opts.washers, () => passOn(dirty, toDry, opts.washMs, wash));
   crew.hire(opts.dryers, (index) => placeDryer(index, dryerJob));
-  crew.hire(opts.stackers, () => passOn(toStack, undefined, opts.stackMs, stack));
+  const stackCounter = reports?.before(stack) ?? stack;
+  crew.hire(opts.stackers, () => passOn(toStack, undefined, opts.stackMs, stackCounter));
+  if (reports !== undefined) crew.hire(1, () => reports.watch(() => toDry.shutDown));
 
   // In order: once `dirty` is joined every dish is on `toDry`, and so on down the line.
   const everyDishDone = (async () => {

@@ -6,15 +6,17 @@
  */
 import { WorkerCrashedError } from '../errors.js';
 import { Process } from '../process/process.js';
-import type { Queue } from '../queue/queue.js';
+import type { SharedQueue } from '../shared/shared-queue.js';
 import { Thread } from '../thread/thread.js';
 import { dryDishes } from './dish-dryer.js';
+import type { DishQueue } from './stage.js';
 
-/** The queues a dryer takes from and puts on, and its work per dish. */
+/** The queues a dryer takes from and puts on, its work per dish, and where it reports (threads mode). */
 export interface DryerJob {
-  readonly toDry: Queue<number>;
-  readonly toStack: Queue<number>;
+  readonly toDry: DishQueue;
+  readonly toStack: DishQueue;
   readonly dryMs: number;
+  readonly reports?: SharedQueue<number> | undefined;
 }
 
 /** Runs one dryer, the `index`-th (from 1): resolves when it has stopped, rejects with why it failed. */
@@ -24,7 +26,7 @@ export type DryerPlacement = (index: number, job: DryerJob) => Promise<void>;
 export const DRYER_PLACEMENTS = {
   /** A green task of the main thread, on the queues themselves. */
   tasks: (_index, { toDry, toStack, dryMs }) => dryDishes(toDry, toStack, dryMs),
-  /** A worker thread per dryer, on handles to the queues. */
+  /** A worker thread per dryer, on shared queues (it reports what it does, see dry-reports.ts). */
   threads: (index, job) => dryElsewhere(index, job, Thread, 'thread'),
   /** A child process per dryer, on handles to the queues (reached over a local socket). */
   processes: (index, job) => dryElsewhere(index, job, Process, 'process'),
@@ -57,11 +59,12 @@ type RunnerClass = new (
  */
 async function dryElsewhere(
   index: number,
-  { toDry, toStack, dryMs }: DryerJob,
+  { toDry, toStack, dryMs, reports }: DryerJob,
   Kind: RunnerClass,
   what: string,
 ): Promise<void> {
-  const runner = new Kind(dryDishes, { args: [toDry, toStack, dryMs], name: `dryer-${index}` });
+  const args: Parameters<typeof dryDishes> = [toDry, toStack, dryMs, reports];
+  const runner = new Kind(dryDishes, { args, name: `dryer-${index}` });
   runner.start();
   await runner.join();
   // Read even when the run has failed already: an exception nobody reads is reported as a warning.

@@ -9,9 +9,10 @@
 import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Queue } from '../queue/queue.js';
 import type { QueueHandle } from '../queue/queue-handle.js';
+import type { SharedQueue } from '../shared/shared-queue.js';
 
-/** A queue of dish numbers: the queue itself in its own thread, a handle on it in another. */
-export type DishQueue = Queue<number> | QueueHandle<number>;
+/** A queue of dish numbers: the queue itself in its own thread, a handle on it in another, or one in shared memory. */
+export type DishQueue = Queue<number> | QueueHandle<number> | SharedQueue<number>;
 
 /** How a stage counts what its workers do (`StageTally` in the main thread). */
 export interface StageCounter {
