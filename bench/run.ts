@@ -25,6 +25,7 @@ import {
 import { lockSuites } from './lock.js';
 import { processPoolSuites } from './process-pool.js';
 import { queueSuites } from './queue.js';
+import { sharedSuites } from './shared.js';
 import { spawnSuites } from './spawn.js';
 import { startupSuites } from './startup.js';
 import { taskPoolSuites } from './task-pool.js';
@@ -47,6 +48,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   actor: actorSuites,
   startup: startupSuites,
   handles: handlesSuites,
+  shared: sharedSuites,
 };
 
 function main(): Promise<void> {

@@ -1,0 +1,75 @@
+/**
+ * What the threads of the shared-memory benchmark run (bench/shared.ts): portable, so a
+ * worker thread finds them by importing this module. Each serves rounds until told to
+ * stop, so a round times the traffic, not a thread's start-up, and each reports what it
+ * did, checked by the main thread.
+ * @module
+ */
+import { portable, type SharedLock, type SharedQueue } from 'weft';
+
+/** Ends a round: the consumer reports how many items came before it, in order. */
+export const END_OF_ROUND = -1;
+/** Ends the thread. */
+export const STOP = -2;
+/** What a consumer reports when an item came out of order. */
+export const OUT_OF_ORDER = -3;
+
+/** Takes 0, 1, 2, ... (with `get`, or `getSync`) until `END_OF_ROUND`, then reports how many came in order. */
+export const consumeRounds = portable(
+  import.meta.url,
+  async (items: SharedQueue<number>, done: SharedQueue<number>, sync: boolean): Promise<void> => {
+    let expected = 0;
+    let inOrder = true;
+    for (;;) {
+      const item = sync ? items.getSync() : await items.get();
+      if (item === STOP) return;
+      if (item === END_OF_ROUND) {
+        await done.put(inOrder ? expected : OUT_OF_ORDER);
+        expected = 0;
+        inOrder = true;
+      } else if (item === expected) expected++;
+      else inOrder = false;
+    }
+  },
+);
+
+/** Puts back on `outbox` every number it takes from `inbox` (with `get`, or `getSync`), until `STOP`. */
+export const echoRounds = portable(
+  import.meta.url,
+  async (inbox: SharedQueue<number>, outbox: SharedQueue<number>, sync: boolean): Promise<void> => {
+    for (;;) {
+      const item = sync ? inbox.getSync() : await inbox.get();
+      if (item === STOP) return;
+      if (sync) outbox.putSync(item);
+      else await outbox.put(item);
+    }
+  },
+);
+
+/**
+ * For each count taken from `commands` (until `STOP`): that many acquire + release of
+ * `lock` (`acquire`, or `acquireSync`), each adding one to `counter[0]` while held; then
+ * reports the count on `done`.
+ */
+export const lockRounds = portable(
+  import.meta.url,
+  async (
+    commands: SharedQueue<number>,
+    done: SharedQueue<number>,
+    lock: SharedLock,
+    counter: Int32Array,
+    sync: boolean,
+  ): Promise<void> => {
+    for (;;) {
+      const count = await commands.get();
+      if (count === STOP) return;
+      for (let i = 0; i < count; i++) {
+        if (sync) lock.acquireSync();
+        else await lock.acquire();
+        counter[0]!++;
+        lock.release();
+      }
+      await done.put(count);
+    }
+  },
+);
