@@ -39,10 +39,14 @@ const PY_PING = 'Python queue.Queue ping-pong, between threads';
 const LOCK_ASYNC = 'weft SharedLock, 2 threads, acquire()';
 const LOCK_SYNC = 'weft SharedLock, 2 threads, acquireSync()';
 const PY_LOCK = 'Python threading.Lock, 2 threads';
+/** A SharedQueue's bytes for a streaming round: 200 000 small ints take 8 bytes each. */
+const ROUND_BYTES = 4 << 20;
 
 /** A consumer thread over a SharedQueue (or a Queue, reached through a handle). */
 function streaming(sync: boolean | 'handle'): RawLink {
-  const items = sync === 'handle' ? new Queue<number>() : new SharedQueue<number>();
+  // Room for a whole round, as postMessage's queue and the Queue's never fill.
+  const items =
+    sync === 'handle' ? new Queue<number>() : new SharedQueue<number>({ bytes: ROUND_BYTES });
   const done = sync === 'handle' ? new Queue<number>() : new SharedQueue<number>();
   const thread =
     sync === 'handle'
@@ -131,13 +135,17 @@ async function measured(
 export async function sharedSuites(settings: Settings): Promise<Table[]> {
   const { handleItems: items, handleOps: ops } = settings;
   const trips = Math.max(1_000, ops / 5);
-  settings.log(`shared: Python threads (python3 subprocess, ${items} items, ${ops} ops, ${trips} round trips)`);
+  settings.log(
+    `shared: Python threads (python3 subprocess, ${items} items, ${ops} ops, ${trips} round trips)`,
+  );
   const python = runPython('shared.py', [items, ops, settings.rounds]);
 
   settings.log(`shared: SharedQueue → worker thread, ${items} items`);
   const links = [streaming(false), streaming(true), streaming('handle'), rawPostMessage()];
   const streamRows = await measured(
-    [SHARED_ASYNC, SHARED_SYNC, HANDLE, RAW_POST].map((name, i) => contender(name, links[i]!, items)),
+    [SHARED_ASYNC, SHARED_SYNC, HANDLE, RAW_POST].map((name, i) =>
+      contender(name, links[i]!, items),
+    ),
     links,
     items,
     settings,
@@ -178,7 +186,8 @@ export async function sharedSuites(settings: Settings): Promise<Table[]> {
         { subject: SHARED_ASYNC, reference: PY_STREAM },
       ],
       notes: [
-        'the main thread puts every item with `await q.put(i)` (a Queue handle: on the Queue ' +
+        'the SharedQueue has 4 MiB, room for a whole round (postMessage and the Queue never fill). ' +
+          'The main thread puts every item with `await q.put(i)` (a Queue handle: on the Queue ' +
           'itself; raw: `worker.postMessage(i)`), then an end-of-round mark; the thread takes ' +
           'them and reports how many came in order, checked here.',
         once,

@@ -210,7 +210,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
         return Promise.reject(err);
       }
     }
-    return this.getters.enqueue(opts, this.getTimedOut).then(finish) as Promise<T>;
+    return this.getters.park(opts, this.getTimedOut).then(finish) as Promise<T>;
   }
 
   /** Takes the oldest item now, or throws `QueueEmpty` (`QueueShutDown` once shut down and drained). */

@@ -39,19 +39,24 @@ export function joinTurns(words: Int32Array, at: number, tag: number): void {
   words[at] = length + 1;
 }
 
-/** Takes `tag` out of the list (if it is in it); `true` if it was. */
+/**
+ * Takes `tag` out of the list (if it is in it); `true` if threads stood behind it (their
+ * positions moved up: wake them).
+ */
 export function leaveTurns(words: Int32Array, at: number, tag: number): boolean {
   const length = words[at]!;
   const i = positionOf(words, at, tag);
   if (i === length) return false;
   words.copyWithin(at + 1 + i, at + 2 + i, at + 1 + length);
   words[at] = length - 1;
-  return true;
+  return i < length - 1;
 }
 
-/** Moves `tag` to the end (its thread was served and still has tasks waiting). */
-export function requeueTurn(words: Int32Array, at: number, tag: number): void {
-  if (leaveTurns(words, at, tag)) joinTurns(words, at, tag);
+/** Moves `tag` to the end (its thread was served and still has tasks waiting); `true` if it moved. */
+export function requeueTurn(words: Int32Array, at: number, tag: number): boolean {
+  if (!leaveTurns(words, at, tag)) return false;
+  joinTurns(words, at, tag);
+  return true;
 }
 
 /** Takes threads that have ended out of the list; `true` if there were any. */

@@ -118,6 +118,11 @@ export class Turnstile<T> extends WaiterQueue<T> {
       }
       if (now !== NOT_YET) return Promise.resolve(now);
     }
+    return this.park(opts, onTimeout, data);
+  }
+
+  /** Parks the caller (who tried already, or must wait behind this thread's other tasks) until served. */
+  park(opts: WaitOptions | undefined, onTimeout: OnTimeout<T>, data?: unknown): Promise<T> {
     const promise = this.wait(opts, onTimeout, data);
     if (this.length > 0) this.serveWaiting();
     return promise;
@@ -164,8 +169,7 @@ export class Turnstile<T> extends WaiterQueue<T> {
       } else if (!this.inTurns) {
         this.inTurns = true;
         joinTurns(words, this.turnsAt, tag);
-      } else if (served > 0) {
-        requeueTurn(words, this.turnsAt, tag);
+      } else if (served > 0 && requeueTurn(words, this.turnsAt, tag)) {
         bump(words);
       }
       this.seen = words[SEQ]!;
