@@ -4,3 +4,5 @@
  * @module
  */
 import './shared-lock.js';
+import './shared-value.js';
+import './shared-array.js';
