@@ -3,16 +3,21 @@
 // and crossing into real threads as the same memory and the same lock — never into a process.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { inspect } from 'node:util';
 import {
   Lock,
   Process,
+  Queue,
   SharedArray,
   SharedLock,
   SharedValue,
   type Thread,
+  ThreadPoolExecutor,
   type TypeCode,
 } from '../src/index.js';
 import {
+  doubleFromQueue,
+  drainAll,
   fillStride,
   incrementUnderLock,
   readAndWrite,
@@ -163,6 +168,19 @@ describe('bad input is refused at the call', () => {
   });
 });
 
+test('toString and inspect show the call that would make it', () => {
+  assert.equal(String(new SharedValue('q', -5n)), "SharedValue('q', -5n)");
+  assert.equal(
+    inspect(new SharedValue('d', 0.5, { lock: false })),
+    "SharedValue('d', 0.5, { lock: false })",
+  );
+  assert.equal(String(new SharedArray('int8', [1, -2])), "SharedArray('int8', [1, -2])");
+  assert.equal(
+    String(new SharedArray('B', 12)),
+    "SharedArray('B', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, … 2 more])",
+  );
+});
+
 describe('SharedArray', () => {
   test('get, set, negative indexes, length, iteration, toArray', () => {
     const array = new SharedArray('h', [1, 2, 3]);
@@ -273,6 +291,38 @@ describe('in threads', { timeout: 300_000 }, () => {
     assert.equal(seen.value, 1);
     assert.match(seen.noLock ?? '', /^TypeError: .*lock: false/);
     assert.equal(raw.value, 2);
+  });
+});
+
+describe('crossing inside other values and into pool tasks', { timeout: 300_000 }, () => {
+  test('inside an object and an array', async () => {
+    const values = [new SharedValue('i', 2), new SharedValue('i', 3, { lock: false })];
+    assert.equal(await inThread(drainAll, [{ values }]), 5);
+    assert.deepEqual(
+      values.map((v) => v.value),
+      [0, 0],
+    );
+  });
+
+  test('inside an item got from a Queue in a thread', async () => {
+    const queue = new Queue<{ value: SharedValue<'d'> }>();
+    const value = new SharedValue('d', 1.25);
+    const done = inThread(doubleFromQueue, [queue]);
+    await queue.put({ value });
+    await done;
+    assert.equal(value.value, 2.5);
+  });
+
+  test('into thread-pool tasks', async () => {
+    await using executor = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const squares = new SharedArray('q', 10);
+    await Promise.all(
+      [0, 1].map((offset) => executor.submit(fillStride, squares, offset, 2).result()),
+    );
+    assert.deepEqual(
+      squares.toArray(),
+      Array.from({ length: 10 }, (_, i) => BigInt(i * i)),
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import {
   arrivalOf,
   SharedData,
   type SharedDataOptions,
+  shownElement,
   typecodeOf,
 } from './shared-data.js';
 import { registerShared } from './shared-transport.js';
@@ -82,6 +83,13 @@ export class SharedArray<T extends TypeCode = TypeCode> extends SharedData<T> {
     >;
   }
 
+  protected shown(): string {
+    const view = this.view;
+    const first = Array.from(view.subarray(0, SHOWN), shownElement);
+    if (view.length > SHOWN) first.push(`… ${view.length - SHOWN} more`);
+    return `[${first.join(', ')}]`;
+  }
+
   [CROSS](to: Destination): Crossed {
     return this.crossData(to);
   }
@@ -98,6 +106,9 @@ export class SharedArray<T extends TypeCode = TypeCode> extends SharedData<T> {
     return i;
   }
 }
+
+/** How many elements `toString()` shows. */
+const SHOWN = 10;
 
 function checkLength(size: number): number {
   if (!Number.isSafeInteger(size)) {

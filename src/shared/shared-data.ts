@@ -4,6 +4,7 @@
  * thread as the same memory and the same lock, never into a process.
  * @module
  */
+import { inspect } from 'node:util';
 import type { Crossed, Destination } from '../codec/descriptor.js';
 import { SharedLock } from './shared-lock.js';
 import { crossShared, type SharedDescriptor } from './shared-transport.js';
@@ -70,6 +71,19 @@ export abstract class SharedData<T extends TypeCode> {
     return this.#lock;
   }
 
+  /** As the call that would make it: `SharedValue('i', 5)`, `SharedArray('d', [0.5, 1], { lock: false })`. */
+  toString(): string {
+    const options = this.#lock === undefined ? ', { lock: false }' : '';
+    return `${this.#kind}('${this.type}', ${this.shown()}${options})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  /** The data, for `toString()`. */
+  protected abstract shown(): string;
+
   /** Into a thread: the same memory and the same lock. Into a process: refused. */
   protected crossData(to: Destination): Crossed {
     const kind = this.#kind;
@@ -90,6 +104,11 @@ function lockOf(lock: unknown, where: string): SharedLock | undefined {
   const given =
     typeof lock === 'object' && lock !== null ? `a ${lock.constructor.name}` : typeof lock;
   throw new TypeError(`${where}: lock must be true, false or a SharedLock, not ${given}`);
+}
+
+/** One element as it is written in code: `5`, `5n`. */
+export function shownElement(value: number | bigint): string {
+  return typeof value === 'bigint' ? `${value}n` : String(value);
 }
 
 /** The options that rebuild a crossed `SharedValue` or `SharedArray` on its memory. */

@@ -9,6 +9,7 @@ import {
   arrivalOf,
   SharedData,
   type SharedDataOptions,
+  shownElement,
   typecodeOf,
 } from './shared-data.js';
 import { registerShared } from './shared-transport.js';
@@ -53,6 +54,10 @@ export class SharedValue<T extends TypeCode = TypeCode> extends SharedData<T> {
   /** Writes the value: a `TypeError` for the wrong kind, a `RangeError` out of the type's range. */
   set value(value: ElementOf<T>) {
     this.view[0] = checkElement(this.info, value, 'SharedValue.value') as never;
+  }
+
+  protected shown(): string {
+    return shownElement(this.view[0]!);
   }
 
   [CROSS](to: Destination): Crossed {
