@@ -21,8 +21,8 @@ export interface SharedDataOptions {
 }
 
 /**
- * How one that crossed into a thread is rebuilt on the memory that arrived.
- * @internal
+ * How one that crossed into a thread is rebuilt on the memory that arrived (what the
+ * shared transport passes; weft does not export it).
  */
 export interface Arrival extends SharedDataOptions {
   readonly memory: SharedArrayBuffer;
