@@ -5,7 +5,6 @@
  */
 import { CROSS, type Crossed, type Destination } from '../codec/descriptor.js';
 import {
-  type Arrival,
   arrivalOf,
   SharedData,
   type SharedDataOptions,
@@ -132,6 +131,5 @@ function valuesOf(values: unknown): unknown[] {
 
 registerShared(
   'SharedArray',
-  (descriptor) =>
-    new SharedArray(typecodeOf(descriptor), 0, arrivalOf(descriptor) satisfies Arrival),
+  (descriptor) => new SharedArray(typecodeOf(descriptor), 0, arrivalOf(descriptor)),
 );

@@ -20,12 +20,12 @@ export interface SharedDataOptions {
   lock?: boolean | SharedLock | undefined;
 }
 
-/**
- * How one that crossed into a thread is rebuilt on the memory that arrived (what the
- * shared transport passes; weft does not export it).
- */
+/** The key under which a crossed one's memory reaches its constructor (never a user's option). */
+const MEMORY: unique symbol = Symbol('weft.shared.memory');
+
+/** How one that crossed into a thread is rebuilt on the memory that arrived. */
 export interface Arrival extends SharedDataOptions {
-  readonly memory: SharedArrayBuffer;
+  readonly [MEMORY]: SharedArrayBuffer;
 }
 
 /** The common part of `SharedValue` and `SharedArray`. */
@@ -52,7 +52,7 @@ export abstract class SharedData<T extends TypeCode> {
     this.info = typeInfo(type, kind);
     this.type = type;
     this.#lock = lockOf(opts?.lock, kind);
-    const arrived = opts !== undefined && 'memory' in opts ? opts.memory : undefined;
+    const arrived = opts !== undefined && MEMORY in opts ? opts[MEMORY] : undefined;
     this.buffer = arrived ?? new SharedArrayBuffer(length * this.info.bytes);
     this.view = new this.info.View(this.buffer);
   }
@@ -111,11 +111,16 @@ export function shownElement(value: number | bigint): string {
   return typeof value === 'bigint' ? `${value}n` : String(value);
 }
 
+/** Whether `opts` rebuild one that crossed (its memory holds its values already). */
+export function arrived(opts: SharedDataOptions | undefined): boolean {
+  return opts !== undefined && MEMORY in opts;
+}
+
 /** The options that rebuild a crossed `SharedValue` or `SharedArray` on its memory. */
 export function arrivalOf(descriptor: SharedDescriptor): Arrival {
   const lock = descriptor.extra;
   return {
-    memory: descriptor.buffer,
+    [MEMORY]: descriptor.buffer,
     lock: lock === undefined ? false : new SharedLock(lock),
   };
 }

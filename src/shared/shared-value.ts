@@ -5,8 +5,8 @@
  */
 import { CROSS, type Crossed, type Destination } from '../codec/descriptor.js';
 import {
-  type Arrival,
   arrivalOf,
+  arrived,
   SharedData,
   type SharedDataOptions,
   shownElement,
@@ -41,8 +41,8 @@ export class SharedValue<T extends TypeCode = TypeCode> extends SharedData<T> {
    */
   constructor(type: T, init?: ElementOf<T>, opts?: SharedDataOptions) {
     super('SharedValue', type, 1, opts);
-    if (opts === undefined || !('memory' in opts)) {
-      if (init !== undefined) this.view[0] = checkElement(this.info, init, 'SharedValue') as never;
+    if (init !== undefined && !arrived(opts)) {
+      this.view[0] = checkElement(this.info, init, 'SharedValue') as never;
     }
   }
 
@@ -67,6 +67,5 @@ export class SharedValue<T extends TypeCode = TypeCode> extends SharedData<T> {
 
 registerShared(
   'SharedValue',
-  (descriptor) =>
-    new SharedValue(typecodeOf(descriptor), undefined, arrivalOf(descriptor) satisfies Arrival),
+  (descriptor) => new SharedValue(typecodeOf(descriptor), undefined, arrivalOf(descriptor)),
 );
