@@ -168,6 +168,30 @@ describe('bad input is refused at the call', () => {
   });
 });
 
+/** `true` when `A` and `B` are the same type (not merely assignable either way). */
+type Equal<A, B> =
+  (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+
+/** Compiles only when `A` and `B` are the same type. */
+function same<A, B>(..._proof: Equal<A, B> extends true ? [] : [never]): void {}
+
+test('the types follow the type given: bigint for 64-bit, the typed array of .array', () => {
+  same<typeof SharedValue.prototype.value, number | bigint>();
+  same<SharedValue<'q'>['value'], bigint>();
+  same<SharedValue<'uint64'>['value'], bigint>();
+  same<SharedValue<'i'>['value'], number>();
+  same<SharedArray<'d'>['array'], Float64Array>();
+  same<SharedArray<'L'>['array'], BigUint64Array>();
+  same<ReturnType<SharedArray<'Q'>['toArray']>, bigint[]>();
+  // The run time refuses what the types refuse.
+  // @ts-expect-error a 64-bit type takes a bigint
+  assert.throws(() => new SharedValue('q', 0), TypeError);
+  // @ts-expect-error a 32-bit type takes a number
+  assert.throws(() => new SharedValue('i', 0n), TypeError);
+  // @ts-expect-error no such typecode
+  assert.throws(() => new SharedArray('c', 1), TypeError);
+});
+
 test('toString and inspect show the call that would make it', () => {
   assert.equal(String(new SharedValue('q', -5n)), "SharedValue('q', -5n)");
   assert.equal(

@@ -41,10 +41,15 @@ export type TypeCode = keyof Views;
 /** The typed array that views elements of type `T`. */
 export type ViewOf<T extends TypeCode> = Views[T];
 
-/** What an element of type `T` reads and writes as: `bigint` for the 64-bit integers. */
-export type ElementOf<T extends TypeCode> = Views[T] extends BigInt64Array | BigUint64Array
-  ? bigint
-  : number;
+/**
+ * What an element of type `T` reads and writes as: `bigint` for the 64-bit integers,
+ * `number` for the others (`number | bigint` when `T` is not known).
+ */
+export type ElementOf<T extends TypeCode> = T extends unknown
+  ? Views[T] extends BigInt64Array | BigUint64Array
+    ? bigint
+    : number
+  : never;
 
 /** Any of the typed arrays above. */
 export type TypedView = Views[TypeCode];
