@@ -62,6 +62,8 @@ export interface HandleInfo {
   readonly writable?: boolean | undefined;
   /** Live state as of the crossing; replies keep it fresh (see `LiveState`). */
   readonly state?: LiveState | undefined;
+  /** A `SharedValue`'s or `SharedArray`'s element type (`'i'`, `'float64'`, ...). */
+  readonly typecode?: string | undefined;
 }
 
 /**

@@ -5,4 +5,6 @@
  */
 import './shared-lock.js';
 import './shared-queue.js';
+import './shared-value.js';
+import './shared-array.js';
 import './shared-remote.js';
