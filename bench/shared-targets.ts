@@ -5,7 +5,7 @@
  * did, checked by the main thread.
  * @module
  */
-import { portable, type SharedLock, type SharedQueue } from 'weft';
+import { portable, type SharedLock, type SharedQueue, type SharedValue } from 'weft';
 
 /** Ends a round: the consumer reports how many items came before it, in order. */
 export const END_OF_ROUND = -1;
@@ -68,6 +68,37 @@ export const lockRounds = portable(
         else await lock.acquire();
         counter[0]!++;
         lock.release();
+      }
+      await done.put(count);
+    }
+  },
+);
+
+/**
+ * For each count taken from `commands` (until `STOP`): that many `value += 1` under the
+ * value's own lock (`guard()`, or `acquireSync`); then reports the count on `done`.
+ */
+export const valueRounds = portable(
+  import.meta.url,
+  async (
+    commands: SharedQueue<number>,
+    done: SharedQueue<number>,
+    value: SharedValue<'i'>,
+    sync: boolean,
+  ): Promise<void> => {
+    const lock = value.getLock();
+    for (;;) {
+      const count = await commands.get();
+      if (count === STOP) return;
+      for (let i = 0; i < count; i++) {
+        if (sync) {
+          lock.acquireSync();
+          value.value += 1;
+          lock.release();
+        } else {
+          using _ = await lock.guard();
+          value.value += 1;
+        }
       }
       await done.put(count);
     }

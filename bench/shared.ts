@@ -4,14 +4,15 @@
  * SharedQueue streaming from the main thread to a worker thread (`await q.put(i)` there,
  * `get` or `getSync` here) against raw `postMessage` and today's `Queue` handle into a
  * thread; SharedQueue ping-pong against raw `Atomics.wait`/`notify`; SharedLock contended by
- * 2 threads against Python's `threading.Lock`. Aims (issue 12): streaming at least 5x raw
+ * 2 threads against Python's `threading.Lock`; SharedValue increments under its lock by 2
+ * threads against `multiprocessing.Value`. Aims (issue 12): streaming at least 5x raw
  * `postMessage`; ping-pong within 1.2x raw Atomics.
  *
  * Every thread starts once, before the warm-up round, and serves every round. Each round's
  * result is checked (every item, in order; every answer; the lock's counter exact).
  * @module
  */
-import { Queue, SharedLock, SharedQueue, Thread } from 'weft';
+import { Queue, SharedLock, SharedQueue, SharedValue, Thread } from 'weft';
 import { consumeRounds as handleConsumer } from './handles-targets.js';
 import {
   type Contender,
@@ -25,7 +26,14 @@ import {
 } from './harness.js';
 import { rawAtomicsPingPong } from './peers/raw-atomics.js';
 import { type RawLink, rawPostMessage } from './peers/raw-links.js';
-import { consumeRounds, END_OF_ROUND, echoRounds, lockRounds, STOP } from './shared-targets.js';
+import {
+  consumeRounds,
+  END_OF_ROUND,
+  echoRounds,
+  lockRounds,
+  STOP,
+  valueRounds,
+} from './shared-targets.js';
 
 const SHARED_ASYNC = 'weft SharedQueue, thread takes with get()';
 const SHARED_SYNC = 'weft SharedQueue, thread takes with getSync()';
@@ -39,6 +47,9 @@ const PY_PING = 'Python queue.Queue ping-pong, between threads';
 const LOCK_ASYNC = 'weft SharedLock, 2 threads, acquire()';
 const LOCK_SYNC = 'weft SharedLock, 2 threads, acquireSync()';
 const PY_LOCK = 'Python threading.Lock, 2 threads';
+const VALUE_ASYNC = 'weft SharedValue, 2 threads, guard()';
+const VALUE_SYNC = 'weft SharedValue, 2 threads, acquireSync()';
+const PY_VALUE = 'Python multiprocessing.Value, 2 threads';
 /** A SharedQueue's bytes for a streaming round: 200 000 small ints take 8 bytes each. */
 const ROUND_BYTES = 4 << 20;
 
@@ -114,6 +125,29 @@ function contendedLock(sync: boolean): RawLink {
   };
 }
 
+/** Two threads adding one to a SharedValue under its lock `count` times each per round; the total is checked. */
+function lockedIncrements(sync: boolean): RawLink {
+  const value = new SharedValue('i', 0);
+  const done = new SharedQueue<number>();
+  const commands = [new SharedQueue<number>(), new SharedQueue<number>()];
+  const threads = commands.map(
+    (queue) => new Thread(valueRounds, { args: [queue, done, value, sync] }),
+  );
+  for (const thread of threads) thread.start();
+  return {
+    async round(count) {
+      value.value = 0;
+      for (const queue of commands) await queue.put(count);
+      for (const _ of commands) await done.get();
+      if (value.value !== 2 * count) throw new Error(`${value.value} increments of ${2 * count}`);
+    },
+    async close() {
+      for (const queue of commands) await queue.put(STOP);
+      await Promise.all(threads.map((thread) => thread.join()));
+    },
+  };
+}
+
 function contender(name: string, link: RawLink, count: number): Contender {
   return { name, run: () => link.round(count) };
 }
@@ -165,6 +199,15 @@ export async function sharedSuites(settings: Settings): Promise<Table[]> {
   const lockRows = await measured(
     [LOCK_ASYNC, LOCK_SYNC].map((name, i) => contender(name, lockers[i]!, ops)),
     lockers,
+    2 * ops,
+    settings,
+  );
+
+  settings.log(`shared: SharedValue incremented under its lock by 2 threads, ${ops} each`);
+  const adders = [lockedIncrements(false), lockedIncrements(true)];
+  const valueRows = await measured(
+    [VALUE_ASYNC, VALUE_SYNC].map((name, i) => contender(name, adders[i]!, ops)),
+    adders,
     2 * ops,
     settings,
   );
@@ -227,6 +270,24 @@ export async function sharedSuites(settings: Settings): Promise<Table[]> {
         'each of 2 threads takes the lock and releases it, adding one to a shared counter while ' +
           'it holds it (checked); the lock is handed over in FIFO order between threads, where ' +
           "Python's GIL lets one thread run many turns alone.",
+        once,
+      ],
+    }),
+    makeTable({
+      title: `SharedValue incremented under its lock by 2 threads (${ops.toLocaleString('en')} each per run)`,
+      unit: 'increments/s',
+      ops: 2 * ops,
+      references: [PY_VALUE],
+      rows: [...valueRows, pythonRow(PY_VALUE, python, 'value_2_threads')],
+      targets: [],
+      comparisons: [
+        { subject: VALUE_ASYNC, reference: PY_VALUE },
+        { subject: VALUE_SYNC, reference: PY_VALUE },
+      ],
+      notes: [
+        'each of 2 threads does `using _ = await v.getLock().guard(); v.value += 1` (or ' +
+          '`acquireSync`/`release` around it); Python: `with v.get_lock(): v.value += 1` on a ' +
+          "`multiprocessing.Value('i')` in 2 threads. The total is checked.",
         once,
       ],
     }),
