@@ -43,7 +43,8 @@ export class SharedDict<K extends DictKey = DictKey, V = unknown>
   get(key: K): Promise<V | undefined>;
   get<D>(key: K, fallback: D): Promise<V | D>;
   get(key: K, fallback?: unknown): Promise<unknown> {
-    return this.call('get', [key, fallback]);
+    // No `undefined` sent when there is no fallback: the frame can go as JSON (frame-body.ts).
+    return this.call('get', fallback === undefined ? [key] : [key, fallback]);
   }
 
   /**
