@@ -106,7 +106,7 @@ export class SharedDict<K extends DictKey = DictKey, V = unknown>
   pop(key: K): Promise<V | undefined>;
   pop<D>(key: K, fallback: D): Promise<V | D>;
   pop(key: K, fallback?: unknown): Promise<unknown> {
-    return this.call('pop', [key, fallback]);
+    return this.call('pop', fallback === undefined ? [key] : [key, fallback]);
   }
 
   /**
