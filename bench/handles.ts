@@ -14,6 +14,9 @@
  * Every child starts once, before the warm-up round, and serves every round: a round
  * times the traffic, not a start-up. Each round's result is checked (every item received,
  * in order; every get right; every acquire granted).
+ *
+ * Each table is a part that runs alone too (`HANDLES_PARTS`): `node --import tsx
+ * bench/run.ts handles:manager` measures only the Manager dict, and Python only its peer.
  * @module
  */
 import { Lock, Manager, Process, Queue, Thread } from 'weft';
@@ -30,6 +33,7 @@ import {
   type Contender,
   makeTable,
   measure,
+  type PythonResult,
   pythonRow,
   type Row,
   runPython,
@@ -167,6 +171,17 @@ function contender(name: string, served: Served, count: number): Contender {
   return { name, run: () => served.round(count) };
 }
 
+/** Measures one contender, `served` by one child (`count` per round, `ops` per run), then closes it. */
+function measuredAlone(
+  name: string,
+  served: Served,
+  count: number,
+  ops: number,
+  settings: Settings,
+): Promise<Row[]> {
+  return measured([contender(name, served, count)], [served], ops, settings);
+}
+
 /** Measures `contenders`, then closes every child they use, even when a round failed. */
 async function measured(
   contenders: Contender[],
@@ -181,193 +196,218 @@ async function measured(
   }
 }
 
-export async function handlesSuites(settings: Settings): Promise<Table[]> {
-  const { handleItems: items, handleOps: ops } = settings;
-  settings.log(
-    `handles: Python multiprocessing (python3 subprocess, ${items} items, ${ops} ops, ${settings.rounds} rounds)`,
-  );
-  const python = runPython('handles.py', [items, ops, settings.rounds]);
+/** Measures one part of the suite and makes its table, given Python's figures. */
+type PartRun = (settings: Settings, python: PythonResult) => Promise<Table>;
 
+const CHECKED =
+  'each round is checked: the consumer counts the items that came in order (0, 1, 2, ...) ' +
+  'and reports at an end-of-round mark; the parent compares with what it put.';
+const ONCE =
+  'each child starts once, before the warm-up round, and serves every round; Python ' +
+  '(bench/python/handles.py) runs first, in a subprocess of its own, its patterns rotated as ours.';
+
+const queueToProcess: PartRun = async (settings, python) => {
+  const items = settings.handleItems;
   settings.log(`handles: Queue → child process, ${items} items`);
   const toProcess = weftConsumer(
     (queue, done) => new Process(consumeRounds, { args: [queue, done] }),
   );
-  const processRows = await measured(
-    [contender(WEFT_QUEUE_PROCESS, toProcess, items)],
-    [toProcess],
-    items,
-    settings,
-  );
+  const rows = await measuredAlone(WEFT_QUEUE_PROCESS, toProcess, items, items, settings);
+  return makeTable({
+    title: `Queue → 1 consumer process (${items.toLocaleString('en')} small ints per run)`,
+    unit: 'items/s',
+    ops: items,
+    references: [PY_QUEUE],
+    rows: [
+      ...rows,
+      pythonRow(PY_QUEUE, python, 'mp_queue'),
+      pythonRow(PY_JOINABLE, python, 'mp_joinable_queue'),
+      pythonRow(PY_MANAGER_QUEUE, python, 'manager_queue'),
+    ],
+    targets: [{ subject: WEFT_QUEUE_PROCESS, reference: PY_QUEUE, atLeast: 2 }],
+    comparisons: [{ subject: WEFT_QUEUE_PROCESS, reference: PY_MANAGER_QUEUE }],
+    notes: [
+      'the parent puts every item (weft `putNowait` on the owner, Python `put`), then the ' +
+        'consumer child takes them with `await q.get()` (Python `q.get()`; JoinableQueue ' +
+        'also `task_done()`).',
+      CHECKED,
+      ONCE,
+    ],
+  });
+};
 
+const queueFromProducer: PartRun = async (settings, python) => {
+  const items = settings.handleItems;
   settings.log(`handles: Queue ← producer child process, ${items} items`);
   const fromProcess = weftProducer();
-  const producerRows = await measured(
-    [contender(WEFT_PRODUCER, fromProcess, items)],
-    [fromProcess],
-    items,
-    settings,
-  );
+  const rows = await measuredAlone(WEFT_PRODUCER, fromProcess, items, items, settings);
+  return makeTable({
+    title: `Queue ← 1 producer process (${items.toLocaleString('en')} small ints per run)`,
+    unit: 'items/s',
+    ops: items,
+    references: [PY_PRODUCER],
+    rows: [...rows, pythonRow(PY_PRODUCER, python, 'mp_queue_producer')],
+    targets: [],
+    comparisons: [{ subject: WEFT_PRODUCER, reference: PY_PRODUCER }],
+    notes: [
+      'the producer child is given the count and puts every item with `await q.put(i)` ' +
+        '(Python `q.put(i)`), then an end-of-round mark; the parent takes them from the ' +
+        'queue (weft `await q.get()` on the owner, Python `q.get()`) and checks that each ' +
+        'came, in order.',
+      ONCE,
+    ],
+  });
+};
 
+const queueToTwo: PartRun = async (settings, python) => {
+  const items = settings.handleItems;
   settings.log(`handles: Queue → 2 child processes, ${items} items`);
   const toTwo = weftSharers(2);
-  const twoRows = await measured(
-    [contender(WEFT_QUEUE_TWO, toTwo, items)],
-    [toTwo],
-    items,
-    settings,
-  );
+  const rows = await measuredAlone(WEFT_QUEUE_TWO, toTwo, items, items, settings);
+  return makeTable({
+    title: `Queue → 2 consumer processes (${items.toLocaleString('en')} small ints per run)`,
+    unit: 'items/s',
+    ops: items,
+    references: [PY_QUEUE_TWO],
+    rows: [...rows, pythonRow(PY_QUEUE_TWO, python, 'mp_queue_2')],
+    targets: [{ subject: WEFT_QUEUE_TWO, reference: PY_QUEUE_TWO, atLeast: 2 }],
+    notes: [
+      'two consumer children share one queue: each round the parent gives each a go (on a ' +
+        'queue of its own), puts every item and one end-of-round mark per consumer; each ' +
+        'takes items (weft `for await` over the handle, leaving it at its mark; Python ' +
+        '`q.get()`) and reports how many it took, all in increasing order; the counts must ' +
+        'add up.',
+      ONCE,
+    ],
+  });
+};
 
+const queueToThread: PartRun = async (settings, python) => {
+  const items = settings.handleItems;
   settings.log(`handles: Queue → worker thread, ${items} items`);
   const toThread = weftConsumer(
     (queue, done) => new Thread(consumeRounds, { args: [queue, done] }),
   );
   const raw = rawPostMessage();
-  const threadRows = await measured(
+  const rows = await measured(
     [contender(WEFT_QUEUE_THREAD, toThread, items), contender(RAW_POST, raw, items)],
     [toThread, raw],
     items,
     settings,
   );
+  return makeTable({
+    title: `Queue → worker thread (${items.toLocaleString('en')} small ints per run)`,
+    unit: 'items/s',
+    ops: items,
+    references: [RAW_POST],
+    rows: [...rows, pythonRow(PY_THREAD_QUEUE, python, 'thread_queue')],
+    targets: [{ subject: WEFT_QUEUE_THREAD, reference: RAW_POST, atLeast: 0.5 }],
+    comparisons: [{ subject: WEFT_QUEUE_THREAD, reference: PY_THREAD_QUEUE }],
+    notes: [
+      'raw postMessage: one `worker.postMessage(i)` per item to a worker that checks their ' +
+        'order and answers the count; no weft at all.',
+      CHECKED,
+      ONCE,
+    ],
+  });
+};
 
+const managerDict: PartRun = async (settings, python) => {
+  const ops = settings.handleOps;
   settings.log(`handles: Manager dict set + get from a child, ${ops} of each`);
   const manager = new Manager();
   const dict = manager.dict<number, number>();
   const dictChild = weftCommanded(
     (commands, done) => new Process(dictRounds, { args: [commands, done, dict] }),
   );
-  let dictRows: Row[];
+  let rows: Row[];
   try {
     // Each count is a set and a get: 2 operations.
-    dictRows = await measured(
-      [contender(WEFT_DICT, dictChild, ops)],
-      [dictChild],
-      2 * ops,
-      settings,
-    );
+    rows = await measuredAlone(WEFT_DICT, dictChild, ops, 2 * ops, settings);
   } finally {
     manager.shutdown();
   }
+  return makeTable({
+    title: `Manager dict from a child process (${ops.toLocaleString('en')} set + get per run)`,
+    unit: 'ops/s',
+    ops: 2 * ops,
+    references: [PY_DICT],
+    rows: [...rows, pythonRow(PY_DICT, python, 'manager_dict')],
+    targets: [{ subject: WEFT_DICT, reference: PY_DICT, atLeast: 2 }],
+    notes: [
+      'the child does `await d.set(i % 64, i)` then `await d.get(i % 64)` (Python ' +
+        '`d[i % 64] = i`, `d[i % 64]`), each get checked; a set and a get count as 2 ops.',
+      "weft's set is sent ahead (docs/manager.md, \"Sets sent ahead\"): it resolves at the " +
+        'call and goes with the get, one round trip for both; each Python op is one round trip.',
+      ONCE,
+    ],
+  });
+};
 
+const lockFromChild: PartRun = async (settings, python) => {
+  const ops = settings.handleOps;
   settings.log(`handles: Lock acquire + release from a child, ${ops} per round`);
   const lock = new Lock();
   const lockChild = weftCommanded(
     (commands, done) => new Process(lockRounds, { args: [commands, done, lock] }),
   );
   const trips = rawRoundTrips();
-  const lockRows = await measured(
+  const rows = await measured(
     [contender(WEFT_LOCK, lockChild, ops), contender(RAW_TRIP, trips, ops)],
     [lockChild, trips],
     ops,
     settings,
   );
+  return makeTable({
+    title: `Lock from a child process, uncontended (${ops.toLocaleString('en')} acquire + release per run)`,
+    unit: 'ops/s',
+    ops,
+    references: [PY_LOCK, RAW_TRIP],
+    rows: [...rows, pythonRow(PY_LOCK, python, 'mp_lock')],
+    targets: [],
+    comparisons: [
+      { subject: WEFT_LOCK, reference: PY_LOCK },
+      { subject: WEFT_LOCK, reference: RAW_TRIP },
+    ],
+    notes: [
+      'an op is one `await lock.acquire()` + `await lock.release()` (Python `acquire()` + ' +
+        '`release()`, a semaphore in shared memory: no message at all).',
+      'raw round trip: one byte written to a child process that echoes it on stdout, ' +
+        'awaited before the next (an op of that row is one round trip).',
+      ONCE,
+    ],
+  });
+};
 
-  const count = items.toLocaleString('en');
-  const checked =
-    'each round is checked: the consumer counts the items that came in order (0, 1, 2, ...) ' +
-    'and reports at an end-of-round mark; the parent compares with what it put.';
-  const once =
-    'each child starts once, before the warm-up round, and serves every round; Python ' +
-    '(bench/python/handles.py) runs first, in a subprocess of its own, its patterns rotated as ours.';
-  return [
-    makeTable({
-      title: `Queue → 1 consumer process (${count} small ints per run)`,
-      unit: 'items/s',
-      ops: items,
-      references: [PY_QUEUE],
-      rows: [
-        ...processRows,
-        pythonRow(PY_QUEUE, python, 'mp_queue'),
-        pythonRow(PY_JOINABLE, python, 'mp_joinable_queue'),
-        pythonRow(PY_MANAGER_QUEUE, python, 'manager_queue'),
-      ],
-      targets: [{ subject: WEFT_QUEUE_PROCESS, reference: PY_QUEUE, atLeast: 2 }],
-      comparisons: [{ subject: WEFT_QUEUE_PROCESS, reference: PY_MANAGER_QUEUE }],
-      notes: [
-        'the parent puts every item (weft `putNowait` on the owner, Python `put`), then the ' +
-          'consumer child takes them with `await q.get()` (Python `q.get()`; JoinableQueue ' +
-          'also `task_done()`).',
-        checked,
-        once,
-      ],
-    }),
-    makeTable({
-      title: `Queue ← 1 producer process (${count} small ints per run)`,
-      unit: 'items/s',
-      ops: items,
-      references: [PY_PRODUCER],
-      rows: [...producerRows, pythonRow(PY_PRODUCER, python, 'mp_queue_producer')],
-      targets: [],
-      comparisons: [{ subject: WEFT_PRODUCER, reference: PY_PRODUCER }],
-      notes: [
-        'the producer child is given the count and puts every item with `await q.put(i)` ' +
-          '(Python `q.put(i)`), then an end-of-round mark; the parent takes them from the ' +
-          'queue (weft `await q.get()` on the owner, Python `q.get()`) and checks that each ' +
-          'came, in order.',
-        once,
-      ],
-    }),
-    makeTable({
-      title: `Queue → 2 consumer processes (${count} small ints per run)`,
-      unit: 'items/s',
-      ops: items,
-      references: [PY_QUEUE_TWO],
-      rows: [...twoRows, pythonRow(PY_QUEUE_TWO, python, 'mp_queue_2')],
-      targets: [{ subject: WEFT_QUEUE_TWO, reference: PY_QUEUE_TWO, atLeast: 2 }],
-      notes: [
-        'two consumer children share one queue: each round the parent gives each a go (on a ' +
-          'queue of its own), puts every item and one end-of-round mark per consumer; each ' +
-          'takes items (weft `for await` over the handle, leaving it at its mark; Python ' +
-          '`q.get()`) and reports how many it took, all in increasing order; the counts must ' +
-          'add up.',
-        once,
-      ],
-    }),
-    makeTable({
-      title: `Queue → worker thread (${count} small ints per run)`,
-      unit: 'items/s',
-      ops: items,
-      references: [RAW_POST],
-      rows: [...threadRows, pythonRow(PY_THREAD_QUEUE, python, 'thread_queue')],
-      targets: [{ subject: WEFT_QUEUE_THREAD, reference: RAW_POST, atLeast: 0.5 }],
-      comparisons: [{ subject: WEFT_QUEUE_THREAD, reference: PY_THREAD_QUEUE }],
-      notes: [
-        'raw postMessage: one `worker.postMessage(i)` per item to a worker that checks their ' +
-          'order and answers the count; no weft at all.',
-        checked,
-        once,
-      ],
-    }),
-    makeTable({
-      title: `Manager dict from a child process (${ops.toLocaleString('en')} set + get per run)`,
-      unit: 'ops/s',
-      ops: 2 * ops,
-      references: [PY_DICT],
-      rows: [...dictRows, pythonRow(PY_DICT, python, 'manager_dict')],
-      targets: [{ subject: WEFT_DICT, reference: PY_DICT, atLeast: 2 }],
-      notes: [
-        'the child does `await d.set(i % 64, i)` then `await d.get(i % 64)` (Python ' +
-          '`d[i % 64] = i`, `d[i % 64]`), each get checked; a set and a get count as 2 ops.',
-        once,
-      ],
-    }),
-    makeTable({
-      title: `Lock from a child process, uncontended (${ops.toLocaleString('en')} acquire + release per run)`,
-      unit: 'ops/s',
-      ops,
-      references: [PY_LOCK, RAW_TRIP],
-      rows: [...lockRows, pythonRow(PY_LOCK, python, 'mp_lock')],
-      targets: [],
-      comparisons: [
-        { subject: WEFT_LOCK, reference: PY_LOCK },
-        { subject: WEFT_LOCK, reference: RAW_TRIP },
-      ],
-      notes: [
-        'an op is one `await lock.acquire()` + `await lock.release()` (Python `acquire()` + ' +
-          '`release()`, a semaphore in shared memory: no message at all).',
-        'raw round trip: one byte written to a child process that echoes it on stdout, ' +
-          'awaited before the next (an op of that row is one round trip).',
-        once,
-      ],
-    }),
-  ];
+/**
+ * The parts of the suite, in the order they run, each one table, with the Python patterns
+ * of bench/python/handles.py it shows: `bench/run.ts handles:manager` runs only that part.
+ */
+const PARTS: Record<string, { run: PartRun; python: readonly string[] }> = {
+  'queue-process': {
+    run: queueToProcess,
+    python: ['mp_queue', 'mp_joinable_queue', 'manager_queue'],
+  },
+  producer: { run: queueFromProducer, python: ['mp_queue_producer'] },
+  'queue-two': { run: queueToTwo, python: ['mp_queue_2'] },
+  thread: { run: queueToThread, python: ['thread_queue'] },
+  manager: { run: managerDict, python: ['manager_dict'] },
+  lock: { run: lockFromChild, python: ['mp_lock'] },
+};
+
+/** The names of the suite's parts (`handles:NAME` on bench/run.ts's command line). */
+export const HANDLES_PARTS: readonly string[] = Object.keys(PARTS);
+
+export async function handlesSuites(settings: Settings): Promise<Table[]> {
+  const { handleItems: items, handleOps: ops } = settings;
+  const only = settings.parts?.handles;
+  const parts = HANDLES_PARTS.filter((name) => only === undefined || only.includes(name));
+  const patterns = parts.flatMap((name) => PARTS[name]!.python);
+  settings.log(
+    `handles: Python multiprocessing (python3 subprocess, ${items} items, ${ops} ops, ${settings.rounds} rounds)`,
+  );
+  const python = runPython('handles.py', [items, ops, settings.rounds, patterns.join(',')]);
+  const tables: Table[] = [];
+  for (const name of parts) tables.push(await PARTS[name]!.run(settings, python));
+  return tables;
 }

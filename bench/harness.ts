@@ -50,6 +50,11 @@ export interface Settings {
   /** Handles: items per Queue round (to a process, to a thread), and ops per dict or lock round. */
   handleItems: number;
   handleOps: number;
+  /**
+   * The parts to run of a suite that has parts (`handles:manager,lock` on the command line),
+   * by suite; every part of a suite not named here.
+   */
+  parts?: Readonly<Record<string, readonly string[]>>;
   /** Progress lines go here (stderr), so stdout stays clean for `--json`. */
   log: (line: string) => void;
 }

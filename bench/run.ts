@@ -2,17 +2,18 @@
  * Runs the benchmark suites in one process and prints a table per suite with the
  * performance aims (BENCHMARKS.md, "Aims") checked (`npm run bench`).
  *
- *   node --import tsx bench/run.ts [--quick] [--json] [suite ...]
+ *   node --import tsx bench/run.ts [--quick] [--json] [suite[:part,...] ...]
  *
  * With no suite named, every suite runs, in the order of `SUITES`; otherwise only those
- * named (still in that order). `--quick` shrinks item counts and rounds for a smoke test;
+ * named (still in that order). A suite with parts (`SUITE_PARTS`) runs only the parts named
+ * after a colon, e.g. `handles:manager` (still in the suite's order). `--quick` shrinks item counts and rounds for a smoke test;
  * `--json` prints the results as JSON on stdout instead of the tables. Progress always goes
  * to stderr.
  * @module
  */
 import os from 'node:os';
 import { actorSuites } from './actor.js';
-import { handlesSuites } from './handles.js';
+import { HANDLES_PARTS, handlesSuites } from './handles.js';
 import {
   describeComparison,
   describeLimit,
@@ -51,17 +52,33 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   shared: sharedSuites,
 };
 
+/** The suites made of parts that can run alone (`handles:manager`): their parts' names. */
+const SUITE_PARTS: Record<string, readonly string[]> = { handles: HANDLES_PARTS };
+
 function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const named = args.filter((arg) => !arg.startsWith('--'));
+  const parts: Record<string, string[]> = {};
+  const named = args
+    .filter((arg) => !arg.startsWith('--'))
+    .map((arg) => {
+      const [suite = '', list] = arg.split(':', 2);
+      if (list !== undefined) (parts[suite] ??= []).push(...list.split(','));
+      return suite;
+    });
   const unknown = [
     ...args.filter((arg) => arg.startsWith('--') && !KNOWN_FLAGS.has(arg)),
     ...named.filter((name) => !Object.hasOwn(SUITES, name)),
+    ...Object.entries(parts).flatMap(([suite, list]) =>
+      list.filter((part) => !SUITE_PARTS[suite]?.includes(part)).map((part) => `${suite}:${part}`),
+    ),
   ];
   if (unknown.length > 0) {
     process.stderr.write(
       `unknown: ${unknown.join(' ')}\nusage: node --import tsx bench/run.ts [--quick] [--json] ` +
-        `[${Object.keys(SUITES).join('|')} ...]\n`,
+        `[${Object.keys(SUITES).join('|')} ...]\n` +
+        Object.entries(SUITE_PARTS)
+          .map(([suite, list]) => `parts of ${suite}: ${suite}:${list.join(',')}\n`)
+          .join(''),
     );
     process.exitCode = 2;
     return Promise.resolve();
@@ -93,6 +110,7 @@ function main(): Promise<void> {
     startupTsxCalls: 1,
     handleItems: quick ? 20_000 : 200_000,
     handleOps: quick ? 5_000 : 50_000,
+    parts,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   return runAll(settings, suites, json);

@@ -9,7 +9,7 @@ d[i % 64] = i then d[i % 64] (each checked). Lock: the child does OPS times acqu
 release(). A round is timed from the first put (or the command) to the child's report,
 which is checked. One warm-up round, then ROUNDS rounds in which each pattern runs once, in
 an order rotated every round (as bench/harness.ts does).
-usage: python3 handles.py ITEMS OPS ROUNDS
+usage: python3 handles.py ITEMS OPS ROUNDS [PATTERN,...]  (only those patterns; all by default)
 """
 
 import gc
@@ -203,19 +203,25 @@ def main() -> None:
     manager = multiprocessing.Manager()
     # The parent keeps the proxy: the manager forgets an object no proxy refers to.
     shared = manager.dict()
-    children = {
-        "mp_queue": (items, Consumer(multiprocessing.Queue(), multiprocessing.Queue(), multiprocessing.Process)),
+    # Each pattern's count and how to start its child (only the patterns asked for start).
+    patterns = {
+        "mp_queue": (items, lambda: Consumer(multiprocessing.Queue(), multiprocessing.Queue(), multiprocessing.Process)),
         "mp_joinable_queue": (
             items,
-            Consumer(multiprocessing.JoinableQueue(), multiprocessing.Queue(), multiprocessing.Process, True),
+            lambda: Consumer(multiprocessing.JoinableQueue(), multiprocessing.Queue(), multiprocessing.Process, True),
         ),
-        "manager_queue": (items, Consumer(manager.Queue(), manager.Queue(), multiprocessing.Process)),
-        "mp_queue_producer": (items, Producer()),
-        "mp_queue_2": (items, Sharers(2)),
-        "thread_queue": (items, Consumer(queue.Queue(), queue.Queue(), threading.Thread)),
-        "manager_dict": (ops, Commanded(dict_rounds, (shared,))),
-        "mp_lock": (ops, Commanded(lock_rounds, (multiprocessing.Lock(),))),
+        "manager_queue": (items, lambda: Consumer(manager.Queue(), manager.Queue(), multiprocessing.Process)),
+        "mp_queue_producer": (items, Producer),
+        "mp_queue_2": (items, lambda: Sharers(2)),
+        "thread_queue": (items, lambda: Consumer(queue.Queue(), queue.Queue(), threading.Thread)),
+        "manager_dict": (ops, lambda: Commanded(dict_rounds, (shared,))),
+        "mp_lock": (ops, lambda: Commanded(lock_rounds, (multiprocessing.Lock(),))),
     }
+    wanted = sys.argv[4].split(",") if len(sys.argv) > 4 and sys.argv[4] else list(patterns)
+    unknown = [name for name in wanted if name not in patterns]
+    if unknown:
+        raise SystemExit(f"unknown patterns: {', '.join(unknown)}; known: {', '.join(patterns)}")
+    children = {name: (patterns[name][0], patterns[name][1]()) for name in wanted}
     # The dict pattern does a set and a get per count: ops counts both.
     per_count = {"manager_dict": 2}
     samples = {name: [] for name in children}

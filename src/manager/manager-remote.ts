@@ -29,37 +29,57 @@ function operation<T extends DictStore | ListStore | NamespaceStore>(name: strin
   };
 }
 
-/** Registers a kind whose methods are the store's operations of those names (a closed list). */
+/**
+ * Registers a kind whose methods are the store's operations of those names (a closed list),
+ * and the `extra` methods given.
+ */
 function registerStore<T extends DictStore | ListStore | NamespaceStore>(
   kind: HandleKind,
   Store: abstract new (...args: never[]) => T,
   HandleClass: new (link: HandleLink) => unknown,
   names: readonly string[],
+  extra: Readonly<Record<string, MethodSpec<T>>> = {},
 ): void {
   const served: ServedKind<T> = {
     kind,
     info: (store) => ({ className: store.className, name: store.manager.name }),
-    methods: Object.fromEntries(names.map((name) => [name, operation<T>(name)])),
+    methods: { ...Object.fromEntries(names.map((name) => [name, operation<T>(name)])), ...extra },
   };
   registerRemoteKind(Store, served, HandleClass);
 }
 
-registerStore('Dict', DictStore, SharedDict, [
-  'get',
-  'set',
-  'has',
-  'delete',
-  'keys',
-  'values',
-  'entries',
-  'size',
-  'clear',
-  'toMap',
-  'update',
-  'setDefault',
-  'pop',
-  'increment',
-]);
+/** A set, answered `true`: the handle's next sets may be sent ahead (dict-sets-ahead.ts). */
+const set: MethodSpec<DictStore> = {
+  waits: false,
+  arity: 0,
+  run(store, [key, value]) {
+    store.live('set');
+    store.set(key, value);
+    return true;
+  },
+};
+
+registerStore(
+  'Dict',
+  DictStore,
+  SharedDict,
+  [
+    'get',
+    'has',
+    'delete',
+    'keys',
+    'values',
+    'entries',
+    'size',
+    'clear',
+    'toMap',
+    'update',
+    'setDefault',
+    'pop',
+    'increment',
+  ],
+  { set },
+);
 registerStore('List', ListStore, SharedList, [
   'append',
   'extend',

@@ -4,6 +4,7 @@
  * @module
  */
 import { Handle } from '../remote/handle.js';
+import { SetsAhead } from './dict-sets-ahead.js';
 import { type DictKey, entriesOf } from './stores.js';
 
 export type { DictKey } from './stores.js';
@@ -36,66 +37,76 @@ export class SharedDict<K extends DictKey = DictKey, V = unknown>
   extends Handle
   implements AsyncIterable<[K, V]>
 {
+  private readonly sets = new SetsAhead(this.link);
+
   /** The value of `key`, or `fallback` (default `undefined`) when the dict has no such key. */
   get(key: K): Promise<V | undefined>;
   get<D>(key: K, fallback: D): Promise<V | D>;
   get(key: K, fallback?: unknown): Promise<unknown> {
-    return this.link.call('get', [key, fallback]);
+    // No `undefined` sent when there is no fallback: the frame can go as JSON (frame-body.ts).
+    return this.call('get', fallback === undefined ? [key] : [key, fallback]);
   }
 
+  /**
+   * Sets `key` to a copy of `value`. From a handle whose earlier set the owner answered,
+   * the set is sent ahead: it resolves once the key is checked and the value encoded,
+   * without waiting for the owner, which applies it before any later call of this handle
+   * (see docs/manager.md, "Sets sent ahead").
+   */
   set(key: K, value: V): Promise<void> {
-    return this.link.call('set', [key, value]) as Promise<void>;
+    const failed = this.sets.takeFailure();
+    return failed === undefined ? this.sets.set(key, value) : Promise.reject(failed.error);
   }
 
   has(key: K): Promise<boolean> {
-    return this.link.call('has', [key]) as Promise<boolean>;
+    return this.call('has', [key]) as Promise<boolean>;
   }
 
   /** Removes `key`; resolves to whether it was there. */
   delete(key: K): Promise<boolean> {
-    return this.link.call('delete', [key]) as Promise<boolean>;
+    return this.call('delete', [key]) as Promise<boolean>;
   }
 
   keys(): Promise<K[]> {
-    return this.link.call('keys', NO_ARGS) as Promise<K[]>;
+    return this.call('keys', NO_ARGS) as Promise<K[]>;
   }
 
   values(): Promise<V[]> {
-    return this.link.call('values', NO_ARGS) as Promise<V[]>;
+    return this.call('values', NO_ARGS) as Promise<V[]>;
   }
 
   entries(): Promise<[K, V][]> {
-    return this.link.call('entries', NO_ARGS) as Promise<[K, V][]>;
+    return this.call('entries', NO_ARGS) as Promise<[K, V][]>;
   }
 
   size(): Promise<number> {
-    return this.link.call('size', NO_ARGS) as Promise<number>;
+    return this.call('size', NO_ARGS) as Promise<number>;
   }
 
   clear(): Promise<void> {
-    return this.link.call('clear', NO_ARGS) as Promise<void>;
+    return this.call('clear', NO_ARGS) as Promise<void>;
   }
 
   /** A copy of the whole dict, taken in one atomic step. */
   toMap(): Promise<Map<K, V>> {
-    return this.link.call('toMap', NO_ARGS) as Promise<Map<K, V>>;
+    return this.call('toMap', NO_ARGS) as Promise<Map<K, V>>;
   }
 
   /** Sets every pair in one atomic step (all or none, when a key is refused). */
   async update(entries: DictSource<K, V>): Promise<void> {
-    await this.link.call('update', [entriesOf(entries, 'SharedDict.update()')]);
+    await this.call('update', [entriesOf(entries, 'SharedDict.update()')]);
   }
 
   /** The value of `key`; when there is none, sets it to `value` first (Python's `setdefault`). */
   setDefault(key: K, value: V): Promise<V> {
-    return this.link.call('setDefault', [key, value]) as Promise<V>;
+    return this.call('setDefault', [key, value]) as Promise<V>;
   }
 
   /** Removes `key` and resolves to its value, or to `fallback` (default `undefined`) when absent. */
   pop(key: K): Promise<V | undefined>;
   pop<D>(key: K, fallback: D): Promise<V | D>;
   pop(key: K, fallback?: unknown): Promise<unknown> {
-    return this.link.call('pop', [key, fallback]);
+    return this.call('pop', fallback === undefined ? [key] : [key, fallback]);
   }
 
   /**
@@ -104,7 +115,13 @@ export class SharedDict<K extends DictKey = DictKey, V = unknown>
    * `set` from two places would race on.
    */
   increment(key: K, by: V & (number | bigint) = 1 as V & number): Promise<V> {
-    return this.link.call('increment', [key, by]) as Promise<V>;
+    return this.call('increment', [key, by]) as Promise<V>;
+  }
+
+  /** A call to the owner, or the failure of a set sent ahead that no call reported yet. */
+  private call(method: string, args: readonly unknown[]): Promise<unknown> {
+    const failed = this.sets.takeFailure();
+    return failed === undefined ? this.link.call(method, args) : Promise.reject(failed.error);
   }
 
   /** `for await (const [key, value] of dict)`: the entries as they are when the loop starts (one atomic copy). */

@@ -168,16 +168,24 @@ export class DictStore extends KeyedStore<DictKey> {
   }
 
   protected key(key: unknown, method: string): DictKey {
-    if (
-      key === null ||
-      (typeof key !== 'object' && typeof key !== 'function' && typeof key !== 'symbol')
-    ) {
-      return key as DictKey;
-    }
-    throw new TypeError(
-      `SharedDict.${method}(): a key must be a string, number, bigint, boolean, null or undefined (keys are compared by value, and an object arrives in another thread as a copy), got ${describe(key)}`,
-    );
+    return dictKey(key, method);
   }
+}
+
+/**
+ * `key` when a shared dict accepts it; a TypeError naming `SharedDict.${method}()`
+ * otherwise. The owner checks every key, and a handle checks a set's before sending it ahead.
+ */
+export function dictKey(key: unknown, method: string): DictKey {
+  if (
+    key === null ||
+    (typeof key !== 'object' && typeof key !== 'function' && typeof key !== 'symbol')
+  ) {
+    return key as DictKey;
+  }
+  throw new TypeError(
+    `SharedDict.${method}(): a key must be a string, number, bigint, boolean, null or undefined (keys are compared by value, and an object arrives in another thread as a copy), got ${describe(key)}`,
+  );
 }
 
 /** The owner's side of a `SharedList`. */

@@ -280,9 +280,11 @@ class ServerConnection implements ConnectionScope {
       this.fail(id, err);
       return;
     }
-    const reply: Reply = spec.delivers
-      ? { id, ok: true, value: encoded.value, state: this.state(), confirm: true }
-      : { id, ok: true, value: encoded.value, state: this.state() };
+    const reply: Reply = this.withState(
+      spec.delivers
+        ? { id, ok: true, value: encoded.value, confirm: true }
+        : { id, ok: true, value: encoded.value },
+    );
     const takes = spec.takes;
     const taken = takes !== undefined && this.reach !== undefined ? takes(value, args) : 0;
     if (taken !== 0) this.reach!.taken = Math.max(0, this.reach!.taken + taken);
@@ -350,12 +352,22 @@ class ServerConnection implements ConnectionScope {
       return;
     }
     if (err === WITHDRAWN) {
-      this.outbox.post({ id, cancelled: true, state: this.state() });
+      this.outbox.post(this.withState({ id, cancelled: true }));
       return;
     }
-    this.outbox.post({ id, ok: false, error: encodeError(err), state: this.state() }, undefined, {
+    this.outbox.post(this.withState({ id, ok: false, error: encodeError(err) }), undefined, {
       thrown: err,
     });
+  }
+
+  /**
+   * `reply` with the primitive's state when the handle does not have it yet; without a
+   * `state` property otherwise (a frame with no `undefined` in it goes as JSON: frame-body.ts).
+   */
+  private withState<R extends Reply>(reply: R): R {
+    const state = this.state();
+    if (state !== undefined) (reply as { state?: LiveState }).state = state;
+    return reply;
   }
 
   /** The primitive's state, when the handle does not have it yet (answers go out in order). */

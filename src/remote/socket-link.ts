@@ -3,16 +3,18 @@
  * channels, each of which behaves like a `MessagePort` (`SocketChannel`): handles and the
  * owner's server are written against that shape, so they work unchanged over a socket.
  *
- * Frames are a 4-byte length and a V8-serialized `[channel, op, payload]`: V8
- * serialization runs no code while decoding (unlike pickle) and carries everything
- * structured clone does except transferables.
+ * Frames are a 4-byte length and `[channel, op, payload]`, V8-serialized, or as JSON text
+ * when JSON carries it exactly (frame-body.ts): neither runs code while decoding (unlike
+ * pickle), and V8 serialization carries everything structured clone does except
+ * transferables.
  * @module
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
 import type { Transferable } from 'node:worker_threads';
 import type { Endpoint } from './endpoint.js';
+import { jsonText, readFrame } from './frame-body.js';
 
 /** Frame ops: open a channel (payload: the token), a message on it, its end. */
 const OPEN = 0;
@@ -126,6 +128,15 @@ export class SocketLink {
   /** @internal */
   send(frame: Frame): void {
     if (this.ended) return;
+    const text = jsonText(frame);
+    if (text !== undefined) {
+      const length = Buffer.byteLength(text);
+      const whole = Buffer.allocUnsafe(4 + length);
+      whole.writeUInt32BE(length, 0);
+      whole.write(text, 4);
+      this.socket.write(whole);
+      return;
+    }
     const body = serialize(frame);
     if (body.length <= COPY_LIMIT) {
       // One buffer, one write: cheaper than a writev of two for the small frames most are
@@ -164,7 +175,7 @@ export class SocketLink {
     while (data.length - offset >= 4) {
       const length = data.readUInt32BE(offset);
       if (data.length - offset - 4 < length) break;
-      const frame = deserialize(data.subarray(offset + 4, offset + 4 + length)) as Frame;
+      const frame = readFrame(data, offset + 4, offset + 4 + length) as Frame;
       offset += 4 + length;
       this.dispatch(frame);
     }
