@@ -40,7 +40,17 @@ export interface TurnRules<T> {
   serve(position: number, data: unknown): T | typeof NOT_YET;
   /** Under the mutex: frees what dead threads held; `true` if anything changed. */
   reap?(): boolean;
+  /**
+   * Under the mutex: whether what this thread waits for is held by another thread, which
+   * may die holding it. Waiters then keep this thread's event loop alive (a bare
+   * `Atomics.waitAsync` does not), so that they are there to take it over when it does.
+   */
+  heldElsewhere?(): boolean;
 }
+
+/** Keeps the event loop alive while set; it never fires. */
+const KEEP_ALIVE_MS = 2 ** 30;
+function noop(): void {}
 
 /** Bumps the sequence word: call under the mutex, then `wake` after leaving it. */
 export function bump(words: Int32Array): void {
@@ -69,6 +79,8 @@ export function underMutex<R>(words: Int32Array, body: () => R): R {
 export class Turnstile<T> extends WaiterQueue<T> {
   private sleeping = false;
   private inTurns = false;
+  /** Holds the event loop open while a holder elsewhere may die (see `heldElsewhere`). */
+  private keepAlive: NodeJS.Timeout | undefined = undefined;
   /** The sequence word as the last pass saw it under the mutex: sleep only while it still holds. */
   private seen = 0;
 
@@ -83,14 +95,20 @@ export class Turnstile<T> extends WaiterQueue<T> {
 
   /**
    * Serves the caller at once if it may be served (no task of this thread waits before
-   * it), else parks it until served, timed out or aborted.
+   * it), else parks it until served, timed out or aborted. `ignoreTask`: the task being
+   * killed does not interrupt the wait (taking a lock back on the way out of a condition wait).
    */
-  enqueue(opts: WaitOptions | undefined, onTimeout: OnTimeout<T>, data?: unknown): Promise<T> {
+  enqueue(
+    opts: WaitOptions | undefined,
+    onTimeout: OnTimeout<T>,
+    data?: unknown,
+    ignoreTask = false,
+  ): Promise<T> {
     if (this.length === 0) {
       const now = this.tryNow(data);
       if (now !== NOT_YET) return Promise.resolve(now);
     }
-    const promise = this.wait(opts, onTimeout, data);
+    const promise = ignoreTask ? this.waitIgnoringTask(data) : this.wait(opts, onTimeout, data);
     if (this.length > 0) this.serveWaiting();
     return promise;
   }
@@ -108,6 +126,7 @@ export class Turnstile<T> extends WaiterQueue<T> {
   serveWaiting(): number {
     const words = this.words;
     const tag = currentTag();
+    let elsewhere = false;
     underMutex(words, () => {
       if (this.rules.reap?.()) bump(words);
       if (dropDeadTurns(words, this.turnsAt)) bump(words);
@@ -137,7 +156,15 @@ export class Turnstile<T> extends WaiterQueue<T> {
         bump(words);
       }
       this.seen = words[SEQ]!;
+      elsewhere = this.length > 0 && this.rules.heldElsewhere?.() === true;
     });
+    if (elsewhere !== (this.keepAlive !== undefined)) {
+      if (elsewhere) this.keepAlive = setInterval(noop, KEEP_ALIVE_MS);
+      else {
+        clearInterval(this.keepAlive);
+        this.keepAlive = undefined;
+      }
+    }
     if (this.length > 0 && !this.sleeping) void this.sleep();
     return this.length;
   }
