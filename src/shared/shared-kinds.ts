@@ -3,4 +3,9 @@
  * (see shared-transport.ts). Imported by `src/kinds.ts`.
  * @module
  */
+import './shared-barrier.js';
+import './shared-condition.js';
+import './shared-event.js';
 import './shared-lock.js';
+import './shared-rlock.js';
+import './shared-semaphore.js';
