@@ -6,6 +6,7 @@
  */
 import type { WaitOptions } from '../core/options.js';
 import { ACQUIRE_RESTORE, IS_OWNED, RELEASE_SAVE } from '../sync/condition-protocol.js';
+import type { SyncWaitOptions } from './blocking.js';
 
 export { ACQUIRE_RESTORE, IS_OWNED, RELEASE_SAVE };
 
@@ -16,6 +17,8 @@ export const ACQUIRE_RESTORE_SYNC: unique symbol = Symbol('weft.acquireRestoreSy
 export interface SharedConditionLock {
   readonly buffer: SharedArrayBuffer;
   acquire(opts?: WaitOptions): Promise<boolean>;
+  /** Blocks this worker thread until it holds the lock (`false` on timeout). */
+  acquireSync(opts?: SyncWaitOptions): boolean;
   release(): void;
   locked(): boolean;
   guard(opts?: WaitOptions): Promise<Disposable>;

@@ -24,7 +24,9 @@ import { bump, NOT_YET, STATE, Turnstile, underMutex } from './turnstile.js';
 /** The holding thread's tag; 0 when free. */
 export const OWNER = STATE;
 export const ABANDONED = STATE + 1;
-const TURNS = STATE + 2;
+/** Where the turn list of waiting threads starts. */
+export const LOCK_TURNS = STATE + 2;
+const TURNS = LOCK_TURNS;
 /** The first word a lock kind may use for itself. */
 export const LOCK_STATE = TURNS + TURN_WORDS;
 
@@ -96,6 +98,7 @@ export abstract class TurnLock implements SharedConditionLock {
   }
 
   abstract acquire(opts?: WaitOptions): Promise<boolean>;
+  abstract acquireSync(opts?: SyncWaitOptions): boolean;
   abstract release(): void;
   abstract [IS_OWNED](): boolean;
   abstract [RELEASE_SAVE](): unknown;
