@@ -11,7 +11,7 @@
  */
 import type { WaitOptions } from '../core/options.js';
 import { type OnTimeout, type Waiter, WaiterQueue } from '../core/waiter.js';
-import { bump, NOT_YET, SEQ, underMutex } from './turnstile.js';
+import { bump, LoopHold, NOT_YET, SEQ, underMutex } from './turnstile.js';
 import { waitChange } from './word-wait.js';
 
 /** How often a sleeper checks again though nothing changed (dead threads are found so). */
@@ -25,11 +25,14 @@ export interface ChangeRules<T> {
   reap?(): boolean;
   /** A waiter that timed out or was aborted has left (outside the mutex). */
   left?(data: unknown): void;
+  /** Under the mutex: whether the waiters wait on another thread that may die (see turnstile.ts). */
+  heldElsewhere?(): boolean;
 }
 
 /** One thread's tasks waiting for changes of one shared primitive. */
 export class ChangeWaiters<T> extends WaiterQueue<T> {
   private sleeping = false;
+  private readonly loopHold = new LoopHold();
   /** The sequence word as the last check saw it under the mutex: sleep only while it still holds. */
   private seen = 0;
 
@@ -71,6 +74,7 @@ export class ChangeWaiters<T> extends WaiterQueue<T> {
   /** Settles every waiter of this thread whose check passes now. */
   serveAll(): void {
     const words = this.words;
+    let elsewhere = false;
     underMutex(words, () => {
       if (this.rules.reap?.()) bump(words);
       for (let waiter = this.peek(); waiter !== null; ) {
@@ -91,7 +95,9 @@ export class ChangeWaiters<T> extends WaiterQueue<T> {
         waiter = next;
       }
       this.seen = words[SEQ]!;
+      elsewhere = this.length > 0 && this.rules.heldElsewhere?.() === true;
     });
+    this.loopHold.hold(elsewhere);
     if (this.length > 0 && !this.sleeping) void this.sleep();
   }
 
@@ -120,7 +126,9 @@ export class ChangeWaiters<T> extends WaiterQueue<T> {
   override remove(waiter: Waiter<T>): void {
     const linked = waiter.queue === this;
     super.remove(waiter);
-    if (linked && waiter.settled) this.rules.left?.(waiter.data);
+    if (!linked || !waiter.settled) return;
+    this.rules.left?.(waiter.data);
+    if (this.length === 0) this.loopHold.hold(false);
   }
 
   private async sleep(): Promise<void> {

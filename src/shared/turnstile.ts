@@ -52,6 +52,24 @@ export interface TurnRules<T> {
 const KEEP_ALIVE_MS = 2 ** 30;
 function noop(): void {}
 
+/**
+ * Holds this thread's event loop open while its waiters depend on another thread that may
+ * die (a lock's holder): they must be there to take over when it does.
+ */
+export class LoopHold {
+  private timer: NodeJS.Timeout | undefined = undefined;
+
+  /** Holds the loop open, or lets it go. */
+  hold(on: boolean): void {
+    if (on === (this.timer !== undefined)) return;
+    if (on) this.timer = setInterval(noop, KEEP_ALIVE_MS);
+    else {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
 /** Bumps the sequence word: call under the mutex, then `wake` after leaving it. */
 export function bump(words: Int32Array): void {
   words[SEQ] = (words[SEQ]! + 1) | 0;
@@ -80,7 +98,7 @@ export class Turnstile<T> extends WaiterQueue<T> {
   private sleeping = false;
   private inTurns = false;
   /** Holds the event loop open while a holder elsewhere may die (see `heldElsewhere`). */
-  private keepAlive: NodeJS.Timeout | undefined = undefined;
+  private readonly loopHold = new LoopHold();
   /** The sequence word as the last pass saw it under the mutex: sleep only while it still holds. */
   private seen = 0;
 
@@ -158,13 +176,7 @@ export class Turnstile<T> extends WaiterQueue<T> {
       this.seen = words[SEQ]!;
       elsewhere = this.length > 0 && this.rules.heldElsewhere?.() === true;
     });
-    if (elsewhere !== (this.keepAlive !== undefined)) {
-      if (elsewhere) this.keepAlive = setInterval(noop, KEEP_ALIVE_MS);
-      else {
-        clearInterval(this.keepAlive);
-        this.keepAlive = undefined;
-      }
-    }
+    this.loopHold.hold(elsewhere);
     if (this.length > 0 && !this.sleeping) void this.sleep();
     return this.length;
   }
