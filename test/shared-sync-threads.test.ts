@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import {
+  BrokenBarrierError,
   RuntimeError,
   SharedBarrier,
   SharedBoundedSemaphore,
@@ -14,6 +15,7 @@ import {
   SharedSemaphore,
   type Thread,
 } from '../src/index.js';
+import { SEMAPHORE_TURNS } from '../src/shared/shared-semaphore.js';
 import { turnsWaiting } from '../src/shared/turn-list.js';
 import { LOCK_TURNS } from '../src/shared/turn-lock.js';
 import {
@@ -21,6 +23,8 @@ import {
   consume,
   countAction,
   countUnderLock,
+  hangAction,
+  hangInAction,
   passBarrier,
   produce,
   sameLock,
@@ -47,9 +51,12 @@ async function resultOf<T>(thread: Thread): Promise<T> {
 
 const ints = (n: number) => new Int32Array(new SharedArrayBuffer(4 * n));
 
-/** How many threads stand in a lock's turn list. */
-const threadsWaiting = (lock: SharedLock | SharedRLock) =>
-  turnsWaiting(new Int32Array(lock.buffer), LOCK_TURNS);
+/** How many threads stand in a lock's (or a semaphore's) turn list. */
+const threadsWaiting = (held: SharedLock | SharedRLock | SharedSemaphore) =>
+  turnsWaiting(
+    new Int32Array(held.buffer),
+    held instanceof SharedSemaphore ? SEMAPHORE_TURNS : LOCK_TURNS,
+  );
 
 describe(
   'shared locks, semaphores, events, conditions and barriers across threads',
@@ -187,18 +194,25 @@ describe(
         assert.equal(lock.locked(), false);
         assert.equal(lock.abandoned, false, 'its release cleared it');
       });
+    }
 
-      test(`${name}: a thread terminated while waiting leaves the line; the one behind it gets the lock`, async () => {
-        const lock = make();
-        assert.equal(await lock.acquire(), true);
-        const first = start(takeAndReport, lock, true);
-        await until(() => threadsWaiting(lock) === 1, 'the first thread waits');
-        const second = start(takeAndReport, lock, false);
-        await until(() => threadsWaiting(lock) === 2, 'the second thread waits behind it');
+    for (const [name, make] of [
+      ['SharedLock', () => new SharedLock()],
+      ['SharedRLock', () => new SharedRLock()],
+      ['SharedSemaphore', () => new SharedSemaphore(1)],
+    ] as const) {
+      test(`${name}: a thread terminated while waiting leaves the line; the one behind it gets in`, async () => {
+        const held = make();
+        assert.equal(await held.acquire(), true);
+        const first = start(takeAndReport, held, true);
+        await until(() => threadsWaiting(held) === 1, 'the first thread waits');
+        const second = start(takeAndReport, held, false);
+        await until(() => threadsWaiting(held) === 2, 'the second thread waits behind it');
         await killParty(first);
-        lock.release();
+        held.release();
         assert.equal(await resultOf(second), false, 'taken as released, not abandoned');
-        assert.equal(lock.locked(), false);
+        if (held instanceof SharedSemaphore) assert.equal(held.value, 1);
+        else assert.equal(held.locked(), false);
       });
     }
 
@@ -214,6 +228,18 @@ describe(
       cond.notify(1);
       cond.release();
       assert.equal(await resultOf(live), true);
+    });
+
+    test('SharedBarrier: a thread that dies running the action breaks the barrier for the waiting parties', async () => {
+      const barrier = new SharedBarrier(2, { action: hangAction });
+      const waiting = barrier.wait();
+      const flags = ints(2);
+      const last = start(hangInAction, barrier, flags);
+      await until(() => Atomics.load(flags, 0) === 1, 'the last party runs the action');
+      await killParty(last);
+      await assert.rejects(waiting, BrokenBarrierError);
+      assert.equal(barrier.broken, true);
+      await assert.rejects(barrier.wait(), BrokenBarrierError);
     });
 
     test('a lock and a condition over it, sent to a thread side by side, arrive there as one lock', async () => {

@@ -20,13 +20,14 @@ import { type TargetRef, targetRef } from '../portable/target-ref.js';
 import { blockingTimeout, type SyncWaitOptions } from './blocking.js';
 import { ChangeWaiters } from './change-waiters.js';
 import { crossShared, registerShared, type SharedDescriptor } from './shared-transport.js';
+import { currentTag, tagAlive } from './thread-tag.js';
 import { bump, NOT_YET, STATE, underMutex } from './turnstile.js';
 
 const PARTIES = STATE;
 const GEN = STATE + 1;
 const COUNT = STATE + 2; // parties waiting in the current generation
 const BROKEN = STATE + 3;
-const ACTING = STATE + 4; // the last party of the generation runs the action
+const ACTING = STATE + 4; // the tag of the thread whose party runs the action, or 0
 const OUTCOMES = STATE + 5; // bit (gen & 31): that generation ended broken
 const WORDS = STATE + 6;
 
@@ -126,6 +127,8 @@ export class SharedBarrier {
     this.waiters = new ChangeWaiters<number>(words, {
       check: (data) => outcome(words, data as Arrival),
       left: (data) => this.leave(data as Arrival),
+      reap: () => reapDeadActor(words),
+      heldElsewhere: () => words[ACTING] !== 0 && words[ACTING] !== currentTag(),
     });
   }
 
@@ -172,8 +175,9 @@ export class SharedBarrier {
   }
 
   /**
-   * Blocks this worker thread as `wait` does (its action, if it runs here, must be
-   * synchronous). A `RuntimeError` on the main thread.
+   * Blocks this worker thread as `wait` does. The action, if it runs here, must be
+   * synchronous; a barrier that arrived in this thread loads its action at once, so it is
+   * ready after the thread's first `await`. A `RuntimeError` on the main thread.
    */
   waitSync(opts?: SyncWaitOptions): number {
     const timeout = blockingTimeout(opts, 'SharedBarrier.waitSync()') ?? this.defaultTimeout;
@@ -227,13 +231,14 @@ export class SharedBarrier {
   /** Under the mutex: counts this party in. */
   private arrive(): Arrival {
     const words = this.words;
+    reapDeadActor(words);
     if (words[BROKEN] !== 0) throw brokenError();
     const gen = words[GEN]!;
     if (words[ACTING] !== 0) return { gen, index: -1, early: true, last: false };
     const index = words[COUNT]!;
     const last = index + 1 === words[PARTIES];
     if (!last) words[COUNT] = index + 1;
-    else if (this.action !== undefined) words[ACTING] = 1;
+    else if (this.action !== undefined) words[ACTING] = currentTag();
     else endGeneration(words, false);
     return { gen, index, early: false, last };
   }
@@ -260,7 +265,7 @@ export class SharedBarrier {
     if (result instanceof Promise) {
       this.finish(gen, false);
       throw new TypeError(
-        'SharedBarrier.waitSync(): the action returned a promise, which a blocked thread cannot await; the barrier is now broken',
+        'SharedBarrier.waitSync(): the action returned a promise (or, sent to this thread, was not loaded yet: await anything once first), which a blocked thread cannot await; the barrier is now broken',
       );
     }
     this.finish(gen, true);
@@ -330,6 +335,15 @@ function endGeneration(words: Int32Array, broken: boolean): void {
   bump(words);
 }
 
+/** Under the mutex: a thread that died running the action breaks the barrier (its parties would wait for good); `true` if it did. */
+function reapDeadActor(words: Int32Array): boolean {
+  const actor = words[ACTING]!;
+  if (actor === 0 || tagAlive(actor)) return false;
+  words[ACTING] = 0;
+  breakNow(words);
+  return true;
+}
+
 /** Under the mutex: breaks the barrier; its waiters see it at once, later waits until `reset()`. */
 function breakNow(words: Int32Array): void {
   words[BROKEN] = 1;
@@ -343,18 +357,27 @@ function brokenError(): BrokenBarrierError {
   );
 }
 
-/** The actions of barriers that arrived here, which load the portable action they name. */
+/** The actions of barriers that arrived here, which run the portable action they name. */
 const loaders = new WeakMap<() => unknown, TargetRef>();
+
+/**
+ * The action `ref` names, loading from now on: once loaded it runs synchronously (so a
+ * `waitSync` can run it); before, it waits for the load.
+ */
+function loadAction(ref: TargetRef): () => unknown {
+  let loaded: (() => unknown) | undefined;
+  const loading = loadTargetRef(ref).then((fn) => {
+    loaded = fn;
+  });
+  // A failed load fails the action when it runs, breaking the barrier; not before.
+  loading.catch(() => {});
+  const action = () => (loaded !== undefined ? loaded() : loading.then(() => loaded!()));
+  loaders.set(action, ref);
+  return action;
+}
 
 registerShared('SharedBarrier', (descriptor: SharedDescriptor) => {
   const info = descriptor.info as BarrierInfo;
-  const ref = info.action;
-  let action: (() => Promise<void>) | undefined;
-  if (ref !== undefined) {
-    action = async () => {
-      await (await loadTargetRef(ref))();
-    };
-    loaders.set(action, ref);
-  }
-  return new SharedBarrier(0, { action, timeout: info.timeout }, descriptor.buffer);
+  const action = info.action === undefined ? undefined : loadAction(info.action);
+  return new SharedBarrier(0, { action: action as () => void }, descriptor.buffer);
 });

@@ -16,6 +16,8 @@ import { bump, NOT_YET, STATE, Turnstile, underMutex } from './turnstile.js';
 const VALUE = STATE;
 const BOUND = STATE + 1; // -1: unbounded
 const TURNS = STATE + 2;
+/** Where the turn list of waiting threads starts. */
+export const SEMAPHORE_TURNS = TURNS;
 const WORDS = TURNS + TURN_WORDS;
 
 /**
