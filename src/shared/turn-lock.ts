@@ -164,7 +164,8 @@ export abstract class TurnLock implements SharedConditionLock {
 /** Under the mutex: frees a lock whose holding thread died, marked abandoned; `true` if it did (bumped). */
 function reapDeadOwner(words: Int32Array): boolean {
   const owner = words[OWNER]!;
-  if (owner === 0 || tagAlive(owner)) return false;
+  // This thread is alive: no need to ask the thread table (a release asks every time).
+  if (owner === 0 || owner === currentTag() || tagAlive(owner)) return false;
   words[OWNER] = 0;
   words[ABANDONED] = 1;
   bump(words);
