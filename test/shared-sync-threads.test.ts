@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import {
   BrokenBarrierError,
+  Process,
   RuntimeError,
   SharedBarrier,
   SharedBoundedSemaphore,
@@ -13,6 +14,7 @@ import {
   SharedLock,
   SharedRLock,
   SharedSemaphore,
+  spawn,
   type Thread,
 } from '../src/index.js';
 import { SEMAPHORE_TURNS } from '../src/shared/shared-semaphore.js';
@@ -27,12 +29,14 @@ import {
   hangInAction,
   passBarrier,
   produce,
+  releaseElsewhere,
   sameLock,
   setEvent,
   takeAndReport,
   usePermits,
   waitOnShared,
 } from './fixtures/shared-sync-targets.js';
+import { nothing } from './fixtures/thread-targets.js';
 import { until, WORKER_SUITE } from './support/async-helpers.js';
 import { holdInThread, killAll, killParty, startParty } from './support/dead-party.js';
 
@@ -240,6 +244,39 @@ describe(
       await assert.rejects(waiting, BrokenBarrierError);
       assert.equal(barrier.broken, true);
       await assert.rejects(barrier.wait(), BrokenBarrierError);
+    });
+
+    test('a SharedLock held here may be released by another thread; a SharedRLock only by its owner', async () => {
+      const lock = new SharedLock();
+      const rlock = new SharedRLock();
+      await lock.acquire();
+      assert.deepEqual(await resultOf(start(releaseElsewhere, lock)), [false, 'released']);
+      assert.equal(lock.locked(), false, 'no owner, as Python Lock');
+      await spawn(async () => {
+        await rlock.acquire();
+        assert.deepEqual(await resultOf(start(releaseElsewhere, rlock)), [false, 'RuntimeError']);
+        assert.equal(rlock.locked(), true, 'still held by this task');
+        rlock.release();
+      });
+      assert.equal(rlock.locked(), false);
+    });
+
+    test('a shared primitive passed to a process is a TypeError at the call', () => {
+      for (const primitive of [
+        new SharedLock(),
+        new SharedRLock(),
+        new SharedSemaphore(),
+        new SharedBoundedSemaphore(),
+        new SharedEvent(),
+        new SharedCondition(),
+        new SharedBarrier(2),
+      ]) {
+        assert.throws(
+          () => new Process(nothing as never, { args: [primitive] }),
+          (err: Error) => err instanceof TypeError && /only into threads/.test(err.message),
+          primitive.constructor.name,
+        );
+      }
     });
 
     test('a lock and a condition over it, sent to a thread side by side, arrive there as one lock', async () => {
