@@ -3,22 +3,13 @@
  * with no owner thread in between (Python's `threading.Lock` across real threads).
  * @module
  */
-import { CROSS, type Crossed, type Destination } from '../codec/descriptor.js';
-import { refuseWait, type WaitOptions } from '../core/options.js';
-import { falseOnTimeout } from '../core/waiter.js';
+import type { WaitOptions } from '../core/options.js';
 import { RuntimeError } from '../errors.js';
-import { guardOf } from '../sync/guard.js';
-import { ABANDON } from '../sync/holder-protocol.js';
-import { blockingTimeout, type SyncWaitOptions } from './blocking.js';
-import { crossShared, registerShared, type SharedDescriptor } from './shared-transport.js';
-import { currentTag, tagAlive } from './thread-tag.js';
-import { TURN_WORDS } from './turn-list.js';
-import { bump, NOT_YET, STATE, Turnstile, underMutex } from './turnstile.js';
-
-const OWNER = STATE; // the holding thread's tag; 0 when free
-const ABANDONED = STATE + 1;
-const TURNS = STATE + 2;
-const WORDS = TURNS + TURN_WORDS;
+import type { SyncWaitOptions } from './blocking.js';
+import { IS_OWNED, RELEASE_SAVE } from './condition-lock.js';
+import { registerShared, type SharedDescriptor } from './shared-transport.js';
+import { acquireTurn, acquireTurnSync, LOCK_STATE, TurnLock, tryTurn } from './turn-lock.js';
+import { underMutex } from './turnstile.js';
 
 /**
  * A lock in shared memory. Passed to a `Thread` (or a thread-pool task) it arrives as a
@@ -40,27 +31,10 @@ const WORDS = TURNS + TURN_WORDS;
  * }, { args: [lock, counter] }).start().join()));
  * ```
  */
-export class SharedLock {
-  /** The lock's words; shared by every thread that has it. */
-  readonly buffer: SharedArrayBuffer;
-  private readonly words: Int32Array;
-  private readonly turnstile: Turnstile<boolean>;
-
+export class SharedLock extends TurnLock {
+  /** @param buffer the words of an existing lock (how it arrives in a thread); new ones by default. */
   constructor(buffer?: SharedArrayBuffer) {
-    this.buffer = buffer ?? new SharedArrayBuffer(WORDS * 4);
-    if (this.buffer.byteLength < WORDS * 4) {
-      throw new TypeError('SharedLock: the buffer is too small for a lock');
-    }
-    this.words = new Int32Array(this.buffer, 0, WORDS);
-    const words = this.words;
-    this.turnstile = new Turnstile<boolean>(words, TURNS, {
-      serve: (position) => {
-        if (words[OWNER] !== 0 || position !== 0) return NOT_YET;
-        words[OWNER] = currentTag();
-        return true;
-      },
-      reap: () => reapDeadOwner(words),
-    });
+    super('SharedLock', LOCK_STATE, buffer, () => {});
   }
 
   /**
@@ -68,16 +42,12 @@ export class SharedLock {
    * rejects with the signal's reason when aborted, leaving no trace.
    */
   acquire(opts?: WaitOptions): Promise<boolean> {
-    if (opts !== undefined) {
-      const refused = refuseWait(opts, 'SharedLock.acquire()');
-      if (refused) return refused;
-    }
-    return this.turnstile.enqueue(opts, falseOnTimeout);
+    return acquireTurn(this.turnstile, opts, 'SharedLock.acquire()');
   }
 
   /** Takes the lock if it is free and no thread waits for it; never waits. */
   tryAcquire(): boolean {
-    return this.turnstile.tryNow() === true;
+    return tryTurn(this.turnstile);
   }
 
   /**
@@ -85,72 +55,28 @@ export class SharedLock {
    * out. A `RuntimeError` on the main thread (use `acquire`).
    */
   acquireSync(opts?: SyncWaitOptions): boolean {
-    const timeout = blockingTimeout(opts, 'SharedLock.acquireSync()');
-    return this.turnstile.serveBlocking(undefined, timeout) === true;
+    return acquireTurnSync(this.turnstile, opts, 'SharedLock.acquireSync()');
   }
 
   /** Releases the lock (from any thread) and clears `abandoned`; throws if it is not locked. */
   release(): void {
-    const words = this.words;
-    underMutex(words, () => {
-      reapDeadOwner(words);
-      if (words[OWNER] === 0) {
-        throw new RuntimeError(
-          'SharedLock.release(): the lock is not locked; release only after a successful acquire',
-        );
-      }
-      words[OWNER] = 0;
-      words[ABANDONED] = 0;
-      bump(words);
-    });
+    underMutex(this.words, () => this.free(notLocked));
+    this.handOn();
   }
 
-  /** Whether some thread holds the lock (one that died holding it does not). */
-  locked(): boolean {
-    const words = this.words;
-    return underMutex(words, () => {
-      reapDeadOwner(words);
-      return words[OWNER] !== 0;
-    });
+  [IS_OWNED](): boolean {
+    return this.locked();
   }
 
-  /**
-   * Whether the lock was taken from a thread that died holding it: what it guards may be
-   * half-written. It stays set for the next holder; the next `release()` clears it.
-   */
-  get abandoned(): boolean {
-    return Atomics.load(this.words, ABANDONED) !== 0;
-  }
-
-  /** Acquires and returns a `Disposable` that releases: `using _ = await lock.guard()`. */
-  guard(opts?: WaitOptions): Promise<Disposable> {
-    return guardOf(this, 'SharedLock', opts);
-  }
-
-  /** Takes the lock from a holder that is gone (a process that held it through a handle), marked abandoned. */
-  [ABANDON](): void {
-    const words = this.words;
-    underMutex(words, () => {
-      if (words[OWNER] === 0) return;
-      words[OWNER] = 0;
-      words[ABANDONED] = 1;
-      bump(words);
-    });
-  }
-
-  [CROSS](to: Destination): Crossed {
-    return crossShared(this, 'SharedLock', { className: 'SharedLock' }, this.buffer, to);
+  [RELEASE_SAVE](): undefined {
+    this.release();
   }
 }
 
-/** Frees a lock whose holder died, marked abandoned; `true` if it did (bumped). */
-function reapDeadOwner(words: Int32Array): boolean {
-  const owner = words[OWNER]!;
-  if (owner === 0 || tagAlive(owner)) return false;
-  words[OWNER] = 0;
-  words[ABANDONED] = 1;
-  bump(words);
-  return true;
+function notLocked(): RuntimeError {
+  return new RuntimeError(
+    'SharedLock.release(): the lock is not locked; release only after a successful acquire',
+  );
 }
 
 registerShared('SharedLock', (descriptor: SharedDescriptor) => new SharedLock(descriptor.buffer));

@@ -45,6 +45,34 @@ export interface TurnRules<T> {
   serve(position: number, data: unknown): T | typeof NOT_YET;
   /** Under the mutex: frees what dead threads held; `true` if anything changed. */
   reap?(): boolean;
+  /**
+   * Under the mutex: whether what this thread waits for is held by another thread, which
+   * may die holding it. Waiters then keep this thread's event loop alive (a bare
+   * `Atomics.waitAsync` does not), so that they are there to take it over when it does.
+   */
+  heldElsewhere?(): boolean;
+}
+
+/** Keeps the event loop alive while set; it never fires. */
+const KEEP_ALIVE_MS = 2 ** 30;
+function noop(): void {}
+
+/**
+ * Holds this thread's event loop open while its waiters depend on another thread that may
+ * die (a lock's holder): they must be there to take over when it does.
+ */
+export class LoopHold {
+  private timer: NodeJS.Timeout | undefined = undefined;
+
+  /** Holds the loop open, or lets it go. */
+  hold(on: boolean): void {
+    if (on === (this.timer !== undefined)) return;
+    if (on) this.timer = setInterval(noop, KEEP_ALIVE_MS);
+    else {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
 }
 
 /** Bumps the sequence word: call under the mutex, then `wake` after leaving it. */
@@ -92,6 +120,8 @@ export function underMutex<R>(words: Int32Array, body: () => R): R {
 export class Turnstile<T> extends WaiterQueue<T> {
   private sleeping = false;
   private inTurns = false;
+  /** Holds the event loop open while a holder elsewhere may die (see `heldElsewhere`). */
+  private readonly loopHold = new LoopHold();
   /** The sequence word as the last pass saw it under the mutex: sleep only while it still holds. */
   private seen = 0;
 
@@ -106,9 +136,15 @@ export class Turnstile<T> extends WaiterQueue<T> {
 
   /**
    * Serves the caller at once if it may be served (no task of this thread waits before
-   * it), else parks it until served, timed out or aborted.
+   * it), else parks it until served, timed out or aborted. `ignoreTask`: the task being
+   * killed does not interrupt the wait (taking a lock back on the way out of a condition wait).
    */
-  enqueue(opts: WaitOptions | undefined, onTimeout: OnTimeout<T>, data?: unknown): Promise<T> {
+  enqueue(
+    opts: WaitOptions | undefined,
+    onTimeout: OnTimeout<T>,
+    data?: unknown,
+    ignoreTask = false,
+  ): Promise<T> {
     if (this.length === 0) {
       let now: T | typeof NOT_YET;
       try {
@@ -118,12 +154,17 @@ export class Turnstile<T> extends WaiterQueue<T> {
       }
       if (now !== NOT_YET) return Promise.resolve(now);
     }
-    return this.park(opts, onTimeout, data);
+    return this.park(opts, onTimeout, data, ignoreTask);
   }
 
   /** Parks the caller (who tried already, or must wait behind this thread's other tasks) until served. */
-  park(opts: WaitOptions | undefined, onTimeout: OnTimeout<T>, data?: unknown): Promise<T> {
-    const promise = this.wait(opts, onTimeout, data);
+  park(
+    opts: WaitOptions | undefined,
+    onTimeout: OnTimeout<T>,
+    data?: unknown,
+    ignoreTask = false,
+  ): Promise<T> {
+    const promise = ignoreTask ? this.waitIgnoringTask(data) : this.wait(opts, onTimeout, data);
     if (this.length > 0) this.serveWaiting();
     return promise;
   }
@@ -145,6 +186,7 @@ export class Turnstile<T> extends WaiterQueue<T> {
   serveWaiting(): number {
     const words = this.words;
     const tag = currentTag();
+    let elsewhere = false;
     underMutex(words, () => {
       if (this.rules.reap?.()) bump(words);
       if (dropDeadTurns(words, this.turnsAt)) bump(words);
@@ -173,7 +215,9 @@ export class Turnstile<T> extends WaiterQueue<T> {
         bump(words);
       }
       this.seen = words[SEQ]!;
+      elsewhere = this.length > 0 && this.rules.heldElsewhere?.() === true;
     });
+    this.loopHold.hold(elsewhere);
     if (this.length > 0 && !this.sleeping) void this.sleep();
     return this.length;
   }

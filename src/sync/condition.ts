@@ -12,8 +12,8 @@ import {
   IS_OWNED,
   RELEASE_SAVE,
 } from './condition-protocol.js';
-import { guardOf } from './guard.js';
 import { Lock } from './lock.js';
+import { LockFront } from './lock-front.js';
 
 /**
  * A condition variable over a `Lock` (a new one by default) or an `RLock`. `wait` releases
@@ -38,36 +38,17 @@ import { Lock } from './lock.js';
  * }
  * ```
  */
-export class Condition {
+export class Condition extends LockFront<ConditionLock> {
   private readonly waiters = new WaiterQueue<boolean>();
 
   /** @param lock the lock to build on; a new `Lock` by default (as asyncio). */
-  constructor(readonly lock: ConditionLock = new Lock()) {
+  constructor(lock: ConditionLock = new Lock()) {
+    super(lock, 'Condition');
     if (typeof lock !== 'object' || lock === null || typeof lock[IS_OWNED] !== 'function') {
       throw new TypeError(
         `Condition(lock): lock must be a weft Lock or RLock, got ${describe(lock)}`,
       );
     }
-  }
-
-  /** Acquires the underlying lock. */
-  acquire(opts?: WaitOptions): Promise<boolean> {
-    return this.lock.acquire(opts);
-  }
-
-  /** Releases the underlying lock. */
-  release(): void {
-    this.lock.release();
-  }
-
-  /** Whether the underlying lock is held. */
-  locked(): boolean {
-    return this.lock.locked();
-  }
-
-  /** Acquires the underlying lock and returns a `Disposable` that releases it. */
-  guard(opts?: WaitOptions): Promise<Disposable> {
-    return guardOf(this.lock, 'Condition', opts);
   }
 
   /**

@@ -172,7 +172,18 @@ export class ThreadTable {
   /** The generation of the live thread in `slot`, or `undefined` when no live thread holds it. */
   genAt(slot: number): number | undefined {
     if (slot < 0 || slot >= this.capacity()) return undefined;
-    return this.read(slot)?.gen;
+    // Only the two words it needs (no name to decode): shared locks ask on every release.
+    const base = this.base(slot);
+    const words = this.words;
+    for (let attempt = 0; ; attempt++) {
+      const before = Atomics.load(words, base + SEQ);
+      if ((before & 1) === 1 && attempt < SPIN_LIMIT) continue;
+      const flags = Atomics.load(words, base + FLAGS);
+      const gen = Atomics.load(words, base + GEN);
+      if (before === Atomics.load(words, base + SEQ) || attempt >= SPIN_LIMIT) {
+        return (flags & ALIVE) !== 0 ? gen : undefined;
+      }
+    }
   }
 
   /** The shared words and the index that changes when `key`'s thread ends (for `Atomics.waitAsync`). */
