@@ -337,7 +337,7 @@ const managerDict: PartRun = async (settings, python) => {
     notes: [
       'the child does `await d.set(i % 64, i)` then `await d.get(i % 64)` (Python ' +
         '`d[i % 64] = i`, `d[i % 64]`), each get checked; a set and a get count as 2 ops.',
-      "weft's set is sent ahead (docs/manager.md, \"Sets sent ahead\"): it resolves at the " +
+      'weft\'s set is sent ahead (docs/manager.md, "Sets sent ahead"): it resolves at the ' +
         'call and goes with the get, one round trip for both; each Python op is one round trip.',
       ONCE,
     ],
