@@ -122,6 +122,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
       words[MAXSIZE] = value;
       bump(words);
     });
+    this.handOverHere();
   }
 
   /** Items in the queue now. */
@@ -163,7 +164,9 @@ export class SharedQueue<T> implements AsyncIterable<T> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.putters.enqueue(opts, this.putTimedOut, prepared);
+    const put = this.putters.enqueue(opts, this.putTimedOut, prepared);
+    this.handOverHere();
+    return put;
   }
 
   /** Puts a copy of `item` now, or throws `QueueFull` (`QueueShutDown`, `TypeError`, `RangeError`). */
@@ -173,6 +176,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
     if (this.putters.tryNow(prepared) === NOT_YET) {
       throw new QueueFull(`SharedQueue.putNowait(): the queue is full (${this.roomSays()})`);
     }
+    this.handOverHere();
   }
 
   /**
@@ -205,7 +209,10 @@ export class SharedQueue<T> implements AsyncIterable<T> {
       let now: unknown;
       try {
         now = this.getters.tryNow();
-        if (now !== NOT_YET) return Promise.resolve(finish(now) as T);
+        if (now !== NOT_YET) {
+          this.handOverHere();
+          return Promise.resolve(finish(now) as T);
+        }
       } catch (err) {
         return Promise.reject(err);
       }
@@ -217,6 +224,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
   getNowait(): T {
     const item = this.getters.tryNow();
     if (item === NOT_YET) throw new QueueEmpty('SharedQueue.getNowait(): the queue is empty');
+    this.handOverHere();
     return finish(item) as T;
   }
 
@@ -247,6 +255,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
       }
       if (--words[UNFINISHED]! === 0) bump(words);
     });
+    this.handOverHere();
   }
 
   /** Waits until every item ever put has been marked with `taskDone()`: `true`, or `false` on timeout. */
@@ -273,6 +282,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
       }
       bump(words);
     });
+    this.handOverHere();
   }
 
   /** Yields items as they arrive; ends when the queue is shut down and drained. */
@@ -283,6 +293,16 @@ export class SharedQueue<T> implements AsyncIterable<T> {
   [CROSS](to: Destination): Crossed {
     const info = { className: 'SharedQueue' };
     return crossShared(this, 'SharedQueue', info, this.buffer, to, this.data);
+  }
+
+  /**
+   * After a change made in this thread: its own parked tasks see it at once (a getter gets
+   * the item just put, as with a `Queue`), not a loop turn later through the sleeper.
+   */
+  private handOverHere(): void {
+    if (this.getters.length > 0) this.getters.serveWaiting();
+    if (this.putters.length > 0) this.putters.serveWaiting();
+    if (this.joiners.length > 0) this.joiners.serveWaiting();
   }
 
   private encode(item: T, method: string): Prepared {
