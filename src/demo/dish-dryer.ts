@@ -7,7 +7,7 @@
  */
 import { portable } from '../portable/portable.js';
 import type { SharedQueue } from '../shared/shared-queue.js';
-import { reportingCounter } from './dry-reports.js';
+import { reporting } from './dry-reports.js';
 import { type DishQueue, passOn } from './stage.js';
 
 /**
@@ -33,6 +33,8 @@ export const dryDishes = portable(
     ms: number,
     reports?: SharedQueue<number>,
   ): Promise<void> {
-    return passOn(toDry, toStack, ms, reports && reportingCounter(reports));
+    if (reports === undefined) return passOn(toDry, toStack, ms);
+    const { counter, output } = reporting(toStack as SharedQueue<number>, reports);
+    return passOn(toDry, output, ms, counter);
   },
 );

@@ -14,6 +14,11 @@ import type { SharedQueue } from '../shared/shared-queue.js';
 /** A queue of dish numbers: the queue itself in its own thread, a handle on it in another, or one in shared memory. */
 export type DishQueue = Queue<number> | QueueHandle<number> | SharedQueue<number>;
 
+/** Where a stage hands its dishes on: the next queue (or something that puts on it). */
+export interface DishOutput {
+  put(dish: number): Promise<void>;
+}
+
 /** How a stage counts what its workers do (`StageTally` in the main thread). */
 export interface StageCounter {
   /** A worker took a dish. */
@@ -43,7 +48,7 @@ export async function work(ms: number): Promise<void> {
  */
 export async function passOn(
   input: DishQueue,
-  output: DishQueue | undefined,
+  output: DishOutput | undefined,
   ms: number,
   counter?: StageCounter,
 ): Promise<void> {
