@@ -145,6 +145,26 @@ describe(
       assert.equal(barrier.broken, false);
     });
 
+    test('SharedBarrier: the last party, blocked in waitSync in a worker, runs the portable action there', async () => {
+      const barrier = new SharedBarrier(2, { action: countAction });
+      const arrived = ints(2);
+      Atomics.store(arrived, 1, 1);
+      const here = barrier.wait();
+      await until(() => barrier.nWaiting === 1, 'this thread waits');
+      const worker = start(passBarrier, barrier, arrived, 0, 1, true);
+      assert.deepEqual(await resultOf(worker), { indices: [1], actions: 1 });
+      assert.equal(await here, 0);
+    });
+
+    test('SharedBarrier: waitSync refuses, before arriving, an action the thread has not loaded', async () => {
+      // `nothing` lives in a module the worker's target does not import: it is still loading.
+      const barrier = new SharedBarrier(2, { action: nothing });
+      const worker = start(passBarrier, barrier, ints(2), 0, 1, true);
+      await assert.rejects(resultOf(worker), (err: Error) => /still loading/.test(err.message));
+      assert.equal(barrier.nWaiting, 0, 'it did not arrive');
+      assert.equal(barrier.broken, false);
+    });
+
     test('SharedBarrier: an action that is not portable cannot go to another thread', () => {
       const barrier = new SharedBarrier(2, { action: () => {} });
       assert.throws(() => start(passBarrier, barrier, ints(2), 0, 1, false), /portable/);
