@@ -27,6 +27,7 @@ import {
   countUnderLock,
   hangAction,
   hangInAction,
+  notifyOnGo,
   passBarrier,
   produce,
   releaseElsewhere,
@@ -297,6 +298,27 @@ describe(
           primitive.constructor.name,
         );
       }
+    });
+
+    test('SharedCondition: a waiter notified from another thread as its timeout runs out counts as notified', async () => {
+      const cond = new SharedCondition(new SharedLock());
+      const flags = ints(3);
+      const notifier = start(notifyOnGo, cond, flags);
+      await until(() => Atomics.load(flags, 0) === 1, 'the notifier is ready');
+      await cond.acquire();
+      const began = performance.now();
+      const waiting = cond.wait({ timeout: 20 });
+      Atomics.store(flags, 1, 1);
+      Atomics.notify(flags, 1);
+      // This thread's loop stays blocked until the notification is in and the timeout is due:
+      // whichever of the two it then sees first, the wait was notified.
+      while (Atomics.load(flags, 2) === 0 || performance.now() - began < 20) {
+        Atomics.wait(flags, 2, 0, 1);
+      }
+      assert.equal(await waiting, true);
+      assert.equal(cond.locked(), true, 'it holds the lock again');
+      cond.release();
+      await resultOf(notifier);
     });
 
     test('a lock and a condition over it, sent to a thread side by side, arrive there as one lock', async () => {
