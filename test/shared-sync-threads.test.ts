@@ -27,6 +27,7 @@ import {
   countUnderLock,
   hangAction,
   hangInAction,
+  notifyOnGo,
   passBarrier,
   produce,
   releaseElsewhere,
@@ -142,6 +143,26 @@ describe(
         'the action ran once per generation, in the thread of the last party',
       );
       assert.equal(barrier.nWaiting, 0);
+      assert.equal(barrier.broken, false);
+    });
+
+    test('SharedBarrier: the last party, blocked in waitSync in a worker, runs the portable action there', async () => {
+      const barrier = new SharedBarrier(2, { action: countAction });
+      const arrived = ints(2);
+      Atomics.store(arrived, 1, 1);
+      const here = barrier.wait();
+      await until(() => barrier.nWaiting === 1, 'this thread waits');
+      const worker = start(passBarrier, barrier, arrived, 0, 1, true);
+      assert.deepEqual(await resultOf(worker), { indices: [1], actions: 1 });
+      assert.equal(await here, 0);
+    });
+
+    test('SharedBarrier: waitSync refuses, before arriving, an action the thread has not loaded', async () => {
+      // `nothing` lives in a module the worker's target does not import: it is still loading.
+      const barrier = new SharedBarrier(2, { action: nothing });
+      const worker = start(passBarrier, barrier, ints(2), 0, 1, true);
+      await assert.rejects(resultOf(worker), (err: Error) => /still loading/.test(err.message));
+      assert.equal(barrier.nWaiting, 0, 'it did not arrive');
       assert.equal(barrier.broken, false);
     });
 
@@ -276,6 +297,27 @@ describe(
           primitive.constructor.name,
         );
       }
+    });
+
+    test('SharedCondition: a waiter notified from another thread as its timeout runs out counts as notified', async () => {
+      const cond = new SharedCondition(new SharedLock());
+      const flags = ints(3);
+      const notifier = start(notifyOnGo, cond, flags);
+      await until(() => Atomics.load(flags, 0) === 1, 'the notifier is ready');
+      await cond.acquire();
+      const began = performance.now();
+      const waiting = cond.wait({ timeout: 20 });
+      Atomics.store(flags, 1, 1);
+      Atomics.notify(flags, 1);
+      // This thread's loop stays blocked until the notification is in and the timeout is due:
+      // whichever of the two it then sees first, the wait was notified.
+      while (Atomics.load(flags, 2) === 0 || performance.now() - began < 20) {
+        Atomics.wait(flags, 2, 0, 1);
+      }
+      assert.equal(await waiting, true);
+      assert.equal(cond.locked(), true, 'it holds the lock again');
+      cond.release();
+      await resultOf(notifier);
     });
 
     test('a lock and a condition over it, sent to a thread side by side, arrive there as one lock', async () => {

@@ -36,6 +36,27 @@ export async function loadTargetRef(ref: TargetRef): Promise<(...args: unknown[]
 }
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
+/** The modules `loadTarget` has finished importing, for `loadedTargetRef`. */
+const imported = new Map<string, Record<string, unknown>>();
+
+/**
+ * The portable function `ref` names, if its module was loaded here as a target's (or a
+ * target's own module defines it); `undefined` if not yet. Synchronous: for what a thread
+ * that blocks may have to run (a shared barrier's action in `waitSync`).
+ */
+export function loadedTargetRef(ref: TargetRef): ((...args: unknown[]) => unknown) | undefined {
+  const namespace = imported.get(ref.module);
+  if (namespace === undefined) return undefined;
+  let match: ((...args: unknown[]) => unknown) | undefined;
+  for (const [name, value] of Object.entries(namespace)) {
+    if (typeof value !== 'function') continue;
+    if (ref.source !== undefined && Function.prototype.toString.call(value) !== ref.source)
+      continue;
+    if (ref.source === undefined && name !== ref.name) continue;
+    if (match === undefined || name === ref.name) match = value as (...args: unknown[]) => unknown;
+  }
+  return match;
+}
 
 /**
  * Worker side: the function `target` names, importing its module once per worker. Rejects
@@ -46,7 +67,10 @@ export async function loadTarget(target: PortableTarget): Promise<(...args: unkn
   if (namespace === undefined) {
     namespace = importTargetModule(target.module);
     modules.set(target.module, namespace);
-    namespace.catch(() => modules.delete(target.module));
+    namespace.then(
+      (loaded) => imported.set(target.module, loaded),
+      () => modules.delete(target.module),
+    );
   }
   const fn = (await namespace)[target.name];
   if (typeof fn !== 'function') {

@@ -14,7 +14,7 @@ import { CROSS, type Crossed, type Destination, type HandleInfo } from '../codec
 import { describe, invalidTimeout, invalidWaitOptions, type WaitOptions } from '../core/options.js';
 import type { Waiter } from '../core/waiter.js';
 import { BrokenBarrierError } from '../errors.js';
-import { loadTargetRef } from '../portable/load.js';
+import { loadedTargetRef, loadTargetRef } from '../portable/load.js';
 import { isPortable } from '../portable/portable.js';
 import { type TargetRef, targetRef } from '../portable/target-ref.js';
 import { blockingTimeout, type SyncWaitOptions } from './blocking.js';
@@ -122,7 +122,7 @@ export class SharedBarrier {
         ? undefined
         : isPortable(action)
           ? targetRef(action)
-          : loaders.get(action);
+          : loaders.get(action)?.ref;
     this.defaultTimeout = timeout;
     this.waiters = new ChangeWaiters<number>(words, {
       check: (data) => outcome(words, data as Arrival),
@@ -176,11 +176,19 @@ export class SharedBarrier {
 
   /**
    * Blocks this worker thread as `wait` does. The action, if it runs here, must be
-   * synchronous; a barrier that arrived in this thread loads its action at once, so it is
-   * ready after the thread's first `await`. A `RuntimeError` on the main thread.
+   * synchronous, and (in a thread the barrier was sent to) already loaded: it is when the
+   * module of the thread's target exports it; else a `TypeError`, before arriving. A
+   * `RuntimeError` on the main thread.
    */
   waitSync(opts?: SyncWaitOptions): number {
     const timeout = blockingTimeout(opts, 'SharedBarrier.waitSync()') ?? this.defaultTimeout;
+    const action = this.action === undefined ? undefined : loaders.get(this.action);
+    if (action !== undefined && action.loaded === undefined) {
+      throw new TypeError(
+        `SharedBarrier.waitSync(): the barrier's action (${action.ref.name}) is still loading in this thread, ` +
+          "and a blocked thread could not run it; wait with await barrier.wait() here, or export the action from the module of this thread's target",
+      );
+    }
     for (;;) {
       const arrival = underMutex(this.words, () => this.arrive());
       if (arrival.early) {
@@ -265,7 +273,7 @@ export class SharedBarrier {
     if (result instanceof Promise) {
       this.finish(gen, false);
       throw new TypeError(
-        'SharedBarrier.waitSync(): the action returned a promise (or, sent to this thread, was not loaded yet: await anything once first), which a blocked thread cannot await; the barrier is now broken',
+        'SharedBarrier.waitSync(): the action returned a promise, which a blocked thread cannot await; the barrier is now broken',
       );
     }
     this.finish(gen, true);
@@ -357,22 +365,32 @@ function brokenError(): BrokenBarrierError {
   );
 }
 
-/** The actions of barriers that arrived here, which run the portable action they name. */
-const loaders = new WeakMap<() => unknown, TargetRef>();
+/** A portable action a barrier brought into this thread: loaded, or loading. */
+interface ActionLoad {
+  readonly ref: TargetRef;
+  loaded: (() => unknown) | undefined;
+}
+
+/** The actions of barriers that arrived here, with the portable action each runs. */
+const loaders = new WeakMap<() => unknown, ActionLoad>();
 
 /**
- * The action `ref` names, loading from now on: once loaded it runs synchronously (so a
- * `waitSync` can run it); before, it waits for the load.
+ * The action `ref` names: at once if its module is loaded here (a thread's target module
+ * usually defines it), else loading from now on — a `waitSync` cannot wait for that.
  */
 function loadAction(ref: TargetRef): () => unknown {
-  let loaded: (() => unknown) | undefined;
-  const loading = loadTargetRef(ref).then((fn) => {
-    loaded = fn;
-  });
-  // A failed load fails the action when it runs, breaking the barrier; not before.
-  loading.catch(() => {});
-  const action = () => (loaded !== undefined ? loaded() : loading.then(() => loaded!()));
-  loaders.set(action, ref);
+  const load: ActionLoad = { ref, loaded: loadedTargetRef(ref) };
+  let loading: Promise<void> | undefined;
+  if (load.loaded === undefined) {
+    loading = loadTargetRef(ref).then((fn) => {
+      load.loaded = fn;
+    });
+    // A failed load fails the action when it runs, breaking the barrier; not before.
+    loading.catch(() => {});
+  }
+  const action = () =>
+    load.loaded !== undefined ? load.loaded() : loading!.then(() => load.loaded!());
+  loaders.set(action, load);
   return action;
 }
 

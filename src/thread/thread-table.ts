@@ -175,15 +175,11 @@ export class ThreadTable {
     // Only the two words it needs (no name to decode): shared locks ask on every release.
     const base = this.base(slot);
     const words = this.words;
-    for (let attempt = 0; ; attempt++) {
-      const before = Atomics.load(words, base + SEQ);
-      if ((before & 1) === 1 && attempt < SPIN_LIMIT) continue;
-      const flags = Atomics.load(words, base + FLAGS);
-      const gen = Atomics.load(words, base + GEN);
-      if (before === Atomics.load(words, base + SEQ) || attempt >= SPIN_LIMIT) {
-        return (flags & ALIVE) !== 0 ? gen : undefined;
-      }
-    }
+    return this.seqRead(base, () =>
+      (Atomics.load(words, base + FLAGS) & ALIVE) !== 0
+        ? Atomics.load(words, base + GEN)
+        : undefined,
+    );
   }
 
   /** The shared words and the index that changes when `key`'s thread ends (for `Atomics.waitAsync`). */
@@ -194,13 +190,11 @@ export class ThreadTable {
   private read(slot: number): TableEntry | undefined {
     const base = this.base(slot);
     const words = this.words;
-    for (let attempt = 0; ; attempt++) {
-      const before = Atomics.load(words, base + SEQ);
-      if ((before & 1) === 1 && attempt < SPIN_LIMIT) continue;
+    return this.seqRead(base, () => {
       const flags = Atomics.load(words, base + FLAGS);
-      if ((flags & ALIVE) === 0 && before === Atomics.load(words, base + SEQ)) return undefined;
+      if ((flags & ALIVE) === 0) return undefined;
       const nameLength = Atomics.load(words, base + NAME_LENGTH);
-      const entry: TableEntry = {
+      return {
         slot,
         gen: Atomics.load(words, base + GEN),
         ident: Atomics.load(words, base + IDENT),
@@ -209,10 +203,20 @@ export class ThreadTable {
         name: this.readName(base, nameLength),
         nameLength,
       };
-      // A writer came in between: read again (a torn read is returned only after a dead writer).
-      if (before === Atomics.load(words, base + SEQ) || attempt >= SPIN_LIMIT) {
-        return (flags & ALIVE) !== 0 ? entry : undefined;
-      }
+    });
+  }
+
+  /**
+   * Runs `body` over the words of the slot at `base` until no writer came in between (a
+   * seqlock read); a torn read is returned only after a writer that died mid-write.
+   */
+  private seqRead<R>(base: number, body: () => R): R {
+    const words = this.words;
+    for (let attempt = 0; ; attempt++) {
+      const before = Atomics.load(words, base + SEQ);
+      if ((before & 1) === 1 && attempt < SPIN_LIMIT) continue;
+      const value = body();
+      if (before === Atomics.load(words, base + SEQ) || attempt >= SPIN_LIMIT) return value;
     }
   }
 
