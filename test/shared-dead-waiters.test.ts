@@ -1,11 +1,12 @@
 // A thread terminated while it waits in a shared primitive's line must not keep the others'
 // tries (getNowait, putNowait, tryAcquire) from being served: its place in the line is dropped.
+// Nor may one terminated inside a primitive's word mutex leave it held for its terminator.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SharedLock, SharedQueue, type Thread } from '../src/index.js';
-import { waitThenHang } from './fixtures/shared-dead-waiters.js';
-import { killAll, killParty, startParty } from './support/dead-party.js';
+import { terminateInsideMutex, waitThenHang } from './fixtures/shared-dead-waiters.js';
+import { killAll, killParty, PATIENCE, startParty } from './support/dead-party.js';
 
 after(killAll);
 
@@ -43,4 +44,14 @@ test('tryAcquire() takes a free lock although a terminated thread waited in line
   lock.release();
   assert.equal(lock.tryAcquire(), true);
   lock.release();
+});
+
+test('terminate() lets a thread leave the shared mutex it is inside before it ends it', async () => {
+  const lock = new SharedLock();
+  // The terminator is a thread of its own: one that blocked for good would hang the test.
+  const terminator = startParty('thread', terminateInsideMutex, [lock]) as Thread;
+  assert.equal(await terminator.join(PATIENCE), true, 'the terminator blocked on the mutex');
+  assert.equal(terminator.exception, undefined);
+  assert.equal(terminator.result, true);
+  assert.equal(lock.locked(), false);
 });
