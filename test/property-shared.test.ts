@@ -14,10 +14,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { QueueEmpty, QueueFull, QueueShutDown, SharedLock, SharedQueue } from '../src/index.js';
+import { SharedLock, SharedQueue } from '../src/index.js';
 import {
   ABORTED,
-  CLOCK,
   COUNTER,
   HOLDER,
   type LockOp,
@@ -36,6 +35,7 @@ import { runs } from './support/property-harness.js';
 import {
   type Call,
   describeRun,
+  EndGame,
   type Nudge,
   PartyPool,
   type RunSpec,
@@ -43,7 +43,7 @@ import {
 } from './support/shared-runs.js';
 
 /** Runs per test in `npm test`; WEFT_FC_RUNS overrides. */
-const RUNS = 80;
+const RUNS = 60;
 const WORKERS = 4;
 /** Items put by the main thread's end game (parties' items are party * 100 + op index). */
 const FILLER = 9000;
@@ -74,51 +74,14 @@ interface Table {
   /** Adds the primitive to the run's world. */
   make(world: World, config: Config): void;
   /** Unblocks calls that only the end game can finish (see `Nudge`). */
-  nudge?(view: RunView, end: EndGame): boolean;
-  check(view: RunView, end: EndGame): void;
+  nudge?(view: RunView, end: EndGame<Config>): boolean;
+  check(view: RunView, end: EndGame<Config>): void;
 }
 
 interface Config {
   maxsize: number;
   bytes: number | undefined;
   endBy: 'fill' | 'shutdown';
-}
-
-/** What the main thread did to a run from outside the programs, logged as calls of party -1. */
-class EndGame {
-  readonly calls: Call[] = [];
-  constructor(
-    readonly config: Config,
-    private readonly control: Int32Array,
-  ) {}
-
-  /** Logs a call the main thread makes now (on the run's clock). */
-  call(op: Op, body: () => unknown): number | undefined {
-    const call: Call = {
-      party: -1,
-      index: this.calls.length,
-      op,
-      start: Atomics.add(this.control, CLOCK, 1),
-      end: undefined,
-      outcome: undefined,
-      value: 0,
-      acquired: undefined,
-      releasing: undefined,
-      dead: false,
-    };
-    this.calls.push(call);
-    try {
-      const value = body();
-      call.value = typeof value === 'number' ? value : 0;
-      call.outcome = OK;
-    } catch (err) {
-      if (err instanceof QueueFull || err instanceof QueueEmpty) call.outcome = TIMED_OUT;
-      else if (err instanceof QueueShutDown) call.outcome = SHUT_DOWN;
-      else throw err;
-    }
-    call.end = Atomics.add(this.control, CLOCK, 1);
-    return call.outcome;
-  }
 }
 
 const isPut = (op: Op) => op.op === 'put' || op.op === 'putNowait' || op.op === 'putSync';
@@ -360,9 +323,9 @@ function runArb(tables: Table[]): fc.Arbitrary<RunSpec & { config: Config }> {
       workers: fc.integer({ min: 2, max: WORKERS }),
       programs: fc.array(program(false), { minLength: WORKERS, maxLength: WORKERS }),
       mainProgram: maybe(program(true)),
-      // One run in five terminates a thread.
+      // One run in eight terminates a thread (a thread costs more to start again than a run).
       kill: fc.oneof(
-        { arbitrary: fc.constant(undefined), weight: 4 },
+        { arbitrary: fc.constant(undefined), weight: 7 },
         {
           arbitrary: fc.record({
             party: fc.nat(WORKERS - 1),
@@ -398,7 +361,7 @@ async function property(tables: Table[]): Promise<void> {
     fc.asyncProperty(runArb(tables), async (spec) => {
       const world: World = {};
       for (const t of tables) t.make(world, spec.config);
-      let end: EndGame | undefined;
+      let end: EndGame<Config> | undefined;
       const nudge: Nudge = (view) => {
         end ??= new EndGame(spec.config, view.control);
         return tables.some((t) => t.nudge?.(view, end!));

@@ -10,9 +10,12 @@ import {
   type Assignment,
   CLOCK,
   CONTROL_WORDS,
+  classify,
   END,
+  FAILED,
   GO,
   LOG_RECORDS,
+  OK,
   type Op,
   partyLoop,
   READY,
@@ -259,4 +262,40 @@ export function describeRun(view: RunView): string {
     null,
     1,
   );
+}
+
+/** What the main thread does to a run from outside the programs, logged as calls of party -1. */
+export class EndGame<C> {
+  readonly calls: Call[] = [];
+  constructor(
+    readonly config: C,
+    private readonly control: Int32Array,
+  ) {}
+
+  /** Makes a call now, logged on the run's clock; returns its outcome. */
+  call(op: Op, body: () => unknown): number {
+    const call: Call = {
+      party: -1,
+      index: this.calls.length,
+      op,
+      start: Atomics.add(this.control, CLOCK, 1),
+      end: undefined,
+      outcome: undefined,
+      value: 0,
+      acquired: undefined,
+      releasing: undefined,
+      dead: false,
+    };
+    this.calls.push(call);
+    try {
+      const value = body();
+      call.value = typeof value === 'number' ? value : 0;
+      call.outcome = OK;
+    } catch (err) {
+      call.outcome = classify(err);
+      if (call.outcome === FAILED) throw err;
+    }
+    call.end = Atomics.add(this.control, CLOCK, 1);
+    return call.outcome;
+  }
 }
