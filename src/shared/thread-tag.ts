@@ -18,6 +18,7 @@ const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const GEN_MASK = 0x3fff;
 
 let ownTag = 0;
+let ownSections: { words: Int32Array; index: number } | null | undefined;
 
 /** This thread's tag (made on first use). */
 export function currentTag(): number {
@@ -34,4 +35,16 @@ export function tagAlive(tag: number): boolean {
   if (tag <= 0) return true;
   const gen = threadTable().genAt((tag & SLOT_MASK) - 1);
   return gen !== undefined && (gen & GEN_MASK) === tag >>> SLOT_BITS;
+}
+
+/**
+ * This thread's count of shared-memory sections it is inside (in the thread table), or
+ * `null` in a worker weft did not start (weft never terminates one).
+ */
+export function currentSections(): { words: Int32Array; index: number } | null {
+  if (ownSections === undefined) {
+    const key = currentTableKey();
+    ownSections = key === undefined ? null : threadTable().sectionsWord(key);
+  }
+  return ownSections;
 }

@@ -178,6 +178,9 @@ export class Turnstile<T> extends WaiterQueue<T> {
     const words = this.words;
     return underMutex(words, () => {
       this.rules.reap?.();
+      // A thread that died waiting keeps its place until someone drops it: a try must, or it
+      // is never served (no thread of its own may be waiting to do so).
+      if (dropDeadTurns(words, this.turnsAt)) bump(words);
       return this.rules.serve(positionOf(words, this.turnsAt, currentTag()), data);
     });
   }

@@ -8,7 +8,8 @@
  * the one change it was making, never a hang.
  * @module
  */
-import { currentTag, tagAlive } from './thread-tag.js';
+import { STOPPING } from '../thread/thread-table.js';
+import { currentSections, currentTag, tagAlive } from './thread-tag.js';
 
 /** Words a mutex takes: state, holder. */
 export const MUTEX_WORDS = 2;
@@ -22,6 +23,11 @@ const CHECK_MS = 50;
 
 /** Takes the mutex at `words[at]`; blocks this thread only for as long as another is inside. */
 export function enter(words: Int32Array, at: number): void {
+  const sections = currentSections();
+  // Counted before it is taken: a thread being terminated is let go only once outside every mutex.
+  if (sections !== null && Atomics.add(sections.words, sections.index, 1) === STOPPING) {
+    awaitTermination(sections);
+  }
   if (Atomics.compareExchange(words, at, FREE, HELD) !== FREE) contend(words, at);
   words[at + 1] = currentTag();
 }
@@ -30,6 +36,18 @@ export function enter(words: Int32Array, at: number): void {
 export function leave(words: Int32Array, at: number): void {
   words[at + 1] = 0;
   if (Atomics.exchange(words, at, FREE) === CONTENDED) Atomics.notify(words, at, 1);
+  const sections = currentSections();
+  if (sections !== null && Atomics.sub(sections.words, sections.index, 1) === STOPPING + 1) {
+    Atomics.notify(sections.words, sections.index);
+  }
+}
+
+/** This thread is being terminated and is outside every mutex: it must stay so until it ends. */
+function awaitTermination(sections: { words: Int32Array; index: number }): never {
+  Atomics.sub(sections.words, sections.index, 1);
+  Atomics.notify(sections.words, sections.index);
+  const never = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) Atomics.wait(never, 0, 0);
 }
 
 function contend(words: Int32Array, at: number): void {

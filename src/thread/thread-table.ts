@@ -12,6 +12,7 @@
  * overtaken after a bounded spin, at worst leaving one torn name, never a hang.
  * @module
  */
+import { waitChange } from '../shared/word-wait.js';
 
 // Header words.
 const USED = 0; // slots handed out so far (high-water mark)
@@ -27,7 +28,13 @@ const IDENT = 3;
 const PARENT = 4;
 const FLAGS = 5;
 const NAME_LENGTH = 6; // full length of the name; at most NAME_CAPACITY units are kept
+const SECTIONS = 7; // shared-memory sections the thread is inside, and STOPPING (see stopOutsideSections)
 const SLOT_HEADER_WORDS = 8;
+
+/** Set in `SECTIONS` before the thread is terminated: it enters no more sections. */
+export const STOPPING = 1 << 30;
+/** How long a terminate waits between looks at a thread still inside a section. */
+const SECTION_CHECK_MS = 50;
 
 const ALIVE = 1;
 const DAEMON = 2;
@@ -108,6 +115,7 @@ export class ThreadTable {
     const gen = Atomics.add(this.words, base + GEN, 1) + 1;
     Atomics.store(this.words, base + IDENT, -1);
     Atomics.store(this.words, base + PARENT, parent);
+    Atomics.store(this.words, base + SECTIONS, 0);
     this.writeName(base, name);
     Atomics.store(this.words, base + FLAGS, daemon ? DAEMON : 0);
     this.unlock(base, seq);
@@ -180,6 +188,29 @@ export class ThreadTable {
         ? Atomics.load(words, base + GEN)
         : undefined,
     );
+  }
+
+  /**
+   * The word that counts the shared-memory sections (a shared primitive's word mutex) `key`'s
+   * thread is inside: the thread itself counts, its terminator reads (`stopOutsideSections`).
+   */
+  sectionsWord(key: TableKey): { words: Int32Array; index: number } {
+    return { words: this.words, index: this.base(key.slot) + SECTIONS };
+  }
+
+  /**
+   * Before `key`'s thread is terminated (by the thread that started it, while it has not
+   * ended): marks it `STOPPING`, so that it enters no more sections, and resolves once it is
+   * inside none. A thread terminated inside a section would keep it held, and while its
+   * terminator blocks on it, nobody could ever see the thread end and take it over.
+   */
+  async stopOutsideSections(key: TableKey): Promise<void> {
+    const index = this.base(key.slot) + SECTIONS;
+    let now = Atomics.or(this.words, index, STOPPING) | STOPPING;
+    while (now !== STOPPING && Atomics.load(this.words, this.base(key.slot) + GEN) === key.gen) {
+      await waitChange(this.words, index, now, SECTION_CHECK_MS);
+      now = Atomics.load(this.words, index);
+    }
   }
 
   /** The shared words and the index that changes when `key`'s thread ends (for `Atomics.waitAsync`). */

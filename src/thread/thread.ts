@@ -186,7 +186,8 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
   }
 
   /**
-   * Stops the thread now (`Worker.terminate()`): its code stops wherever it is, its own
+   * Stops the thread now (`Worker.terminate()`): its code stops wherever it is (but never
+   * inside the few instructions that change a shared primitive's words), its own
    * threads end with it. Resolves once it has ended (`exitCode` 1, no `exception`).
    * Rejects with `RuntimeError` when the thread was never started.
    */
@@ -195,7 +196,11 @@ export class Thread<F extends AnyFunction = AnyFunction> extends Runner<F> {
     if (unstarted) return unstarted;
     if (this.phase === 'stopped') return RESOLVED_VOID;
     this.terminated = true;
-    this.worker!.terminate().then(ignore, ignore);
+    const worker = this.worker!;
+    threadTable()
+      .stopOutsideSections(this.key!)
+      .then(() => worker.terminate())
+      .then(ignore, ignore);
     return this.whenEnded();
   }
 

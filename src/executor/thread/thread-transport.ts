@@ -69,7 +69,10 @@ export class ThreadTransport implements Transport {
     return {
       send: (message, transfer) => worker.postMessage(message, transfer),
       terminate: () => {
-        void worker.terminate();
+        threadTable()
+          .stopOutsideSections(key)
+          .then(() => worker.terminate())
+          .catch(() => {});
       },
       ref: () => {
         busy = true;
