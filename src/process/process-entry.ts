@@ -1,11 +1,13 @@
 /**
  * The child side of a `Process`: wait for the target, run it, send back its outcome, wait
- * for its own non-daemon children (as a Python process does at exit), and exit — the
- * process ends when its target does, whatever timers or handles it left open.
+ * for its own non-daemon children (as a Python process does at exit), flush its output and
+ * exit (child-exit.ts) — the process ends when its target does, whatever timers or handles
+ * it left open.
  * @module
  */
 import { warmUpImport } from '../portable/bootstrap.js';
 import { endOnUncaught, type Outcome, runTarget, runTargetEndHooks } from '../runner/run-target.js';
+import { endChild } from './child-exit.js';
 import { exitWithParent, whenGuarded } from './orphan-guard.js';
 import { type DoneMessage, processMessageKind, READY, type RunMessage } from './protocol.js';
 import { activeChildren, becomeChild, currentProcess } from './registry.js';
@@ -77,7 +79,7 @@ async function finish(outcome: Outcome): Promise<void> {
       .filter((child) => !child.daemon)
       .map((child) => (child as { join?: () => Promise<unknown> }).join?.()),
   );
-  process.exit(code);
+  await endChild(code, () => `process ${currentProcess().name}`);
 }
 
 function trySend(message: DoneMessage, callback: (error: Error | null) => void): void {
