@@ -11,9 +11,11 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Process, warmStart } from '../src/index.js';
+import { Event, Process, warmStart } from '../src/index.js';
 import { canEndFast } from '../src/process/child-exit.js';
 import {
+  announceThenSignal,
+  announceThenWait,
   exitHandlerExits,
   exitHandlerSetsCode,
   exitHandlerThrows,
@@ -21,7 +23,7 @@ import {
   nothing,
   writeInFlight,
 } from './fixtures/exit-targets.js';
-import { endProcesses, giveUp, run } from './support/process-helpers.js';
+import { endProcesses, giveUp, run, started } from './support/process-helpers.js';
 
 const LIMIT = { timeout: 120_000 };
 /** More than a pipe holds (64 KiB), so the child's Node queues most of it. */
@@ -164,6 +166,25 @@ describe("Process: 'exit' handlers and the exit code", () => {
       },
     );
   }
+});
+
+describe('Process: a SIGKILL ending stands for the code the child announced', () => {
+  test('announced 3, then SIGKILL: exitCode 3; then SIGTERM: -15', LIMIT, async () => {
+    const [killed, terminated] = await Promise.all([
+      run(new Process(announceThenSignal, { args: [3, 'SIGKILL'] })),
+      run(new Process(announceThenSignal, { args: [3, 'SIGTERM'] })),
+    ]);
+    assert.equal(killed.exitCode, 3);
+    assert.equal(terminated.exitCode, -15);
+  });
+
+  test('announced 3, then kill() from the parent: -9', LIMIT, async () => {
+    const announced = new Event();
+    const child = started(new Process(announceThenWait, { args: [3, announced] }));
+    assert.equal(await announced.wait({ timeout: 60_000 }), true);
+    await child.kill();
+    assert.equal(child.exitCode, -9);
+  });
 });
 
 describe('canEndFast: the fast end only when nothing is left to lose', () => {
