@@ -89,10 +89,13 @@ function runExitHandlers(exit: () => void, label: () => string): void {
 /** Whether ending with SIGKILL loses nothing that `process.exit()` would have kept. */
 export function canEndFast(
   resources: readonly string[] = process.getActiveResourcesInfo(),
-  flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`,
+  flags = OWN_FLAGS,
 ): boolean {
   return resources.every((kind) => HARMLESS.has(kind)) && !WRITES_AT_EXIT.test(flags);
 }
+
+/** This process's Node flags, fixed at its start (a later change of NODE_OPTIONS is not its own). */
+const OWN_FLAGS = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
 
 /** Tells the parent the code this child ends with; resolves `false` if it could not. */
 function announce(code: number): Promise<boolean> {
