@@ -1,11 +1,12 @@
 /**
  * The child side of a `Process`: wait for the target, run it, send back its outcome, wait
- * for its own non-daemon children (as a Python process does at exit), and exit — the
- * process ends when its target does, whatever timers or handles it left open.
+ * for its own non-daemon children (as a Python process does at exit), flush its output and
+ * exit (child-exit.ts) — the process ends when its target does, whatever timers or handles
+ * it left open.
  * @module
  */
-import { warmUpImport } from '../portable/bootstrap.js';
 import { endOnUncaught, type Outcome, runTarget, runTargetEndHooks } from '../runner/run-target.js';
+import { canEndFast, endChild } from './child-exit.js';
 import { exitWithParent, whenGuarded } from './orphan-guard.js';
 import { type DoneMessage, processMessageKind, READY, type RunMessage } from './protocol.js';
 import { activeChildren, becomeChild, currentProcess } from './registry.js';
@@ -27,8 +28,8 @@ endOnUncaught(
 
 process.on('message', (message: unknown) => {
   const kind = processMessageKind(message);
-  // A spare (warm start) says it is ready once it is guarded and its loader has warmed up.
-  if (kind === 'hello') void Promise.all([whenGuarded(), warmUpImport()]).then(() => send(READY));
+  // A spare (warm start) says it is ready once it is guarded and has warmed up.
+  if (kind === 'hello') void Promise.all([whenGuarded(), warmUp()]).then(() => send(READY));
   if (kind !== 'run' || running) return;
   running = true;
   void run(message as RunMessage);
@@ -37,6 +38,22 @@ process.on('message', (message: unknown) => {
 async function run({ target, args, name, daemon, parent }: RunMessage): Promise<void> {
   becomeChild(name, daemon, parent);
   return finish(await runTarget(target, args, async () => `process ${name}`, 'process', loadKinds));
+}
+
+/** A module that only exports a function that returns `true`, loaded without the file system. */
+const WARM_UP_TARGET = {
+  module: 'data:text/javascript,export function warmUp() { return true; }',
+  name: 'warmUp',
+};
+
+/**
+ * A spare runs an empty target and checks how it would end, ahead: the loader's first use
+ * and the first run of this code (compiled on first call) are then off the path of the
+ * first real start.
+ */
+async function warmUp(): Promise<void> {
+  await runTarget(WARM_UP_TARGET, [], async () => 'a spare process', 'process', loadKinds);
+  canEndFast();
 }
 
 /** Every kind and transport, loaded only once a handle arrives (plain targets start faster). */
@@ -77,7 +94,7 @@ async function finish(outcome: Outcome): Promise<void> {
       .filter((child) => !child.daemon)
       .map((child) => (child as { join?: () => Promise<unknown> }).join?.()),
   );
-  process.exit(code);
+  await endChild(code, () => `process ${currentProcess().name}`);
 }
 
 function trySend(message: DoneMessage, callback: (error: Error | null) => void): void {

@@ -24,7 +24,7 @@ import type { SendableArgs } from '../remote/handle-types.js';
 import { type AnyFunction, type EncodedOutcome, Runner } from '../runner/runner.js';
 import { inheritedNow } from '../runner/spare-pool.js';
 import { forkChild } from './process-start.js';
-import { processMessageKind, type RunMessage } from './protocol.js';
+import { exitingCode, processMessageKind, type RunMessage } from './protocol.js';
 import { currentProcess, trackChild, untrackChild } from './registry.js';
 import { setRef, spareProcesses } from './spare-processes.js';
 
@@ -80,6 +80,10 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
   private readonly execArgv: string[];
   private child: ChildProcess | undefined = undefined;
   private processId: number | undefined = undefined;
+  /** The code the child announced it ends with by SIGKILL (child-exit.ts). */
+  private announcedCode: number | undefined = undefined;
+  /** Whether this side sent a SIGKILL: then a SIGKILL ending is one, whatever was announced. */
+  private killSent = false;
 
   /**
    * Checks the target and the arguments at the call: a TypeError says what cannot run or
@@ -162,7 +166,12 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
     child.on('message', (message: unknown) => this.receive(message));
     // The child could not be started or reached (no such executable, a broken channel).
     child.on('error', (error: Error) => this.crashed(error, 'failed'));
-    child.on('exit', (code, signal) => this.exited(code, signal));
+    child.on('exit', (code, signal) => {
+      // Every message the child sent is read before it counts as ended: its channel closes
+      // at its death, after them ('exit' may come first).
+      if (child.connected) child.once('disconnect', () => this.exited(code, signal));
+      else this.exited(code, signal);
+    });
     this.updateRef();
   }
 
@@ -218,12 +227,15 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
     // A daemon child is unreferenced: keep the loop alive until its exit is seen, or the
     // returned promise could be left pending with nothing left to run.
     this.child!.ref();
+    if (signal === 'SIGKILL') this.killSent = true;
     this.child!.kill(signal);
     return this.whenEnded();
   }
 
   private receive(message: unknown): void {
-    if (processMessageKind(message) !== 'done') return;
+    const kind = processMessageKind(message);
+    if (kind === 'exiting') this.announcedCode = exitingCode(message);
+    if (kind !== 'done') return;
     this.received(message as EncodedOutcome);
   }
 
@@ -236,6 +248,8 @@ export class Process<F extends AnyFunction = AnyFunction> extends Runner<F> {
     if (this.phase === 'stopped') return;
     this.child = undefined;
     untrackChild(this);
-    this.ended(code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0));
+    // The child ended itself by SIGKILL once all was flushed, standing for the code it announced.
+    const announced = signal === 'SIGKILL' && !this.killSent ? this.announcedCode : undefined;
+    this.ended(announced ?? code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0));
   }
 }

@@ -22,6 +22,15 @@ export type DoneMessage =
   | { readonly $weftProcess: 'done'; readonly ok: true; readonly value: unknown }
   | { readonly $weftProcess: 'done'; readonly ok: false; readonly error: unknown };
 
+/**
+ * Child → parent, its last message: it ends by SIGKILL (child-exit.ts), which stands for
+ * this exit code — the parent reports `code`, unless the parent itself sent the SIGKILL.
+ */
+export interface ExitingMessage {
+  readonly $weftProcess: 'exiting';
+  readonly code: number;
+}
+
 /** Parent → spare process (warm start): say when booted; the spare answers `ready`. */
 export const HELLO = { $weftProcess: 'hello' } as const;
 /** Spare process → parent: its entry is loaded, it waits for a target. */
@@ -42,3 +51,10 @@ export const CHILD_ENV = 'WEFT_PROCESS_CHILD';
 
 /** The value of `CHILD_ENV`: the parent's reaper kills the child, or the child watches itself. */
 export type ParentWatch = 'reaper' | 'self';
+
+/** The code a child announced it ends with by SIGKILL, when `message` is that announcement. */
+export function exitingCode(message: unknown): number | undefined {
+  if (processMessageKind(message) !== 'exiting') return undefined;
+  const code = (message as ExitingMessage).code;
+  return Number.isInteger(code) ? code : undefined;
+}
