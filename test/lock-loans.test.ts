@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import type { Destination } from '../src/codec/descriptor.js';
 import { Event, Lock, type LockHandle, spawn } from '../src/index.js';
 import { outboxCounts } from '../src/remote/outbox.js';
+import { WAITING } from '../src/sync/holder-protocol.js';
 import { useThenHang } from './fixtures/dead-party-targets.js';
 import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
 import { TEST_OPTIONS, until } from './support/async-helpers.js';
@@ -160,7 +161,14 @@ for (const to of ['thread', 'process'] as const satisfies Destination[]) {
         controller.abort(new Error('changed my mind'));
         await assert.rejects(aborted, /changed my mind/);
         lock.release();
-        await until(() => !lock.locked(), 'a borrow granted after it was given up came back');
+        // A borrow given up leaves the owner's line once its withdrawal arrives, and one granted
+        // before that comes back: the lock is then the owner's to take (`locked()` alone is
+        // false already while the lock is lent and nobody holds it).
+        await until(() => {
+          if (lock[WAITING] > 0 || !lock.tryAcquire()) return false;
+          lock.release();
+          return true;
+        }, 'a borrow granted after it was given up came back');
         assert.equal(await handle.acquire({ timeout: 0 }), true);
         await handle.release();
       } finally {

@@ -59,8 +59,8 @@ export class LockLoan {
     const invalid = invalidWaitOptions(opts, `${this.link.info.className}.acquire`);
     if (invalid) return Promise.reject(invalid);
     if (opts?.signal?.aborted) return Promise.reject(opts.signal.reason);
-    // Only the owner knows whether the lock is free now.
-    if (opts?.timeout === 0 && this.state === 'none') return undefined;
+    // Only the owner knows whether the lock is free now (a borrow withdrawn, still on its way, holds nothing).
+    if (opts?.timeout === 0 && this.state !== 'lent' && this.waiters.length === 0) return undefined;
     if (this.state === 'lent' && !this.held && !this.recalled && this.waiters.length === 0) {
       this.hold();
       return RESOLVED_TRUE;
@@ -73,7 +73,7 @@ export class LockLoan {
 
   /** Takes the lock if it is lent here and free; `undefined`: ask the owner. */
   tryAcquire(): boolean | undefined {
-    if (this.state !== 'lent') return this.state === 'none' ? undefined : false;
+    if (this.state !== 'lent') return this.waiters.length === 0 ? undefined : false;
     if (this.held || this.recalled || this.waiters.length > 0) return false;
     this.hold();
     return true;
