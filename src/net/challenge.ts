@@ -40,7 +40,7 @@ const FAILURE = Buffer.from('#FAILURE#', 'latin1');
 const NONCE_BYTES = 40;
 const DIGEST_BYTES = 32;
 /** Longest handshake frame accepted: no peer can make us buffer more than this before it is known. */
-const MAX_FRAME = 256;
+export const HANDSHAKE_FRAME_BYTES = 256;
 
 /** Anything that has `sendBytes(buffer)` and `recvBytes(maxLength, { timeout })`, like a `Connection`. */
 interface ConnectionLike {
@@ -100,11 +100,12 @@ export function answerChallenge(
  * connecting side runs it (answer, then challenge) — the order `Listener` and `Client` use.
  */
 export async function authenticate(
-  io: FrameIO,
+  conn: FrameIO | ConnectionLike,
   key: Uint8Array,
   side: 'server' | 'client',
   timeout: number,
 ): Promise<void> {
+  const io = frameIO(conn);
   if (side === 'server') {
     await deliver(io, key, timeout);
     await answer(io, key, timeout);
@@ -118,7 +119,7 @@ async function deliver(io: FrameIO, key: Uint8Array, timeout: number): Promise<v
   const nonce = randomBytes(NONCE_BYTES);
   await guard(io.sendBytes(Buffer.concat([CHALLENGE, nonce])), 'send the challenge');
   const response = await guard(
-    io.recvBytes({ maxLength: MAX_FRAME, timeout }),
+    io.recvBytes({ maxLength: HANDSHAKE_FRAME_BYTES, timeout }),
     'receive the answer to the challenge',
   );
   const expected = digest(key, nonce);
@@ -133,7 +134,7 @@ async function deliver(io: FrameIO, key: Uint8Array, timeout: number): Promise<v
 
 async function answer(io: FrameIO, key: Uint8Array, timeout: number): Promise<void> {
   const challenge = await guard(
-    io.recvBytes({ maxLength: MAX_FRAME, timeout }),
+    io.recvBytes({ maxLength: HANDSHAKE_FRAME_BYTES, timeout }),
     'receive a challenge',
   );
   if (
@@ -149,7 +150,7 @@ async function answer(io: FrameIO, key: Uint8Array, timeout: number): Promise<vo
     'send the answer',
   );
   const reply = await guard(
-    io.recvBytes({ maxLength: MAX_FRAME, timeout }),
+    io.recvBytes({ maxLength: HANDSHAKE_FRAME_BYTES, timeout }),
     'receive the verdict on the answer',
   );
   if (!WELCOME.equals(reply)) {
