@@ -119,6 +119,7 @@ export class Listener implements AsyncDisposable {
       if (refused) return refused;
     }
     await this.listen();
+    if (this.isClosed) throw closedError('accept');
     const socket = this.waiting.shift() ?? (await this.acceptors.wait(opts, acceptTimedOut));
     return establish(socket, this.settings, 'server');
   }
