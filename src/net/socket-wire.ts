@@ -20,6 +20,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 const HEADER_BYTES = 5;
 const EMPTY = Buffer.alloc(0);
+/** Up to this many bytes, a tick's frames are copied into one buffer for one write. */
+const COALESCE_BYTES = 256 * 1024;
 const VALUE = 0;
 const BYTES = 1;
 /** The largest payload the 4-byte length can state. */
@@ -90,8 +92,11 @@ export class SocketLink {
 /** Where a socket connection's sends go: each message becomes one frame on the socket. */
 class SocketOutlet implements Outlet {
   readerClosed = false;
-  private corked = false;
+  /** Frames sent this tick, written together at its end: one system call for many messages. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private drained: Promise<void> | undefined = undefined;
+  private readonly flush = (): void => this.writePending();
 
   constructor(
     private readonly socket: Socket,
@@ -109,17 +114,13 @@ class SocketOutlet implements Outlet {
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt32BE(length, 0);
     header[4] = message.bytes ? BYTES : VALUE;
-    // Messages sent in one tick leave in one write (writev): far fewer system calls.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+    if (this.pending.length === 0) process.nextTick(this.flush);
+    this.pending.push(header, payload as Buffer);
+    this.pendingBytes += HEADER_BYTES + length;
+    if (this.socket.writableLength + this.pendingBytes < this.socket.writableHighWaterMark) {
+      return undefined;
     }
-    this.socket.write(header);
-    if (this.socket.write(payload) || this.socket.destroyed) return undefined;
+    // The flush will find the socket's buffer full: the sender waits for it to drain.
     this.drained ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.drained = undefined;
@@ -133,6 +134,7 @@ class SocketOutlet implements Outlet {
 
   endOfInput(): void {
     this.readerClosed = true;
+    this.writePending();
     // What was written still leaves; then the socket closes both ways.
     this.socket.destroySoon();
   }
@@ -140,6 +142,21 @@ class SocketOutlet implements Outlet {
   /** The peer closed or the socket failed: sends now would be lost. */
   peerGone(): void {
     this.readerClosed = true;
+  }
+
+  private writePending(): void {
+    const { pending, pendingBytes } = this;
+    if (pending.length === 0 || this.socket.destroyed) return;
+    this.pending = [];
+    this.pendingBytes = 0;
+    // One buffer makes one write(2); writev(2) of many small pieces costs far more here.
+    if (pendingBytes <= COALESCE_BYTES) {
+      this.socket.write(Buffer.concat(pending, pendingBytes));
+      return;
+    }
+    this.socket.cork();
+    for (const piece of pending) this.socket.write(piece);
+    this.socket.uncork();
   }
 }
 
