@@ -102,6 +102,19 @@ describe('Listener and Client: messages', NET_SUITE, () => {
     assert.equal(got[got.length - 1], 9);
   });
 
+  test('streamed through an echo: a sender far ahead waits for the socket to drain, and every message comes back in order', async () => {
+    const [server, client] = await pair();
+    const count = 50_000;
+    const echoing = (async () => {
+      for (let i = 0; i < count; i++) await server.send(await server.recv());
+    })();
+    const sending = (async () => {
+      for (let i = 0; i < count; i++) await client.send({ id: i, tags: ['a', 'b'] });
+    })();
+    for (let i = 0; i < count; i++) assert.equal(((await client.recv()) as { id: number }).id, i);
+    await Promise.all([sending, echoing]);
+  });
+
   test('a value that cannot be sent is a TypeError at send; nothing is sent', async () => {
     const [server, client] = await pair();
     await assert.rejects(client.send({ f: () => 1 } as never), TypeError);

@@ -96,12 +96,20 @@ class SocketOutlet implements Outlet {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private drained: Promise<void> | undefined = undefined;
+  private release: (() => void) | undefined = undefined;
   private readonly flush = (): void => this.writePending();
+  private readonly wake = (): void => {
+    const release = this.release;
+    this.drained = this.release = undefined;
+    release?.();
+  };
 
   constructor(
     private readonly socket: Socket,
     private readonly maxMessageBytes: number,
-  ) {}
+  ) {
+    socket.on('close', this.wake);
+  }
 
   deliver(message: Message): void | Promise<void> {
     const payload = message.data as Uint8Array;
@@ -120,14 +128,9 @@ class SocketOutlet implements Outlet {
     if (this.socket.writableLength + this.pendingBytes < this.socket.writableHighWaterMark) {
       return undefined;
     }
-    // The flush will find the socket's buffer full: the sender waits for it to drain.
+    // The socket's buffer is full: the sender waits until this tick's write drains.
     this.drained ??= new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.drained = undefined;
-        this.socket.off('drain', done).off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done).on('close', done);
+      this.release = resolve;
     });
     return this.drained;
   }
@@ -145,18 +148,27 @@ class SocketOutlet implements Outlet {
   }
 
   private writePending(): void {
-    const { pending, pendingBytes } = this;
-    if (pending.length === 0 || this.socket.destroyed) return;
+    const { pending, pendingBytes, socket } = this;
     this.pending = [];
     this.pendingBytes = 0;
-    // One buffer makes one write(2); writev(2) of many small pieces costs far more here.
-    if (pendingBytes <= COALESCE_BYTES) {
-      this.socket.write(Buffer.concat(pending, pendingBytes));
+    if (pending.length === 0 || socket.destroyed) {
+      this.wake();
       return;
     }
-    this.socket.cork();
-    for (const piece of pending) this.socket.write(piece);
-    this.socket.uncork();
+    let ok: boolean;
+    // One buffer makes one write(2); writev(2) of many small pieces costs far more here.
+    if (pendingBytes <= COALESCE_BYTES) {
+      ok = socket.write(Buffer.concat(pending, pendingBytes));
+    } else {
+      socket.cork();
+      ok = true;
+      for (const piece of pending) ok = socket.write(piece);
+      socket.uncork();
+    }
+    // A sender waits on what this write says, never on a guess made before it.
+    if (this.release === undefined) return;
+    if (ok) this.wake();
+    else socket.once('drain', this.wake);
   }
 }
 
