@@ -82,6 +82,46 @@ describe('Listener and Client: messages', NET_SUITE, () => {
     for (let i = 0; i < 1000; i++) assert.equal(await client.recv(), i);
   });
 
+  test('every value comes back exactly: what JSON could carry, and what only V8 can (-0, NaN, undefined, holes, shared and cyclic objects)', async () => {
+    const [server, client] = await pair();
+    const shared = { s: 1 };
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const withExtra = Object.assign([1, 2], { extra: 'x' });
+    const holes = [1, 2, 3];
+    delete holes[1];
+    const deep: unknown[] = [];
+    let at = deep;
+    for (let i = 0; i < 100; i++) at.push((at = []));
+    const values: unknown[] = [
+      { id: 1, tags: ['a', 'b'], nested: { ok: true, n: null } },
+      'plain string',
+      42,
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      { u: undefined },
+      holes,
+      { a: shared, b: shared },
+      cyclic,
+      withExtra,
+      JSON.parse('{"__proto__": {"polluted": true}}'),
+      'lone \ud800 surrogate and ünïcödé',
+      deep,
+      new Set([1]),
+      Object.create(null),
+    ];
+    for (const v of values) await client.send(v);
+    for (const v of values) {
+      const got = await server.recv();
+      assert.deepStrictEqual(got, structuredClone(v));
+    }
+    await client.send({ a: shared, b: shared });
+    const gotShared = (await server.recv()) as Record<string, object>;
+    assert.equal(gotShared.a, gotShared.b, 'shared references stay shared');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
   test('poll says whether recv would answer; recvBytes refuses a value and it stays', async () => {
     const [server, client] = await pair();
     assert.equal(await server.poll(), false);

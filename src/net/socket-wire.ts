@@ -1,19 +1,17 @@
 /**
  * A `Connection` over a `net.Socket`. Each message is one frame: a 4-byte big-endian
- * payload length, a type byte (value or bytes), then the payload — a value in V8's
- * serialization format (data only: `v8.deserialize` never builds code), decoded at the
- * `recv` that takes it. The socket's reader cuts frames into the connection's inbox
- * `Channel`; its sends go through a `SocketOutlet`, so the `Connection` logic is the one
- * `Pipe` ends run.
+ * payload length, a type byte (value or bytes), then the payload — a value encoded as
+ * `value-wire.ts` says (data only, never code), decoded at the `recv` that takes it.
+ * The socket's reader cuts frames into the connection's inbox `Channel`; its sends go
+ * through a `SocketOutlet`, so the `Connection` logic is the one `Pipe` ends run.
  * @module
  */
 
 import type { Socket } from 'node:net';
-import { deserialize, serialize } from 'node:v8';
-import { describe } from '../core/options.js';
 import { EOFError } from '../errors.js';
 import { Channel, type Message, type Outlet } from '../pipe/channel.js';
-import { type Connection, connectionOver, type Wire } from '../pipe/pipe.js';
+import { type Connection, connectionOver } from '../pipe/pipe.js';
+import { SOCKET_WIRE } from './value-wire.js';
 
 /** Default largest message a connection accepts: 32 MiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -26,21 +24,6 @@ const VALUE = 0;
 const BYTES = 1;
 /** The largest payload the 4-byte length can state. */
 const MAX_FRAME_PAYLOAD = 0xffff_ffff;
-
-/** Values cross a socket in V8's serialization format, decoded at the `recv` that takes them. */
-const SOCKET_WIRE: Wire = {
-  encode(value) {
-    try {
-      return serialize(value);
-    } catch (error) {
-      throw new TypeError(
-        `Connection.send(): the value (${describe(value)}) cannot be sent: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-  },
-  decode: (data) => deserialize(data as Buffer),
-};
 
 /** A socket connection's limits; `maxFrame` can be raised once the peer is authenticated. */
 export class SocketLink {
