@@ -205,6 +205,20 @@ describe('Listener and Client with authKey', NET_SUITE, () => {
     await stillServes(l, address, 'k');
   });
 
+  test("an accept aborted during a handshake rejects with the signal's reason and disconnects that client", async () => {
+    const [l, address] = await listening({ authKey: 'k' });
+    const socket = await raw(address);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    const controller = new AbortController();
+    const accepted = l.accept({ signal: controller.signal });
+    await new Promise((resolve) => socket.once('data', resolve)); // the challenge: the handshake is under way
+    const reason = new Error('no longer waiting');
+    controller.abort(reason);
+    await assert.rejects(accepted, (e) => e === reason);
+    await closed;
+    await stillServes(l, address, 'k');
+  });
+
   test('the challenge functions on a Listener without authKey: the Cookbook recipe by hand', async () => {
     const [l, address] = await listening({});
     const [server, client] = await Promise.all([l.accept(), Client(address)]);

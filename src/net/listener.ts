@@ -110,7 +110,8 @@ export class Listener implements AsyncDisposable {
    * The next connection, waiting for a client (listening first if `listen()` was not
    * called). Rejects with `AuthenticationError` when that client fails the handshake —
    * the next `accept` takes the next client —, weft's `TimeoutError` when no client came
-   * within `timeout`, the signal's reason when aborted, `RuntimeError` once closed.
+   * within `timeout`, the signal's reason when aborted (also during a handshake: that
+   * client is then disconnected), `RuntimeError` once closed.
    */
   async accept(opts?: WaitOptions): Promise<Connection> {
     if (this.isClosed) throw closedError('accept');
@@ -121,7 +122,20 @@ export class Listener implements AsyncDisposable {
     await this.listen();
     if (this.isClosed) throw closedError('accept');
     const socket = this.waiting.shift() ?? (await this.acceptors.wait(opts, acceptTimedOut));
-    return establish(socket, this.settings, 'server');
+    const signal = opts?.signal;
+    if (signal === undefined) return establish(socket, this.settings, 'server');
+    // The signal also ends a handshake under way: that client is disconnected.
+    const abort = (): void => {
+      socket.destroy();
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      return await establish(socket, this.settings, 'server');
+    } catch (error) {
+      throw signal.aborted ? signal.reason : error;
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
   }
 
   /** Stops listening (idempotent): waiting `accept`s reject, clients not yet accepted are disconnected. */
