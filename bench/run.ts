@@ -24,6 +24,7 @@ import {
   type Table,
 } from './harness.js';
 import { lockSuites } from './lock.js';
+import { netConnectionSuites } from './net-connection.js';
 import { processPoolSuites } from './process-pool.js';
 import { queueSuites } from './queue.js';
 import { sharedSuites } from './shared.js';
@@ -50,6 +51,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   startup: startupSuites,
   handles: handlesSuites,
   shared: sharedSuites,
+  'net-connection': netConnectionSuites,
 };
 
 /** The suites made of parts that can run alone (`handles:manager`): their parts' names. */

@@ -71,6 +71,16 @@ export { Manager, type ManagerOptions } from './manager/manager.js';
 export { type DictKey, type DictSource, SharedDict } from './manager/shared-dict.js';
 export { SharedList } from './manager/shared-list.js';
 export { SharedNamespace } from './manager/shared-namespace.js';
+export {
+  type AuthKey,
+  answerChallenge,
+  type ChallengeOptions,
+  deliverChallenge,
+  type FrameIO,
+} from './net/challenge.js';
+export { Client, type ClientOptions } from './net/client.js';
+export type { Address, ConnectionOptions } from './net/connection-setup.js';
+export { Listener, type ListenerOptions } from './net/listener.js';
 export { Connection, Pipe } from './pipe/pipe.js';
 export type { PipeEnd } from './pipe/pipe-end.js';
 export { ConnectionHandle } from './pipe/pipe-handle.js';

@@ -22,12 +22,27 @@ export type Message =
  */
 export type Accept = (message: Message) => Error | undefined;
 
+/**
+ * Where a `Connection` sends: a `Channel` (the other end of a `Pipe` reads it) or a
+ * socket's writer. `deliver` may return a promise when the transport wants the sender to
+ * wait (a socket's buffer is full).
+ */
+export interface Outlet {
+  /** Nothing sent now would ever be received: the reading end is closed. */
+  readonly readerClosed: boolean;
+  deliver(message: Message): void | Promise<void>;
+  /** This end is done sending (`why` is what the other end's `recv` will say). */
+  endOfInput(why: string): void;
+}
+
 /** One direction of a pipe, from the end that writes to the end that reads. */
-export class Channel {
+export class Channel implements Outlet {
   private items = new Deque<Message>();
   private readonly receivers = new WaiterQueue<Message>();
   private readonly pollers = new WaiterQueue<boolean>();
   private eof: string | undefined = undefined;
+  /** What a receive rejects with at the end of input: `EOFError`, or the error that ended it. */
+  private ending: (why: string) => Error = eofError;
   /** The reading end closed: nothing sent now would ever be received. */
   readerClosed = false;
 
@@ -48,7 +63,7 @@ export class Channel {
       this.items.shift();
       return Promise.resolve(head);
     }
-    if (this.eof !== undefined) return Promise.reject(new EOFError(this.eof));
+    if (this.eof !== undefined) return Promise.reject(this.ending(this.eof));
     return this.receivers.wait(opts, onTimeout, accept);
   }
 
@@ -75,18 +90,20 @@ export class Channel {
 
   /**
    * No more messages will come (`why` says which end closed): receivers drain what is
-   * left, then get `EOFError`; pollers learn that a receive would answer now.
+   * left, then get `EOFError` — or, when the input broke (a malformed frame on a socket),
+   * the error `ending` makes of `why`; pollers learn that a receive would answer now.
    */
-  endOfInput(why: string): void {
+  endOfInput(why: string, ending?: (why: string) => Error): void {
     if (this.eof !== undefined) return;
     this.eof = why;
+    if (ending !== undefined) this.ending = ending;
     if (this.items.length === 0) {
       for (
         let receiver = this.receivers.shift();
         receiver !== null;
         receiver = this.receivers.shift()
       ) {
-        receiver.reject(new EOFError(why));
+        receiver.reject(this.ending(why));
       }
     }
     this.pollers.wakeAll(true);
@@ -97,4 +114,8 @@ export class Channel {
     this.readerClosed = true;
     this.items = new Deque();
   }
+}
+
+function eofError(why: string): Error {
+  return new EOFError(why);
 }

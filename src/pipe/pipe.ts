@@ -11,13 +11,23 @@ import { whenDecodable } from '../codec/decodable.js';
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import type { OnTimeout } from '../core/waiter.js';
 import { BrokenPipeError, RuntimeError, TimeoutError } from '../errors.js';
-import { type Accept, Channel, type Message } from './channel.js';
+import { type Accept, Channel, type Message, type Outlet } from './channel.js';
 import { bytesOf, invalidMaxLength, type PipeEnd, pollOptions } from './pipe-end.js';
 
 /** Only `Pipe()` makes ends. */
 const MAKE: unique symbol = Symbol('weft.pipe.make');
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * How a `Connection`'s values travel: `encode` turns a value into what its outlet carries
+ * (throwing a TypeError for what cannot be sent), `decode` turns what its inbox received
+ * back into a value, at the `recv` that takes it.
+ */
+export interface Wire {
+  encode(value: unknown): unknown;
+  decode(data: unknown): unknown;
+}
 
 /**
  * One end of a `Pipe`: sends values of type `S` and receives values of type `R`. Every
@@ -43,14 +53,18 @@ const RESOLVED: Promise<void> = Promise.resolve();
 export class Connection<S = unknown, R = unknown> implements PipeEnd<S, R>, Disposable {
   private isClosed = false;
 
-  /** @internal Ends are made by `Pipe()`. */
+  /** @internal Ends are made by `Pipe()`, `Listener.accept()` and `Client()`. */
   constructor(
     token: typeof MAKE,
     private readonly inbox: Channel | undefined,
-    private readonly outbox: Channel | undefined,
+    private readonly outbox: Outlet | undefined,
+    private readonly wire: Wire = PIPE_WIRE,
   ) {
-    if (token !== MAKE)
-      throw new TypeError('Connection: ends are made by Pipe(), not by new Connection()');
+    if (token !== MAKE) {
+      throw new TypeError(
+        'Connection: connections are made by Pipe(), Listener.accept() and Client(), not by new Connection()',
+      );
+    }
   }
 
   /** Whether this end was closed (here or through a handle on it). */
@@ -76,10 +90,9 @@ export class Connection<S = unknown, R = unknown> implements PipeEnd<S, R>, Disp
   send(value: S): Promise<void> {
     try {
       const outbox = this.writer('send');
-      const data = copyOf(value);
+      const data = this.wire.encode(value);
       if (outbox.readerClosed) throw brokenPipe('send');
-      outbox.deliver({ bytes: false, data });
-      return RESOLVED;
+      return outbox.deliver({ bytes: false, data }) ?? RESOLVED;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -94,8 +107,7 @@ export class Connection<S = unknown, R = unknown> implements PipeEnd<S, R>, Disp
       const outbox = this.writer('sendBytes');
       const data = bytesOf(buffer, offset, size, 'Connection.sendBytes()');
       if (outbox.readerClosed) throw brokenPipe('sendBytes');
-      outbox.deliver({ bytes: true, data });
-      return RESOLVED;
+      return outbox.deliver({ bytes: true, data }) ?? RESOLVED;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -110,7 +122,10 @@ export class Connection<S = unknown, R = unknown> implements PipeEnd<S, R>, Disp
   recv(opts?: WaitOptions): Promise<R> {
     const refused = this.refuseRead('recv', opts);
     if (refused) return refused;
-    return this.inbox!.receive(opts, takeAny, recvTimedOut).then(decodeMessage) as Promise<R>;
+    const { decode } = this.wire;
+    return this.inbox!.receive(opts, takeAny, recvTimedOut).then((message) =>
+      message.bytes ? message.data : decode(message.data),
+    ) as Promise<R>;
   }
 
   /**
@@ -167,8 +182,8 @@ export class Connection<S = unknown, R = unknown> implements PipeEnd<S, R>, Disp
     return RESOLVED;
   }
 
-  /** The channel this end sends on; throws when it cannot send. */
-  private writer(method: string): Channel {
+  /** The outlet this end sends through; throws when it cannot send. */
+  private writer(method: string): Outlet {
     if (this.isClosed) throw closedEnd(method);
     if (this.outbox === undefined) {
       throw new RuntimeError(
@@ -227,6 +242,18 @@ export function Pipe(duplex = true): [Connection, Connection] {
   return [new Connection(MAKE, backward, forward), new Connection(MAKE, forward, backward)];
 }
 
+/**
+ * A `Connection` over `inbox` and `outbox` whose values travel as `wire` says: how a
+ * socket connection is made (src/net). Not part of the public API.
+ */
+export function connectionOver(
+  inbox: Channel | undefined,
+  outbox: Outlet | undefined,
+  wire: Wire,
+): Connection {
+  return new Connection(MAKE, inbox, outbox, wire);
+}
+
 /** A copy of `value` as the receiving end will own it; weft primitives inside cross as handles. */
 function copyOf(value: unknown): unknown {
   if (
@@ -246,14 +273,16 @@ function copyOf(value: unknown): unknown {
   }
 }
 
-function decodeMessage(message: Message): unknown {
-  if (message.bytes) return message.data;
-  const values = [message.data];
+function decodeValue(data: unknown): unknown {
+  const values = [data];
   const classes = whenDecodable(values);
   return classes === undefined
     ? decodeValues(values)[0]
     : classes.then(() => decodeValues(values)[0]);
 }
+
+/** Between two ends of a `Pipe` in one process, values are structured clones. */
+const PIPE_WIRE: Wire = { encode: copyOf, decode: decodeValue };
 
 function bytesOfMessage(message: Message): Uint8Array {
   return message.data as Uint8Array;
