@@ -71,6 +71,27 @@ export { Manager, type ManagerOptions } from './manager/manager.js';
 export { type DictKey, type DictSource, SharedDict } from './manager/shared-dict.js';
 export { SharedList } from './manager/shared-list.js';
 export { SharedNamespace } from './manager/shared-namespace.js';
+export { LineReader, type ReadlineOptions } from './net/line-reader.js';
+export {
+  BaseRequestHandler,
+  DatagramRequestHandler,
+  DatagramWriter,
+  type Handler,
+  type HandlerClass,
+  StreamRequestHandler,
+} from './net/request-handler.js';
+export type { ServerShutdownOptions } from './net/server-lifecycle.js';
+export type {
+  Address,
+  ServerErrorHandler,
+  ServerErrorInfo,
+  ServerErrorReason,
+  ServerOptions,
+} from './net/server-options.js';
+export { answerServerChallenge } from './net/socket-frames.js';
+export { StreamWriter } from './net/stream-writer.js';
+export { TCPServer } from './net/tcp-server.js';
+export { UDPServer } from './net/udp-server.js';
 export { Connection, Pipe } from './pipe/pipe.js';
 export type { PipeEnd } from './pipe/pipe-end.js';
 export { ConnectionHandle } from './pipe/pipe-handle.js';
