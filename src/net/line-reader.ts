@@ -90,6 +90,8 @@ export class LineReader implements AsyncIterable<Buffer> {
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('error', this.onError);
+    // A socket paused by an earlier reader (a handshake's) flows again.
+    socket.resume();
     if (idleTimeout > 0) {
       this.lastInput = performance.now();
       this.armIdle(idleTimeout);
@@ -269,6 +271,11 @@ export class LineReader implements AsyncIterable<Buffer> {
   /** Waits for input, the end, or the calling task's kill. */
   private more(): Promise<void> {
     if (this.idleTimeout > 0) this.waitingSince = performance.now();
+    if (this.paused) {
+      // A read that wants more than the high-water mark (readExactly) takes it.
+      this.paused = false;
+      this.socket.resume();
+    }
     const signal = currentTask()?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {

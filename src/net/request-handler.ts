@@ -136,15 +136,15 @@ export class DatagramRequestHandler<Server = unknown> extends BaseRequestHandler
   }
 }
 
-/** A handler class, or a function called with the handler instance. */
-export type HandlerClass<H extends object> = new (
+/** A request-handler class: a subclass of `BaseRequestHandler`. */
+export type HandlerClass = new (
   request: never,
   clientAddress: Address,
   server: never,
-) => H;
+) => BaseRequestHandler<unknown, unknown>;
 
-/** A handler as servers take it: a subclass of the base handler, or a function of one. */
-export type Handler<H extends object> = HandlerClass<H> | ((handler: H) => unknown);
+/** A handler as servers take it: a handler class, or a function called with the handler instance `H`. */
+export type Handler<H> = HandlerClass | ((handler: H) => unknown);
 
 /** Whether `handler` is a subclass of `BaseRequestHandler` (else it is a function handler). */
 export function isHandlerClass(handler: unknown): boolean {

@@ -102,6 +102,11 @@ export class TCPServer extends ServerLifecycle {
     this.server.on('error', () => undefined);
   }
 
+  /** The pids of the child processes serving now (`processes: n`), else empty. */
+  get processIds(): number[] {
+    return this.children?.pids ?? [];
+  }
+
   /** Connections being served now (in this process). */
   get connectionCount(): number {
     return this.tasks.size;
