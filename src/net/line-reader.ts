@@ -300,17 +300,23 @@ export class LineReader implements AsyncIterable<Buffer> {
   /** Closes the connection once a read has waited `idleTimeout` ms without input. */
   private armIdle(delay: number): void {
     this.idleTimer = setTimeout(() => {
-      const now = performance.now();
-      const since = Math.max(this.lastInput, this.waitingSince);
-      if (this.waitingSince === 0 || now - since < this.idleTimeout) {
-        this.armIdle(this.waitingSince === 0 ? this.idleTimeout : this.idleTimeout - (now - since));
-        return;
-      }
-      const error = new TimeoutError(
-        `the connection sent nothing for ${this.idleTimeout} ms (idleTimeout) and was closed`,
-      );
-      this.fail(error);
-      this.socket.destroy();
+      // Decided after this turn's input is in: a busy loop must not make a live peer idle.
+      setImmediate(() => this.checkIdle());
     }, delay);
+  }
+
+  private checkIdle(): void {
+    if (this.ended) return;
+    const now = performance.now();
+    const since = Math.max(this.lastInput, this.waitingSince);
+    if (this.waitingSince === 0 || now - since < this.idleTimeout) {
+      this.armIdle(this.waitingSince === 0 ? this.idleTimeout : this.idleTimeout - (now - since));
+      return;
+    }
+    const error = new TimeoutError(
+      `the connection sent nothing for ${this.idleTimeout} ms (idleTimeout) and was closed`,
+    );
+    this.fail(error);
+    this.socket.destroy();
   }
 }

@@ -75,7 +75,11 @@ export class TCPServer extends ServerLifecycle {
     const adopted = (options as { [ADOPT]?: Server })[ADOPT];
     const processes = checked.options.processes;
     if (processes > 0) this.children = new ServerChildren(handler, options, this.options.onError);
-    this.server = adopted ?? createServer({ pauseOnConnect: processes > 0, noDelay: true });
+    this.server =
+      adopted ??
+      createServer({ pauseOnConnect: processes > 0, noDelay: true, allowHalfOpen: true });
+    // A handler may still answer a peer that has ended its side (socketserver's way).
+    (this.server as Server & { allowHalfOpen: boolean }).allowHalfOpen = true;
     this.server.on('connection', (socket: Socket) => this.accept(socket));
     this.bound = new Promise<Address>((resolve, reject) => {
       const server = this.server;
@@ -146,6 +150,8 @@ export class TCPServer extends ServerLifecycle {
   }
 
   private start(socket: Socket): void {
+    // Read from now on: what the peer sends, or its leaving, before the task starts is kept.
+    const rfile = new LineReader(socket, this.options.maxLineLength, this.options.idleTimeout);
     const clientAddress: Address = [socket.remoteAddress ?? '', socket.remotePort ?? 0];
     const task = spawn.named(
       `connection ${clientAddress[0]}:${clientAddress[1]}`,
@@ -153,6 +159,7 @@ export class TCPServer extends ServerLifecycle {
       this,
       socket,
       clientAddress,
+      rfile,
     );
     this.tasks.set(task, socket);
   }
@@ -164,16 +171,14 @@ export class TCPServer extends ServerLifecycle {
     for (const next of this.waiting) {
       this.waiting.delete(next);
       if (next.destroyed) continue;
-      next.resume();
       this.start(next);
       return;
     }
   }
 
   /** @internal Serves one connection, in its own task: handshake, handler, end. */
-  async serve(socket: Socket, clientAddress: Address): Promise<void> {
-    const { maxLineLength, idleTimeout, authKey, onError } = this.options;
-    const rfile = new LineReader(socket, maxLineLength, idleTimeout);
+  async serve(socket: Socket, clientAddress: Address, rfile: LineReader): Promise<void> {
+    const { idleTimeout, authKey, onError } = this.options;
     const wfile = new StreamWriter(socket);
     try {
       if (authKey !== undefined) {
@@ -195,9 +200,14 @@ export class TCPServer extends ServerLifecycle {
   }
 }
 
-async function serveConnection(server: TCPServer, socket: Socket, clientAddress: Address) {
+async function serveConnection(
+  server: TCPServer,
+  socket: Socket,
+  clientAddress: Address,
+  rfile: LineReader,
+) {
   try {
-    await server.serve(socket, clientAddress);
+    await server.serve(socket, clientAddress, rfile);
   } finally {
     server.connectionEnded(currentTask() as Task<void>);
   }
