@@ -12,6 +12,7 @@ import {
   TCPServer,
 } from '../../src/index.js';
 import { answerServerChallenge } from '../../src/net/socket-frames.js';
+import { seededRandom } from './dead-party.js';
 
 /** The sizes of a run. */
 export interface FuzzScale {
@@ -38,18 +39,6 @@ const IDLE = 1000;
 const KEY = 'fuzz-key';
 const BIG_PART = Buffer.alloc(64 * 1024, 0x62);
 
-/** A small seeded generator (mulberry32): the same seed replays the same run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function open(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -67,7 +56,7 @@ function closed(socket: Socket): Promise<void> {
 
 /** Runs the fuzz at `scale`; resolves with what it found. Every server and socket is closed before. */
 export async function fuzz(scale: FuzzScale): Promise<FuzzResult> {
-  const rand = random(scale.seed);
+  const rand = seededRandom(scale.seed);
   const bytes = (n: number) =>
     Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
   const text = (n: number) =>
