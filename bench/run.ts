@@ -23,6 +23,7 @@ import {
   type Table,
 } from './harness.js';
 import { lockSuites } from './lock.js';
+import { netServerSuites } from './net-server.js';
 import { processPoolSuites } from './process-pool.js';
 import { queueSuites } from './queue.js';
 import { sharedSuites } from './shared.js';
@@ -49,6 +50,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   startup: startupSuites,
   handles: handlesSuites,
   shared: sharedSuites,
+  'net-server': netServerSuites,
 };
 
 function main(): Promise<void> {
