@@ -24,6 +24,10 @@ export interface ReadlineOptions {
 /** The `RangeError`s `readline` rejects with for a line too long: the server reports them as `line-too-long`. */
 const tooLong = new WeakSet<object>();
 
+const DONE: IteratorResult<Buffer> = { value: undefined, done: true };
+const toResult = (line: Buffer): IteratorResult<Buffer> =>
+  line.length === 0 ? DONE : { value: line, done: false };
+
 /** Whether `error` is the `RangeError` of a line longer than the limit. */
 export function isLineTooLong(error: unknown): boolean {
   return typeof error === 'object' && error !== null && tooLong.has(error);
@@ -127,21 +131,41 @@ export class LineReader implements AsyncIterable<Buffer> {
   }
 
   /** The next line, ending in `\n`; the partial last one at end of input; then an empty Buffer. */
-  async readline(opts?: ReadlineOptions): Promise<Buffer> {
-    const maxLength =
-      opts?.maxLength === undefined
-        ? this.maxLineLength
-        : checkLength(opts.maxLength, 0, 'readline({ maxLength }): maxLength');
-    for (;;) {
-      const end = this.findNewline(maxLength);
-      if (end >= 0) return this.take_(end + 1);
-      if (this.buffered >= maxLength) throw this.lineTooLong(maxLength);
-      if (this.ended) {
-        if (this.failure !== undefined && this.buffered === 0) throw this.failure;
-        return this.buffered === 0 ? EMPTY : this.take_(this.buffered);
+  readline(opts?: ReadlineOptions): Promise<Buffer> {
+    let maxLength = this.maxLineLength;
+    if (opts?.maxLength !== undefined) {
+      try {
+        maxLength = checkLength(opts.maxLength, 0, 'readline({ maxLength }): maxLength');
+      } catch (error) {
+        return Promise.reject(error);
       }
-      await this.more();
     }
+    // A line already buffered (the common case when a peer pipelines) costs no extra promise.
+    try {
+      const line = this.nextLine(maxLength);
+      if (line !== undefined) return Promise.resolve(line);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.readlineLater(maxLength);
+  }
+
+  private async readlineLater(maxLength: number): Promise<Buffer> {
+    for (;;) {
+      await this.more();
+      const line = this.nextLine(maxLength);
+      if (line !== undefined) return line;
+    }
+  }
+
+  /** The next line if one is complete (or input ended), else `undefined`; throws what a read must. */
+  private nextLine(maxLength: number): Buffer | undefined {
+    const end = this.findNewline(maxLength);
+    if (end >= 0) return this.take_(end + 1);
+    if (this.buffered >= maxLength) throw this.lineTooLong(maxLength);
+    if (!this.ended) return undefined;
+    if (this.failure !== undefined && this.buffered === 0) throw this.failure;
+    return this.buffered === 0 ? EMPTY : this.take_(this.buffered);
   }
 
   /** Exactly `n` bytes; fewer only at end of input (the handshake frames use this). */
@@ -151,12 +175,12 @@ export class LineReader implements AsyncIterable<Buffer> {
     return this.take_(Math.min(n, this.buffered));
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    for (;;) {
-      const line = await this.readline();
-      if (line.length === 0) return;
-      yield line;
-    }
+  /** The lines, until the end of input (a plain iterator: no generator per connection). */
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return {
+      next: () => this.readline().then(toResult),
+      return: () => Promise.resolve({ value: undefined, done: true }),
+    };
   }
 
   private lineTooLong(maxLength: number): RangeError {
