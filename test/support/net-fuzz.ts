@@ -213,19 +213,31 @@ export async function fuzz(scale: FuzzScale): Promise<FuzzResult> {
     const flood = async () => {
       const lines = await Promise.all(
         Array.from({ length: scale.flood }, async (_, i) => {
-          const s = await track(port);
-          const reader = new LineReader(s);
-          s.write(`flood ${i}\n`);
-          const back = (await reader.readline()).toString();
-          s.destroy();
-          return back === `flood ${i}\n`;
+          try {
+            const s = await track(port);
+            const reader = new LineReader(s);
+            s.write(`flood ${i}\n`);
+            const back = (await reader.readline()).toString();
+            s.destroy();
+            return back === `flood ${i}\n`;
+          } catch (error) {
+            problems.push(
+              `flood client ${i}: ${(error as Error).name}: ${(error as Error).message}`,
+            );
+            return false;
+          }
         }),
       );
       const lost = lines.filter((ok) => !ok).length;
       if (lost > 0) problems.push(`flood: ${lost} of ${scale.flood} connections got no echo`);
     };
 
-    const good = Array.from({ length: scale.goodClients }, (_, n) => goodClient(n));
+    // A good client that fails is a problem to report, never an unhandled rejection.
+    const good = Array.from({ length: scale.goodClients }, (_, n) =>
+      goodClient(n).catch((error: Error) => {
+        problems.push(`good client ${n}: ${error.name}: ${error.message}`);
+      }),
+    );
     for (let r = 0; r < scale.rounds; r++) {
       phase(`round ${r}`);
       await badRound();
