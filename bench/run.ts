@@ -25,6 +25,7 @@ import {
 } from './harness.js';
 import { lockSuites } from './lock.js';
 import { netConnectionSuites } from './net-connection.js';
+import { netServerSuites } from './net-server.js';
 import { processPoolSuites } from './process-pool.js';
 import { queueSuites } from './queue.js';
 import { sharedSuites } from './shared.js';
@@ -52,6 +53,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   handles: handlesSuites,
   shared: sharedSuites,
   'net-connection': netConnectionSuites,
+  'net-server': netServerSuites,
 };
 
 /** The suites made of parts that can run alone (`handles:manager`): their parts' names. */

@@ -81,6 +81,27 @@ export {
 export { Client, type ClientOptions } from './net/client.js';
 export type { Address, ConnectionOptions } from './net/connection-setup.js';
 export { Listener, type ListenerOptions } from './net/listener.js';
+export { LineReader, type ReadlineOptions } from './net/line-reader.js';
+export {
+  BaseRequestHandler,
+  DatagramRequestHandler,
+  DatagramWriter,
+  type Handler,
+  type HandlerClass,
+  StreamRequestHandler,
+} from './net/request-handler.js';
+export type { ServerShutdownOptions } from './net/server-lifecycle.js';
+export type {
+  Address as ServerAddress,
+  ServerErrorHandler,
+  ServerErrorInfo,
+  ServerErrorReason,
+  ServerOptions,
+} from './net/server-options.js';
+export { answerServerChallenge } from './net/socket-frames.js';
+export { StreamWriter } from './net/stream-writer.js';
+export { TCPServer } from './net/tcp-server.js';
+export { UDPServer } from './net/udp-server.js';
 export { Connection, Pipe } from './pipe/pipe.js';
 export type { PipeEnd } from './pipe/pipe-end.js';
 export { ConnectionHandle } from './pipe/pipe-handle.js';

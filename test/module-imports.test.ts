@@ -21,6 +21,7 @@ const ENTRIES: Record<string, RegExp> = {
   'process/process-entry.js': /process-entry is the entry of a weft child process/,
   'executor/thread/pool-thread.js': /pool-thread is the entry of a worker thread/,
   'executor/process/pool-process.js': /pool-process is the entry of a weft pool process/,
+  'net/server-child-entry.js': /server-child-entry is the entry of a weft server child/,
 };
 
 function builtModules(): string[] {
