@@ -80,8 +80,8 @@ export {
 } from './net/challenge.js';
 export { Client, type ClientOptions } from './net/client.js';
 export type { Address, ConnectionOptions } from './net/connection-setup.js';
-export { Listener, type ListenerOptions } from './net/listener.js';
 export { LineReader, type ReadlineOptions } from './net/line-reader.js';
+export { Listener, type ListenerOptions } from './net/listener.js';
 export {
   BaseRequestHandler,
   DatagramRequestHandler,
