@@ -30,12 +30,12 @@ import {
   shareRounds,
 } from './handles-targets.js';
 import {
-  type Contender,
   makeTable,
-  measure,
+  measureServed,
   type PythonResult,
   pythonRow,
   type Row,
+  roundContender,
   runPython,
   type Settings,
   type Table,
@@ -167,10 +167,6 @@ function weftCommanded(start: (commands: Queue<number>, done: Queue<number>) => 
   return weftChild(start, (commands, count) => commands.putNowait(count), -1);
 }
 
-function contender(name: string, served: Served, count: number): Contender {
-  return { name, run: () => served.round(count) };
-}
-
 /** Measures one contender, `served` by one child (`count` per round, `ops` per run), then closes it. */
 function measuredAlone(
   name: string,
@@ -179,21 +175,7 @@ function measuredAlone(
   ops: number,
   settings: Settings,
 ): Promise<Row[]> {
-  return measured([contender(name, served, count)], [served], ops, settings);
-}
-
-/** Measures `contenders`, then closes every child they use, even when a round failed. */
-async function measured(
-  contenders: Contender[],
-  served: Served[],
-  ops: number,
-  settings: Settings,
-): Promise<Row[]> {
-  try {
-    return await measure(contenders, ops, settings);
-  } finally {
-    await Promise.all(served.map((one) => one.close()));
-  }
+  return measureServed([roundContender(name, served, count)], [served], ops, settings);
 }
 
 /** Measures one part of the suite and makes its table, given Python's figures. */
@@ -289,8 +271,8 @@ const queueToThread: PartRun = async (settings, python) => {
     (queue, done) => new Thread(consumeRounds, { args: [queue, done] }),
   );
   const raw = rawPostMessage();
-  const rows = await measured(
-    [contender(WEFT_QUEUE_THREAD, toThread, items), contender(RAW_POST, raw, items)],
+  const rows = await measureServed(
+    [roundContender(WEFT_QUEUE_THREAD, toThread, items), roundContender(RAW_POST, raw, items)],
     [toThread, raw],
     items,
     settings,
@@ -352,8 +334,8 @@ const lockFromChild: PartRun = async (settings, python) => {
     (commands, done) => new Process(lockRounds, { args: [commands, done, lock] }),
   );
   const trips = rawRoundTrips();
-  const rows = await measured(
-    [contender(WEFT_LOCK, lockChild, ops), contender(RAW_TRIP, trips, ops)],
+  const rows = await measureServed(
+    [roundContender(WEFT_LOCK, lockChild, ops), roundContender(RAW_TRIP, trips, ops)],
     [lockChild, trips],
     ops,
     settings,

@@ -179,6 +179,32 @@ export interface Table {
  * once, in an order rotated every round, so that a burst of load from elsewhere on the
  * machine spreads over all of them instead of hitting one.
  */
+/** Something serving timed rounds (a child, a thread, a raw floor), closed after the measuring. */
+export interface RoundServer {
+  /** One round: `count` items or round trips, checked; throws when one went missing. */
+  round(count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A contender whose run is one round of `server`. */
+export function roundContender(name: string, server: RoundServer, count: number): Contender {
+  return { name, run: () => server.round(count) };
+}
+
+/** Measures `contenders`, then closes every server they use, even when a round failed. */
+export async function measureServed(
+  contenders: Contender[],
+  servers: RoundServer[],
+  ops: number,
+  settings: Settings,
+): Promise<Row[]> {
+  try {
+    return await measure(contenders, ops, settings);
+  } finally {
+    await Promise.all(servers.map((server) => server.close()));
+  }
+}
+
 export async function measure(
   contenders: Contender[],
   ops: number,

@@ -15,11 +15,10 @@
 import { Queue, SharedLock, SharedQueue, SharedValue, Thread } from 'weft';
 import { consumeRounds as handleConsumer } from './handles-targets.js';
 import {
-  type Contender,
   makeTable,
-  measure,
+  measureServed,
   pythonRow,
-  type Row,
+  roundContender,
   runPython,
   type Settings,
   type Table,
@@ -148,24 +147,6 @@ function lockedIncrements(sync: boolean): RawLink {
   };
 }
 
-function contender(name: string, link: RawLink, count: number): Contender {
-  return { name, run: () => link.round(count) };
-}
-
-/** Measures `contenders`, then closes every link they use, even when a round failed. */
-async function measured(
-  contenders: Contender[],
-  links: RawLink[],
-  ops: number,
-  settings: Settings,
-): Promise<Row[]> {
-  try {
-    return await measure(contenders, ops, settings);
-  } finally {
-    await Promise.all(links.map((link) => link.close()));
-  }
-}
-
 export async function sharedSuites(settings: Settings): Promise<Table[]> {
   const { handleItems: items, handleOps: ops } = settings;
   const trips = Math.max(1_000, ops / 5);
@@ -176,9 +157,9 @@ export async function sharedSuites(settings: Settings): Promise<Table[]> {
 
   settings.log(`shared: SharedQueue → worker thread, ${items} items`);
   const links = [streaming(false), streaming(true), streaming('handle'), rawPostMessage()];
-  const streamRows = await measured(
+  const streamRows = await measureServed(
     [SHARED_ASYNC, SHARED_SYNC, HANDLE, RAW_POST].map((name, i) =>
-      contender(name, links[i]!, items),
+      roundContender(name, links[i]!, items),
     ),
     links,
     items,
@@ -187,8 +168,8 @@ export async function sharedSuites(settings: Settings): Promise<Table[]> {
 
   settings.log(`shared: SharedQueue ping-pong with a worker thread, ${trips} round trips`);
   const echoes = [pingPong(true), pingPong(false), rawAtomicsPingPong()];
-  const pingRows = await measured(
-    [PING_SYNC, PING_ASYNC, RAW_ATOMICS].map((name, i) => contender(name, echoes[i]!, trips)),
+  const pingRows = await measureServed(
+    [PING_SYNC, PING_ASYNC, RAW_ATOMICS].map((name, i) => roundContender(name, echoes[i]!, trips)),
     echoes,
     trips,
     settings,
@@ -196,8 +177,8 @@ export async function sharedSuites(settings: Settings): Promise<Table[]> {
 
   settings.log(`shared: SharedLock contended by 2 threads, ${ops} acquire + release each`);
   const lockers = [contendedLock(false), contendedLock(true)];
-  const lockRows = await measured(
-    [LOCK_ASYNC, LOCK_SYNC].map((name, i) => contender(name, lockers[i]!, ops)),
+  const lockRows = await measureServed(
+    [LOCK_ASYNC, LOCK_SYNC].map((name, i) => roundContender(name, lockers[i]!, ops)),
     lockers,
     2 * ops,
     settings,
@@ -205,8 +186,8 @@ export async function sharedSuites(settings: Settings): Promise<Table[]> {
 
   settings.log(`shared: SharedValue incremented under its lock by 2 threads, ${ops} each`);
   const adders = [lockedIncrements(false), lockedIncrements(true)];
-  const valueRows = await measured(
-    [VALUE_ASYNC, VALUE_SYNC].map((name, i) => contender(name, adders[i]!, ops)),
+  const valueRows = await measureServed(
+    [VALUE_ASYNC, VALUE_SYNC].map((name, i) => roundContender(name, adders[i]!, ops)),
     adders,
     2 * ops,
     settings,
