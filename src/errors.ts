@@ -74,3 +74,16 @@ export class BrokenPipeError extends WeftError {}
  * reject with it instead of waiting forever.
  */
 export class HandleClosedError extends WeftError {}
+
+/**
+ * Redis could not be reached when a `weft/redis` object first needed it (the message names
+ * the address and what to start), or a command was refused because the connection was closed.
+ */
+export class RedisUnavailableError extends WeftError {}
+
+/**
+ * A Redis-scope acknowledgement or release came from a party whose lease had run out and
+ * was taken over by another: the work it did may be done again elsewhere, and its result
+ * was not recorded (the fencing of at-least-once delivery).
+ */
+export class LeaseLostError extends WeftError {}

@@ -1,0 +1,20 @@
+/**
+ * `weft/redis`: the machine scope. The same contracts as the task, thread and process scopes,
+ * carried across machines by Redis (through ioredis). Importing `weft` never loads this
+ * module or ioredis; import it from `weft/redis`.
+ *
+ * @example
+ * ```ts
+ * import { RedisQueue } from 'weft/redis';
+ * const jobs = new RedisQueue<{ id: number }>('jobs', { redis: 'redis://127.0.0.1:6379' });
+ * await jobs.put({ id: 1 });
+ * ```
+ * @module
+ */
+export { LeaseLostError, RedisUnavailableError } from '../errors.js';
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REDIS_URL,
+  RedisConnection,
+  type RedisConnectionOptions,
+} from './connection.js';
