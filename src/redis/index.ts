@@ -18,3 +18,8 @@ export {
   RedisConnection,
   type RedisConnectionOptions,
 } from './connection.js';
+export {
+  DEFAULT_VISIBILITY_TIMEOUT_MS,
+  RedisQueue,
+  type RedisQueueOptions,
+} from './redis-queue.js';
