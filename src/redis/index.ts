@@ -11,7 +11,14 @@
  * ```
  * @module
  */
-export { LeaseLostError, RedisUnavailableError } from '../errors.js';
+export {
+  LeaseLostError,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+  RedisUnavailableError,
+  RuntimeError,
+} from '../errors.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_REDIS_URL,
