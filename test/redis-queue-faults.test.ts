@@ -155,4 +155,22 @@ describe('RedisQueue faults and checks', { timeout: 120_000 }, () => {
     await assert.rejects(queue.taskDone(), /was closed/);
     await assert.rejects(queue.join(), /was closed/);
   });
+
+  test('destroy() deletes the queue for every client: a new one of the name starts empty and open', async () => {
+    const name = uniqueName();
+    const first = new RedisQueue<number>(name, { redis: server.url });
+    await first.put(1);
+    await first.shutdown();
+    await first.destroy();
+    await assert.rejects(first.put(2), /was closed/);
+    const again = new RedisQueue<number>(name, { redis: server.url });
+    try {
+      assert.equal(await again.qsize(), 0);
+      await again.put(3);
+      assert.equal(await again.get(), 3);
+      await again.taskDone();
+    } finally {
+      await again.destroy();
+    }
+  });
 });

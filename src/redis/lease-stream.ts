@@ -125,6 +125,11 @@ export class LeaseStream {
     this.#keys = [`${prefix}:stream`, `${prefix}:meta`, `${prefix}:gives`, `${prefix}:wake`];
   }
 
+  /** Every key of the stream (deleting them all deletes the stream). */
+  get keys(): readonly string[] {
+    return this.#keys;
+  }
+
   /** The deliveries this reader holds and has neither acknowledged nor given back, oldest first. */
   get held(): IterableIterator<Delivery> {
     return this.#held.values();

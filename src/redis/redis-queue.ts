@@ -279,6 +279,17 @@ export class RedisQueue<T> implements AsyncIterable<T>, AsyncDisposable {
     }
   }
 
+  /**
+   * Deletes the queue from Redis — its items, held or not, and its shutdown flag, for every
+   * client — and closes this client. A queue of the same name made later starts empty and open.
+   */
+  async destroy(): Promise<void> {
+    if (this.#closed) throw this.#closedError();
+    await this.#connection.ready();
+    await this.#connection.client.del(...this.#stream.keys);
+    await this.close();
+  }
+
   /** `await using queue = new RedisQueue(...)` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
