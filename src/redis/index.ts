@@ -11,10 +11,22 @@
  * ```
  * @module
  */
-export { LeaseLostError, RedisUnavailableError } from '../errors.js';
+export {
+  LeaseLostError,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+  RedisUnavailableError,
+  RuntimeError,
+} from '../errors.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_REDIS_URL,
   RedisConnection,
   type RedisConnectionOptions,
 } from './connection.js';
+export {
+  DEFAULT_VISIBILITY_TIMEOUT_MS,
+  RedisQueue,
+  type RedisQueueOptions,
+} from './redis-queue.js';
