@@ -6,8 +6,9 @@
  */
 import type { Socket } from 'node:net';
 import { describe } from '../core/options.js';
+import { currentIdentity } from '../core/task-identity.js';
+import type { WatchedWait } from '../core/wait-watch.js';
 import { BrokenPipeError, TimeoutError } from '../errors.js';
-import { currentTask } from '../task/spawn.js';
 
 /** Default longest line `readline` accepts: 64 KiB, its `\n` included. */
 export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
@@ -81,7 +82,10 @@ export class LineReader implements AsyncIterable<Buffer> {
 
   private readonly onData = (chunk: Buffer) => this.take(chunk);
   private readonly onEnd = () => this.stop(undefined);
-  private readonly onClose = () => this.stop(new BrokenPipeError('the connection was closed'));
+  // A close after a clean end is no failure: the error (and its stack) is made only when it is one.
+  private readonly onClose = () => {
+    if (!this.ended) this.stop(new BrokenPipeError('the connection was closed'));
+  };
   private readonly onError = (error: Error) => this.stop(error);
 
   /** Wraps `socket` (the server makes one per connection; `idleTimeout` 0 means none). */
@@ -292,32 +296,46 @@ export class LineReader implements AsyncIterable<Buffer> {
     }
   }
 
-  /** Waits for input, the end, or the calling task's kill. */
+  /**
+   * Waits for input, the end, or the calling task's kill. The wait parks on the task's
+   * `WaitWatch`, as weft's other waits do: no abort signal is made or listened to per
+   * connection, which showed in connections per second.
+   */
   private more(): Promise<void> {
-    if (this.idleTimeout > 0) this.waitingSince = performance.now();
     if (this.paused) {
       // A read that wants more than the high-water mark (readExactly) takes it.
       this.paused = false;
       this.socket.resume();
     }
-    const signal = currentTask()?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const watch = currentIdentity()?.waitWatch;
+    if (watch?.interrupted) return Promise.reject(watch.reason);
+    if (this.idleTimeout > 0) this.waitingSince = performance.now();
     return new Promise<void>((resolve, reject) => {
-      if (signal === undefined) {
-        this.wake = resolve;
+      if (watch === undefined) {
+        this.wake = () => {
+          this.waitingSince = 0;
+          resolve();
+        };
         return;
       }
-      const onAbort = () => {
-        this.wake = undefined;
-        reject(signal.reason);
+      const parked: WatchedWait = {
+        waiter: {
+          interrupt: (reason) => {
+            this.wake = undefined;
+            this.waitingSince = 0;
+            reject(reason);
+          },
+        },
+        watch: undefined,
+        watchPrev: null,
+        watchNext: null,
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      watch.link(parked);
       this.wake = () => {
-        signal.removeEventListener('abort', onAbort);
+        if (parked.watch !== undefined) watch.unlink(parked);
+        this.waitingSince = 0;
         resolve();
       };
-    }).finally(() => {
-      this.waitingSince = 0;
     });
   }
 
