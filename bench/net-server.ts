@@ -139,7 +139,7 @@ const PARTS: Record<string, Part> = {
     comparisons: [{ subject: WEFT, reference: THREADING }],
   },
   connect: {
-    lines: (settings) => (settings.quick ? 20 : 50),
+    lines: (settings) => (settings.quick ? 10 : 30),
     title:
       'TCP connections per second, 100 clients each in turn: connect, one 1 KiB line, its echo, close',
     unit: 'connections/s',
