@@ -18,3 +18,5 @@ export {
   RedisConnection,
   type RedisConnectionOptions,
 } from './connection.js';
+export { DEFAULT_LEASE_MS, RedisLock, type RedisLockOptions } from './redis-lock.js';
+export { RedisSemaphore, type RedisSemaphoreOptions } from './redis-semaphore.js';
