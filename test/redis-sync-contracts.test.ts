@@ -1,9 +1,10 @@
-// The lock and semaphore contracts — the same suites the task, thread and process scopes
-// pass — run on RedisLock and RedisSemaphore against a redis-server of this file's own. The
+// The lock, semaphore and event contracts — the same suites the task, thread and process scopes
+// pass — run on RedisLock, RedisSemaphore and RedisEvent against a redis-server of this file's own. The
 // parties are tasks sharing one object; a lock's dying holder is a child process that holds
 // it through an object of its own and is killed with SIGKILL.
 import { after, before } from 'node:test';
-import { RedisLock, RedisSemaphore } from '../src/redis/index.js';
+import { RedisEvent, RedisLock, RedisSemaphore } from '../src/redis/index.js';
+import { eventContract } from './contracts/event-contract.js';
 import { lockContract } from './contracts/lock-contract.js';
 import { semaphoreContract } from './contracts/semaphore-contract.js';
 import { taskParties } from './support/async-helpers.js';
@@ -58,3 +59,12 @@ for (const bounded of [false, true]) {
     ...taskParties,
   });
 }
+
+eventContract({
+  name: 'RedisEvent',
+  create: async () => {
+    const event = new RedisEvent(freshName('event'), { redis: server.url });
+    return { event, close: () => event.close() };
+  },
+  ...taskParties,
+});

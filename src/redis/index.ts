@@ -18,5 +18,6 @@ export {
   RedisConnection,
   type RedisConnectionOptions,
 } from './connection.js';
+export { RedisEvent } from './redis-event.js';
 export { DEFAULT_LEASE_MS, RedisLock, type RedisLockOptions } from './redis-lock.js';
 export { RedisSemaphore, type RedisSemaphoreOptions } from './redis-semaphore.js';
