@@ -19,5 +19,6 @@ export {
   type RedisConnectionOptions,
 } from './connection.js';
 export { RedisEvent } from './redis-event.js';
+export { RedisExchange, type RedisExchangeOptions } from './redis-exchange.js';
 export { DEFAULT_LEASE_MS, RedisLock, type RedisLockOptions } from './redis-lock.js';
 export { RedisSemaphore, type RedisSemaphoreOptions } from './redis-semaphore.js';

@@ -22,6 +22,7 @@ export interface Child {
 export function startChild(...args: (string | number)[]): Child {
   const child = fork(PARTIES, args.map(String), {
     execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   living.add(child);
