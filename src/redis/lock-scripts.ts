@@ -3,7 +3,7 @@
  * token with the lease as its expiry (PX); `last` holds `"<token> <abandoned>"` of the
  * holder from its grant to its release — when `owner` is gone but `last` is not, the
  * holder's lease ran out without a release (it died), and the next grant is abandoned;
- * `fence` counts tokens (INCR: each waiter's place in line and its fencing token are one
+ * `fence` holds the last token given (`nextToken`: each waiter's place in line and its fencing token are one
  * number, so grants in line order have increasing tokens); `queue` and `alive` are the line
  * (line-prelude.ts). ARGV[1] is the channel grants are published on, ARGV[2] the lease (ms).
  * @module
@@ -49,11 +49,11 @@ export const ACQUIRE = new LuaScript(
   `${LOCK_PRELUDE}
 advance()
 if redis.call('EXISTS', owner) == 0 then
-  local token = redis.call('INCR', fence)
+  local token = nextToken(fence)
   return {1, token, grant(token)}
 end
 if ARGV[3] == 'try' then return {0, redis.call('PTTL', owner)} end
-local token = redis.call('INCR', fence)
+local token = nextToken(fence)
 enqueue(token)
 return {2, token, redis.call('PTTL', owner)}
 `,

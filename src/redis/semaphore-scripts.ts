@@ -55,7 +55,7 @@ export const ACQUIRE = new LuaScript(
   'semaphore-acquire',
   `${SEMAPHORE_PRELUDE}
 advance()
-local token = redis.call('INCR', counter)
+local token = nextToken(counter)
 if free() > 0 then
   hold(token)
   return {1, token}
