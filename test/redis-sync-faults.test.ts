@@ -128,6 +128,32 @@ describe('a holder that dies', { timeout: 240_000 }, () => {
   });
 });
 
+describe('a lease lost under a guard', () => {
+  test('await using throws LeaseLostError; using reports it as a HandleReleaseError warning', async () => {
+    await using lock = new RedisLock(freshName('lock'), connect());
+    const owner = `weft:{lock:${lock.name}}:owner`;
+    await assert.rejects(async () => {
+      await using _held = await lock.guard();
+      await probe.set(owner, 'someone-else', 'PX', LEASE_MS); // as if the lease ran out and another took it
+    }, LeaseLostError);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      await until(async () => !(await lock.locked()), 'the other hold ran out');
+      {
+        using _held = await lock.guard();
+        await probe.set(owner, 'someone-else', 'PX', LEASE_MS);
+      }
+      await until(() => warnings.length > 0, 'the lost release was reported');
+      assert.equal(warnings[0]!.name, 'HandleReleaseError');
+      assert.ok(warnings[0]!.cause instanceof LeaseLostError);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
 describe('Redis restarts while parties wait', {
   timeout: 120_000,
   skip: skipUnlessOwnServer(),

@@ -5,9 +5,9 @@
  */
 import { refuseWait, type WaitOptions } from '../core/options.js';
 import { RuntimeError } from '../errors.js';
+import { guardOf } from '../sync/sync-handles.js';
 import type { RedisConnection } from './connection.js';
 import { type HeldLease, HeldLeases } from './held-leases.js';
-import { redisGuard } from './redis-guard.js';
 import type { LuaScript } from './scripts.js';
 import { type Entry, WaitLine } from './wait-line.js';
 
@@ -92,10 +92,11 @@ export abstract class LeasedPrimitive {
   /**
    * Acquires and returns a guard that releases: `await using` (a lost lease throws
    * `LeaseLostError` at the end of the block) or `using` (which cannot wait: a lost lease
-   * becomes a process warning). Rejects with `TimeoutError` when `timeout` runs out.
+   * becomes a `HandleReleaseError` process warning). Rejects with `TimeoutError` when
+   * `timeout` runs out.
    */
   guard(opts?: WaitOptions): Promise<Disposable & AsyncDisposable> {
-    return redisGuard(this, this.describe(), opts);
+    return guardOf(this, this.describe(), opts);
   }
 
   /**
