@@ -128,7 +128,33 @@ describe('a holder that dies', { timeout: 240_000 }, () => {
   });
 });
 
-describe('a lease lost under a guard', () => {
+describe('a live holder keeps its hold', { timeout: 60_000 }, () => {
+  test('a lock and a permit held for several leases stay held: their holder renews them', async () => {
+    const lease = LEASE_MS;
+    await using lock = new RedisLock(freshName('lock'), { redis: server.url, lease });
+    await using other = new RedisLock(lock.name, { redis: server.url, lease });
+    await using sem = new RedisSemaphore(freshName('semaphore'), 1, { redis: server.url, lease });
+    await using otherSem = new RedisSemaphore(sem.name, 1, { redis: server.url, lease });
+    assert.equal(await lock.acquire(), true);
+    assert.equal(await sem.acquire(), true);
+    // Handed over by a release, a hold runs on the releaser's lease until renewed: check both.
+    const handed = track(other.acquire(PATIENCE));
+    await sleep(3 * lease);
+    assert.equal(await lock.locked(), true);
+    assert.equal(await otherSem.tryAcquire(), false);
+    assert.equal(handed.state, 'pending');
+    await lock.release();
+    assert.equal(await handed.promise, true);
+    assert.equal(other.abandoned, false);
+    await sleep(3 * lease);
+    assert.equal(await lock.tryAcquire(), false, 'the handed-over hold is renewed too');
+    await other.release();
+    await sem.release();
+    assert.equal(await otherSem.tryAcquire(), true);
+  });
+});
+
+describe('a lease lost under a guard', { timeout: 60_000 }, () => {
   test('await using throws LeaseLostError; using reports it as a HandleReleaseError warning', async () => {
     await using lock = new RedisLock(freshName('lock'), connect());
     const owner = `weft:{lock:${lock.name}}:owner`;
@@ -253,7 +279,7 @@ describe('waits that give up leave nothing in Redis', { timeout: 60_000 }, () =>
   });
 });
 
-describe('bad input', () => {
+describe('bad input', { timeout: 60_000 }, () => {
   test('names, options and values are refused at the call, saying what was wrong', async () => {
     assert.throws(() => new RedisLock('a b'), TypeError);
     assert.throws(() => new RedisLock('x', { leese: 5 } as never), /unknown option "leese"/);

@@ -58,10 +58,14 @@ export class HeldLeases {
     return this.#held.at(-1);
   }
 
-  /** Starts holding `grant` (renewed at once: a grant made by another client ran on its lease). */
+  /**
+   * Starts holding `grant`. One handed over is renewed at once: it runs on the lease of the
+   * client that granted it, which may be shorter than this one's.
+   */
   add(grant: Grant): void {
     this.#held.push({ ...grant, lost: false });
-    if (this.#held.length === 1) this.#renewSoon(0);
+    if (grant.handed) this.#renewSoon(0);
+    else if (this.#timer === undefined && !this.#renewing) this.#renewSoon(this.#every);
   }
 
   /**

@@ -20,6 +20,8 @@ import { GONE, WAITING } from './line-prelude.js';
 export interface Grant {
   token: string;
   info: string;
+  /** Handed over by a release or a check (its lease is the granting client's), not taken at once. */
+  handed?: boolean | undefined;
 }
 
 /** A place in line: taken at once (`info` set) or waiting under `token`. */
@@ -134,7 +136,7 @@ export class WaitLine {
     if (waiter === undefined) return;
     this.#waiters.delete(token);
     waiter.granted = true;
-    waiter.resolve({ token, info });
+    waiter.resolve({ token, info, handed: true });
     this.#stopIfIdle();
   }
 
