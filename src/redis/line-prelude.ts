@@ -18,10 +18,11 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 -- A new token: one more than the last, and never less than the server's clock in µs, so
 -- tokens keep increasing even across a restart that lost the counter (as long as the
 -- server's clock does not go back). Below 2^53 until the 23rd century: exact as a double.
+-- For the same reason the counter need not outlive a day unused: it expires then.
 local function nextToken(counter)
   local last = tonumber(redis.call('GET', counter) or '0')
   local token = string.format('%.0f', math.max(last + 1, tonumber(clock[1]) * 1000000 + tonumber(clock[2])))
-  redis.call('SET', counter, token)
+  redis.call('SET', counter, token, 'PX', 86400000)
   return token
 end
 
