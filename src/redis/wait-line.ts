@@ -46,6 +46,9 @@ export interface LineSteps {
 
 const notGranted = (): false => false;
 
+/** How many grants for nobody here are remembered (see `#remember`). */
+const MAX_UNCLAIMED = 64;
+
 /** One waiter of the line: leaving it any way but a grant takes its token out of Redis. */
 class LineWaiter extends Waiter<Grant | false> {
   granted = false;
@@ -65,6 +68,7 @@ class LineWaiter extends Waiter<Grant | false> {
 /** This object's waiters on one Redis line. */
 export class WaitLine {
   readonly #waiters = new Map<string, LineWaiter>();
+  readonly #unclaimed = new Map<string, string>();
   readonly #listener: ChannelListener;
   readonly #checkEvery: number;
   #timer: NodeJS.Timeout | undefined;
@@ -107,6 +111,12 @@ export class WaitLine {
     const deadline = performance.now() + timeout;
     const entry = await this.steps.enqueue();
     if (entry.info !== undefined) return { token: entry.token, info: entry.info };
+    // Its grant may have come round on the subscription before this reply.
+    const early = this.#unclaimed.get(entry.token);
+    if (early !== undefined) {
+      this.#unclaimed.delete(entry.token);
+      return { token: entry.token, info: early, handed: true };
+    }
     const signal = opts?.signal;
     const left = deadline - performance.now();
     if (signal?.aborted || left <= 0) {
@@ -133,7 +143,10 @@ export class WaitLine {
   /** Wakes the waiter `token` (if it is this object's and still waits) with its grant. */
   grant(token: string, info: string): void {
     const waiter = this.#waiters.get(token);
-    if (waiter === undefined) return;
+    if (waiter === undefined) {
+      this.#remember(token, info);
+      return;
+    }
     this.#waiters.delete(token);
     waiter.granted = true;
     waiter.resolve({ token, info, handed: true });
@@ -158,6 +171,17 @@ export class WaitLine {
     this.rejectAll(reason);
     clearTimeout(this.#timer);
     this.#listener.close();
+  }
+
+  /**
+   * Keeps the last grants heard for no waiter of this object: most were for other objects'
+   * waiters, but one may be for a waiter whose place-in-line reply has not come back yet.
+   */
+  #remember(token: string, info: string): void {
+    if (this.#unclaimed.size >= MAX_UNCLAIMED) {
+      this.#unclaimed.delete(this.#unclaimed.keys().next().value!);
+    }
+    this.#unclaimed.set(token, info);
   }
 
   #leaveToken(token: string): void {
