@@ -25,8 +25,12 @@ export {
   RedisConnection,
   type RedisConnectionOptions,
 } from './connection.js';
+export { RedisEvent } from './redis-event.js';
+export { RedisExchange, type RedisExchangeOptions } from './redis-exchange.js';
+export { DEFAULT_LEASE_MS, RedisLock, type RedisLockOptions } from './redis-lock.js';
 export {
   DEFAULT_VISIBILITY_TIMEOUT_MS,
   RedisQueue,
   type RedisQueueOptions,
 } from './redis-queue.js';
+export { RedisSemaphore, type RedisSemaphoreOptions } from './redis-semaphore.js';
