@@ -42,6 +42,12 @@ export class LocalWaiter<T> {
       );
     }
     this.#signal = opts?.signal;
+    if (this.#signal?.aborted) {
+      // Aborted while the caller was still getting ready (a subscription on its way): the
+      // event will not fire again. Gives up once the owner holds this waiter.
+      queueMicrotask(() => this.handleEvent());
+      return;
+    }
     this.#signal?.addEventListener('abort', this);
   }
 
