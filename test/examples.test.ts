@@ -7,27 +7,15 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { childLimit } from './support/child-budget.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/**
- * How long an example may run before it counts as hung: a generous multiple of what starting
- * a program that loads tsx and weft costs on this machine now (measured, so a busy machine
- * gets a longer limit), never less than a minute.
- */
+/** How long an example may run before it counts as hung (support/child-budget.ts), at least a minute. */
 let limit = 60_000;
 before(async () => {
-  const started = performance.now();
-  await new Promise<void>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', "await import('weft');"],
-      { cwd: ROOT },
-      (error) => (error ? reject(error) : resolve()),
-    ),
-  );
-  limit = Math.max(60_000, Math.ceil(40 * (performance.now() - started)));
+  limit = await childLimit(60_000);
 });
 
 /** The Redis the redis-* examples use, started when one of them first runs. */

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isMainModule } from '../src/index.js';
+import { CHILD_TEST, childLimit } from './support/child-budget.js';
 
 const ENTRY = fileURLToPath(new URL('./fixtures/main-module-entry.ts', import.meta.url));
 
@@ -16,11 +17,13 @@ test('the running test file is the main module; other modules are not', () => {
   assert.equal(isMainModule({ url: 'data:text/javascript,' } as ImportMeta), false);
 });
 
-test('a thread and a child process that import the entry to find its function are not main', {
-  timeout: 30_000,
-}, async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, ENTRY], {
-    timeout: 25_000,
-  });
-  assert.deepEqual(JSON.parse(stdout), { entry: true, thread: false, process: false });
-});
+test(
+  'a thread and a child process that import the entry to find its function are not main',
+  CHILD_TEST,
+  async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, ENTRY], {
+      timeout: await childLimit(25_000),
+    });
+    assert.deepEqual(JSON.parse(stdout), { entry: true, thread: false, process: false });
+  },
+);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { childLimit } from './support/child-budget.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WEFT = new URL('../src/index.ts', import.meta.url).href;
@@ -18,17 +19,18 @@ interface Outcome {
   stderr: string;
 }
 
-/** Runs `body` as an ES module under tsx in a new process; fails if it runs past 20 s. */
-function runScript(body: string): Promise<Outcome> {
+/** Runs `body` as an ES module under tsx in a new process; fails if it runs past its limit. */
+async function runScript(body: string): Promise<Outcome> {
   const script = `import { Thread } from ${JSON.stringify(WEFT)};\nimport * as targets from ${JSON.stringify(TARGETS)};\n${body}`;
+  const limit = await childLimit(20_000);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: ROOT, timeout: 20_000 },
+      { cwd: ROOT, timeout: limit },
       (error, stdout, stderr) => {
         if (error?.killed)
-          reject(new Error(`the child process did not end within 20 s\n${stderr}`));
+          reject(new Error(`the child process did not end within ${limit} ms\n${stderr}`));
         else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
       },
     );
@@ -37,14 +39,15 @@ function runScript(body: string): Promise<Outcome> {
 
 describe('Thread: targets in the entry module', () => {
   test('an entry module can run its own export in a thread and await it at top level', async () => {
+    const limit = await childLimit(20_000);
     const { code, stdout, stderr } = await new Promise<Outcome>((resolve, reject) => {
       execFile(
         process.execPath,
         ['--import', 'tsx', 'test/fixtures/thread-entry-module.ts'],
-        { cwd: ROOT, timeout: 20_000 },
+        { cwd: ROOT, timeout: limit },
         (error, stdout, stderr) => {
           if (error?.killed)
-            reject(new Error(`the entry module did not end within 20 s\n${stderr}`));
+            reject(new Error(`the entry module did not end within ${limit} ms\n${stderr}`));
           else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
         },
       );
