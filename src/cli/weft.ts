@@ -7,7 +7,6 @@
 // Every kind of primitive an argument may hold must be known before one crosses.
 import '../kinds.js';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   DISHES_DEFAULTS,
   DISHES_MINIMUMS,
@@ -17,28 +16,20 @@ import {
   runDishes,
 } from '../demo/dishes.js';
 import { progressReporter } from '../demo/progress.js';
-
-/** A mistake in the command line: reported without a stack trace, exit code 2. */
-class UsageError extends Error {
-  constructor(
-    /** The command that was given, e.g. `weft demo dishes`. */
-    readonly command: string,
-    message: string,
-    /** What to do about it. */
-    readonly hint: string,
-  ) {
-    super(message);
-  }
-}
+import { type FlagSpecs, parseFlags, wholeNumber } from './flags.js';
+import { UsageError } from './usage-error.js';
 
 const HELP = `weft — Python's concurrency model for Node.js
 
 Usage:
+  weft map MODULE#EXPORT [FILE] [options]
+                               call EXPORT on every JSON line of FILE (or stdin), in tasks,
+                               threads or processes; one JSON result a line on stdout
   weft demo dishes [options]   run the dish-washing pipeline: washers -> dryers -> stackers
   weft --help                  show this help
   weft --version               print weft's version
 
-Run 'weft demo dishes --help' to see the demo's options.
+Run 'weft map --help' or 'weft demo dishes --help' to see their options.
 `;
 
 const DISHES = 'weft demo dishes';
@@ -83,7 +74,7 @@ const DISHES_FLAGS = {
   mode: { type: 'string' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+} as const satisfies FlagSpecs;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -92,6 +83,10 @@ async function main(argv: string[]): Promise<void> {
   } else if (command === '--version') {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     process.stdout.write(`${pkg.version}\n`);
+  } else if (command === 'map') {
+    // Loaded only when asked for: the other commands do without the map's code.
+    const { mapCommand } = await import('./map-command.js');
+    process.exitCode = await mapCommand(rest);
   } else if (command === 'demo') {
     await demo(rest);
   } else if (command === undefined) {
@@ -121,29 +116,11 @@ async function demo(argv: string[]): Promise<void> {
 
 async function dishes(argv: string[]): Promise<void> {
   const hint = "Run 'weft demo dishes --help' to see its options.";
-  const { values, tokens } = parseArgs({
-    args: argv,
-    options: DISHES_FLAGS,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  for (const token of tokens) {
-    if (token.kind === 'positional') {
-      const guess = /^\d+$/.test(token.value) ? `Did you mean --dishes ${token.value}? ` : '';
-      throw new UsageError(DISHES, `unexpected argument '${token.value}'`, guess + hint);
-    }
-    if (token.kind !== 'option') continue;
-    const spec = (DISHES_FLAGS as Record<string, { type: string }>)[token.name];
-    if (spec === undefined) {
-      throw new UsageError(DISHES, `unknown option ${token.rawName}`, hint);
-    }
-    if (spec.type === 'string' && token.value === undefined) {
-      throw new UsageError(DISHES, `${token.rawName} needs a value`, hint);
-    }
-    if (spec.type === 'boolean' && token.value !== undefined) {
-      throw new UsageError(DISHES, `${token.rawName} takes no value`, hint);
-    }
+  const { values, positionals } = parseFlags(DISHES, argv, DISHES_FLAGS, hint);
+  const [extra] = positionals;
+  if (extra !== undefined) {
+    const guess = /^\d+$/.test(extra) ? `Did you mean --dishes ${extra}? ` : '';
+    throw new UsageError(DISHES, `unexpected argument '${extra}'`, guess + hint);
   }
   if (values.help) {
     process.stdout.write(DISHES_HELP);
@@ -152,26 +129,12 @@ async function dishes(argv: string[]): Promise<void> {
   const options: Partial<DishesOptions> = {};
   for (const [flag, key] of Object.entries(DISHES_NUMBERS)) {
     const text = values[flag];
-    if (typeof text === 'string') options[key] = parseCount(flag, text, key);
+    if (typeof text === 'string')
+      options[key] = wholeNumber(DISHES, flag, text, DISHES_MINIMUMS[key], DISHES_DEFAULTS[key]);
   }
   if (typeof values.mode === 'string') options.mode = parseMode(values.mode);
   const live = values['no-progress'] !== true && process.stdout.isTTY === true;
   await runDishes(options, progressReporter(process.stdout, { live }));
-}
-
-/** The value of `--flag text`: a whole number in plain digits, at least the option's minimum. */
-function parseCount(flag: string, text: string, key: keyof typeof DISHES_MINIMUMS): number {
-  const min = DISHES_MINIMUMS[key];
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min) {
-    const expected = min === 0 ? 'a whole number (0 or more)' : `a whole number >= ${min}`;
-    throw new UsageError(
-      DISHES,
-      `--${flag} must be ${expected}, got '${text}'`,
-      `For example: --${flag} ${DISHES_DEFAULTS[key]}`,
-    );
-  }
-  return value;
 }
 
 /** The value of `--mode text`: one of the modes the demo runs. */
