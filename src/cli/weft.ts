@@ -11,10 +11,12 @@ import {
   DISHES_DEFAULTS,
   DISHES_MINIMUMS,
   DISHES_MODES,
+  DISHES_WORK,
   type DishesMode,
   type DishesOptions,
   runDishes,
 } from '../demo/dishes.js';
+import { HISTORY_FILE, recordModeRun } from '../demo/mode-history.js';
 import { progressReporter } from '../demo/progress.js';
 import { type FlagSpecs, parseFlags, wholeNumber } from './flags.js';
 import { UsageError } from './usage-error.js';
@@ -53,8 +55,14 @@ Options:
   --dry-ms N       ms of work to dry one dish (default ${d.dryMs})
   --stack-ms N     ms of work to stack one dish (default ${d.stackMs})
   --mode MODE      where the dryers run: ${DISHES_MODES.join(' or ')} (default ${d.mode})
+  --work WORK      what drying is: sleep (waiting, as for I/O) or cpu (checksumming the
+                   dish's bytes for about --dry-ms of this machine's CPU) (default ${d.work})
   --no-progress    no live progress lines, only the final state and the summary
   -h, --help       show this help
+
+The last line compares the modes run with the same options on this machine (kept in
+${HISTORY_FILE}): with --work sleep threads and processes only add their start-up;
+with --work cpu they dry more dishes a second.
 `;
 
 /** Numeric flags of the dishes demo and the option each one sets. */
@@ -72,6 +80,7 @@ const DISHES_NUMBERS = {
 const DISHES_FLAGS = {
   ...Object.fromEntries(Object.keys(DISHES_NUMBERS).map((flag) => [flag, { type: 'string' }])),
   mode: { type: 'string' },
+  work: { type: 'string' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies FlagSpecs;
@@ -133,8 +142,10 @@ async function dishes(argv: string[]): Promise<void> {
       options[key] = wholeNumber(DISHES, flag, text, DISHES_MINIMUMS[key], DISHES_DEFAULTS[key]);
   }
   if (typeof values.mode === 'string') options.mode = parseMode(values.mode);
+  if (typeof values.work === 'string') options.work = parseWork(values.work);
   const live = values['no-progress'] !== true && process.stdout.isTTY === true;
-  await runDishes(options, progressReporter(process.stdout, { live }));
+  const summary = await runDishes(options, progressReporter(process.stdout, { live }));
+  process.stdout.write(`\n${recordModeRun(summary, DISHES_MODES)}\n`);
 }
 
 /** The value of `--mode text`: one of the modes the demo runs. */
@@ -144,6 +155,17 @@ function parseMode(text: string): DishesMode {
   const why = `--mode ${text} is not a mode`;
   const choices = DISHES_MODES.map((known) => `--mode ${known}`).join(' or ');
   throw new UsageError(DISHES, why, `Use ${choices} (default: ${DISHES_DEFAULTS.mode}).`);
+}
+
+/** The value of `--work text`: sleep or cpu. */
+function parseWork(text: string): DishesOptions['work'] {
+  const work = DISHES_WORK.find((known) => known === text);
+  if (work !== undefined) return work;
+  throw new UsageError(
+    DISHES,
+    `--work ${text} is not a kind of work`,
+    `Use --work sleep or --work cpu (default: ${DISHES_DEFAULTS.work}).`,
+  );
 }
 
 // A reader that stops early (`weft demo dishes | head -3`) is not an error.
