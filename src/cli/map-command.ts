@@ -19,6 +19,8 @@ import { ProgressBar } from './progress-bar.js';
 import { UsageError } from './usage-error.js';
 
 const COMMAND = 'weft map';
+/** Calls at once in tasks mode by default: they share one thread, so more only helps calls that wait. */
+const TASKS_WORKERS = 16;
 const HINT = "Run 'weft map --help' to see its options.";
 
 export const MAP_HELP = `Usage: weft map MODULE#EXPORT [FILE] [options]
@@ -32,10 +34,11 @@ stderr as 'line N: ErrorName: message' and written as null; the exit code is the
 Options:
   --mode MODE       where the calls run: tasks (the main thread), threads, processes
                     (default tasks; threads and processes need a portable() export)
-  --workers N       calls at once: tasks, threads or processes (default: the CPU count, ${availableParallelism()})
+  --workers N       calls at once: tasks, threads or processes (default: ${TASKS_WORKERS} in
+                    tasks mode, where calls wait together; the CPU count, ${availableParallelism()}, otherwise)
   --unordered       write results as they finish, as {"line":N,"result":R} records
                     (a failed line writes no record)
-  --output FILE     write to FILE instead of stdout
+  -o, --output FILE write to FILE instead of stdout
   --resume          with --output: keep what FILE holds and do only the lines missing
   --no-progress     no progress line on stderr (there is none when stderr is not a terminal)
   -h, --help        show this help
@@ -81,7 +84,9 @@ export async function mapCommand(argv: readonly string[]): Promise<number> {
   const workers =
     typeof values.workers === 'string'
       ? wholeNumber(COMMAND, 'workers', values.workers, 1, 4)
-      : availableParallelism();
+      : mode === 'tasks'
+        ? TASKS_WORKERS
+        : availableParallelism();
   const ordered = values.unordered !== true;
   const output = typeof values.output === 'string' ? values.output : undefined;
   if (values.resume === true && output === undefined) {

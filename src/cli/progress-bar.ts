@@ -14,7 +14,7 @@ export interface ProgressTerminal {
 const REDRAW_MS = 100;
 const CLEAR = '\r\x1b[2K';
 
-/** One live line: `[██████░░░░░░]  6,000/10,000  12,345/s  ETA 0:01`. */
+/** One live line: `[██████░░░░░░] 6,000/10,000  12,345/s  ETA 0:01  0:02 elapsed`. */
 export class ProgressBar {
   /** Lines in the input, once known (then the bar and ETA are shown). */
   total: number | undefined = undefined;
@@ -58,18 +58,17 @@ export class ProgressBar {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const done = this.done();
     const rate = seconds > 0 ? done / seconds : 0;
-    const parts = [`${count(done)} done`, `${count(Math.round(rate))}/s`];
+    const parts = [`${count(Math.round(rate))}/s`];
     const { total } = this;
     if (total !== undefined && total > 0) {
       const position = Math.min(this.position(), total);
-      const width = Math.max(10, Math.min(40, (this.out.columns ?? 80) - 50));
+      const width = Math.max(10, Math.min(40, (this.out.columns || 80) - 50));
       const filled = Math.floor((position / total) * width);
-      parts.unshift(
-        `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${count(position)}/${count(total)}`,
-      );
+      const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+      parts.unshift(`[${bar}] ${count(position)}/${count(total)}`);
       if (rate > 0) parts.push(`ETA ${clock((total - position) / rate)}`);
-    }
-    parts.push(clock(seconds));
+    } else parts.unshift(`${count(done)} done`);
+    parts.push(`${clock(seconds)} elapsed`);
     return parts.join('  ');
   }
 }
