@@ -13,6 +13,7 @@
  */
 import os from 'node:os';
 import { actorSuites } from './actor.js';
+import { cliMapSuites } from './cli-map.js';
 import { HANDLES_PARTS, handlesSuites } from './handles.js';
 import {
   describeComparison,
@@ -54,6 +55,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   shared: sharedSuites,
   'net-connection': netConnectionSuites,
   'net-server': netServerSuites,
+  'cli-map': cliMapSuites,
 };
 
 /** The suites made of parts that can run alone (`handles:manager`): their parts' names. */

@@ -7,38 +7,31 @@
 // Every kind of primitive an argument may hold must be known before one crosses.
 import '../kinds.js';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   DISHES_DEFAULTS,
   DISHES_MINIMUMS,
   DISHES_MODES,
+  DISHES_WORK,
   type DishesMode,
   type DishesOptions,
   runDishes,
 } from '../demo/dishes.js';
+import { HISTORY_FILE, recordModeRun } from '../demo/mode-history.js';
 import { progressReporter } from '../demo/progress.js';
-
-/** A mistake in the command line: reported without a stack trace, exit code 2. */
-class UsageError extends Error {
-  constructor(
-    /** The command that was given, e.g. `weft demo dishes`. */
-    readonly command: string,
-    message: string,
-    /** What to do about it. */
-    readonly hint: string,
-  ) {
-    super(message);
-  }
-}
+import { type FlagSpecs, parseFlags, wholeNumber } from './flags.js';
+import { UsageError } from './usage-error.js';
 
 const HELP = `weft — Python's concurrency model for Node.js
 
 Usage:
+  weft map MODULE#EXPORT [FILE] [options]
+                               call EXPORT on every JSON line of FILE (or stdin), in tasks,
+                               threads or processes; one JSON result a line on stdout
   weft demo dishes [options]   run the dish-washing pipeline: washers -> dryers -> stackers
   weft --help                  show this help
   weft --version               print weft's version
 
-Run 'weft demo dishes --help' to see the demo's options.
+Run 'weft map --help' or 'weft demo dishes --help' to see their options.
 `;
 
 const DISHES = 'weft demo dishes';
@@ -62,8 +55,14 @@ Options:
   --dry-ms N       ms of work to dry one dish (default ${d.dryMs})
   --stack-ms N     ms of work to stack one dish (default ${d.stackMs})
   --mode MODE      where the dryers run: ${DISHES_MODES.join(' or ')} (default ${d.mode})
+  --work WORK      what drying is: sleep (waiting, as for I/O) or cpu (checksumming the
+                   dish's bytes for about --dry-ms of this machine's CPU) (default ${d.work})
   --no-progress    no live progress lines, only the final state and the summary
   -h, --help       show this help
+
+The last line compares the modes run with the same options on this machine (kept in
+${HISTORY_FILE}): with --work sleep threads and processes only add their start-up;
+with --work cpu they dry more dishes a second.
 `;
 
 /** Numeric flags of the dishes demo and the option each one sets. */
@@ -81,9 +80,10 @@ const DISHES_NUMBERS = {
 const DISHES_FLAGS = {
   ...Object.fromEntries(Object.keys(DISHES_NUMBERS).map((flag) => [flag, { type: 'string' }])),
   mode: { type: 'string' },
+  work: { type: 'string' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+} as const satisfies FlagSpecs;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -92,6 +92,10 @@ async function main(argv: string[]): Promise<void> {
   } else if (command === '--version') {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     process.stdout.write(`${pkg.version}\n`);
+  } else if (command === 'map') {
+    // Loaded only when asked for: the other commands do without the map's code.
+    const { mapCommand } = await import('./map-command.js');
+    process.exitCode = await mapCommand(rest);
   } else if (command === 'demo') {
     await demo(rest);
   } else if (command === undefined) {
@@ -121,29 +125,11 @@ async function demo(argv: string[]): Promise<void> {
 
 async function dishes(argv: string[]): Promise<void> {
   const hint = "Run 'weft demo dishes --help' to see its options.";
-  const { values, tokens } = parseArgs({
-    args: argv,
-    options: DISHES_FLAGS,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  for (const token of tokens) {
-    if (token.kind === 'positional') {
-      const guess = /^\d+$/.test(token.value) ? `Did you mean --dishes ${token.value}? ` : '';
-      throw new UsageError(DISHES, `unexpected argument '${token.value}'`, guess + hint);
-    }
-    if (token.kind !== 'option') continue;
-    const spec = (DISHES_FLAGS as Record<string, { type: string }>)[token.name];
-    if (spec === undefined) {
-      throw new UsageError(DISHES, `unknown option ${token.rawName}`, hint);
-    }
-    if (spec.type === 'string' && token.value === undefined) {
-      throw new UsageError(DISHES, `${token.rawName} needs a value`, hint);
-    }
-    if (spec.type === 'boolean' && token.value !== undefined) {
-      throw new UsageError(DISHES, `${token.rawName} takes no value`, hint);
-    }
+  const { values, positionals } = parseFlags(DISHES, argv, DISHES_FLAGS, hint);
+  const [extra] = positionals;
+  if (extra !== undefined) {
+    const guess = /^\d+$/.test(extra) ? `Did you mean --dishes ${extra}? ` : '';
+    throw new UsageError(DISHES, `unexpected argument '${extra}'`, guess + hint);
   }
   if (values.help) {
     process.stdout.write(DISHES_HELP);
@@ -152,26 +138,14 @@ async function dishes(argv: string[]): Promise<void> {
   const options: Partial<DishesOptions> = {};
   for (const [flag, key] of Object.entries(DISHES_NUMBERS)) {
     const text = values[flag];
-    if (typeof text === 'string') options[key] = parseCount(flag, text, key);
+    if (typeof text === 'string')
+      options[key] = wholeNumber(DISHES, flag, text, DISHES_MINIMUMS[key], DISHES_DEFAULTS[key]);
   }
   if (typeof values.mode === 'string') options.mode = parseMode(values.mode);
+  if (typeof values.work === 'string') options.work = parseWork(values.work);
   const live = values['no-progress'] !== true && process.stdout.isTTY === true;
-  await runDishes(options, progressReporter(process.stdout, { live }));
-}
-
-/** The value of `--flag text`: a whole number in plain digits, at least the option's minimum. */
-function parseCount(flag: string, text: string, key: keyof typeof DISHES_MINIMUMS): number {
-  const min = DISHES_MINIMUMS[key];
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min) {
-    const expected = min === 0 ? 'a whole number (0 or more)' : `a whole number >= ${min}`;
-    throw new UsageError(
-      DISHES,
-      `--${flag} must be ${expected}, got '${text}'`,
-      `For example: --${flag} ${DISHES_DEFAULTS[key]}`,
-    );
-  }
-  return value;
+  const summary = await runDishes(options, progressReporter(process.stdout, { live }));
+  process.stdout.write(`\n${recordModeRun(summary, DISHES_MODES)}\n`);
 }
 
 /** The value of `--mode text`: one of the modes the demo runs. */
@@ -181,6 +155,17 @@ function parseMode(text: string): DishesMode {
   const why = `--mode ${text} is not a mode`;
   const choices = DISHES_MODES.map((known) => `--mode ${known}`).join(' or ');
   throw new UsageError(DISHES, why, `Use ${choices} (default: ${DISHES_DEFAULTS.mode}).`);
+}
+
+/** The value of `--work text`: sleep or cpu. */
+function parseWork(text: string): DishesOptions['work'] {
+  const work = DISHES_WORK.find((known) => known === text);
+  if (work !== undefined) return work;
+  throw new UsageError(
+    DISHES,
+    `--work ${text} is not a kind of work`,
+    `Use --work sleep or --work cpu (default: ${DISHES_DEFAULTS.work}).`,
+  );
 }
 
 // A reader that stops early (`weft demo dishes | head -3`) is not an error.

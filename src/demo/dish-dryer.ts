@@ -8,10 +8,11 @@
 import { portable } from '../portable/portable.js';
 import type { SharedQueue } from '../shared/shared-queue.js';
 import { reporting } from './dry-reports.js';
-import { type DishQueue, passOn } from './stage.js';
+import { type DishQueue, type DishWork, passOn } from './stage.js';
 
 /**
- * One dryer: takes each washed dish from `toDry`, dries it for `ms`, puts it on `toStack`
+ * One dryer: takes each washed dish from `toDry`, dries it (`how`: ms of sleep, or a
+ * checksum of its bytes), puts it on `toStack`
  * and marks it done on `toDry`, until `toDry` is shut down and drained. The same function
  * runs as a task (given the queues), in a thread (given the shared queues) and in a process
  * (given handles). Where the queues are the main thread's own (tasks) or handles on them
@@ -30,11 +31,11 @@ export const dryDishes = portable(
   function dryDishes(
     toDry: DishQueue,
     toStack: DishQueue,
-    ms: number,
+    how: DishWork,
     reports?: SharedQueue<number>,
   ): Promise<void> {
-    if (reports === undefined) return passOn(toDry, toStack, ms);
+    if (reports === undefined) return passOn(toDry, toStack, how);
     const { counter, output } = reporting(toStack as SharedQueue<number>, reports);
-    return passOn(toDry, output, ms, counter);
+    return passOn(toDry, output, how, counter);
   },
 );

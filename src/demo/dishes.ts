@@ -14,6 +14,7 @@ import { SharedQueue } from '../shared/shared-queue.js';
 import { Event } from '../sync/event.js';
 import { spawn } from '../task/spawn.js';
 import type { Task } from '../task/task.js';
+import { bytesForMs } from './checksum.js';
 import { DryReports } from './dry-reports.js';
 import { type DishesMode, DRYER_PLACEMENTS } from './dryers.js';
 import { passOn, type StageCounter } from './stage.js';
@@ -25,6 +26,10 @@ export type { DishesMode } from './dryers.js';
 export const DISHES_MODES: readonly DishesMode[] = Object.freeze(
   Object.keys(DRYER_PLACEMENTS) as DishesMode[],
 );
+
+/** The kinds of work the dryers can do: `sleep` (waiting, as for I/O) or `cpu` (checksumming). */
+export const DISHES_WORK = ['sleep', 'cpu'] as const;
+export type DishesWork = (typeof DISHES_WORK)[number];
 
 /** Everything `runDishes` can be told. */
 export interface DishesOptions {
@@ -40,6 +45,12 @@ export interface DishesOptions {
   dryMs: number;
   stackMs: number;
   mode: DishesMode;
+  /**
+   * What a dryer does for `dryMs`: `sleep` waits (any number of tasks wait at once on one
+   * thread), `cpu` checksums the dish's bytes — as many as take `dryMs` on this machine —
+   * which only more threads or processes do faster.
+   */
+  work: DishesWork;
 }
 
 /** The defaults: a balanced pipeline, about 1 ms of work per dish and stage overall. */
@@ -53,20 +64,22 @@ export const DISHES_DEFAULTS: Readonly<DishesOptions> = Object.freeze({
   dryMs: 3,
   stackMs: 1,
   mode: 'tasks',
+  work: 'sleep',
 });
 
 /** The numeric options and the smallest value each accepts (all must be integers). */
-export const DISHES_MINIMUMS: Readonly<Record<Exclude<keyof DishesOptions, 'mode'>, number>> =
-  Object.freeze({
-    dishes: 1,
-    washers: 1,
-    dryers: 1,
-    stackers: 1,
-    queueSize: 1,
-    washMs: 0,
-    dryMs: 0,
-    stackMs: 0,
-  });
+export const DISHES_MINIMUMS: Readonly<
+  Record<Exclude<keyof DishesOptions, 'mode' | 'work'>, number>
+> = Object.freeze({
+  dishes: 1,
+  washers: 1,
+  dryers: 1,
+  stackers: 1,
+  queueSize: 1,
+  washMs: 0,
+  dryMs: 0,
+  stackMs: 0,
+});
 
 export type StageName = 'wash' | 'dry' | 'stack';
 
@@ -125,6 +138,11 @@ export function resolveDishesOptions(options: Partial<DishesOptions> = {}): Dish
     const modes = DISHES_MODES.map((mode) => `'${mode}'`).join(' or ');
     throw new RangeError(`runDishes: mode must be ${modes}, got ${describe(resolved.mode)}`);
   }
+  if (!DISHES_WORK.includes(resolved.work)) {
+    throw new RangeError(
+      `runDishes: work must be 'sleep' or 'cpu', got ${describe(resolved.work)}`,
+    );
+  }
   return resolved;
 }
 
@@ -172,6 +190,8 @@ export async function runDishes(
   reporter: DishesReporter = {},
 ): Promise<DishesSummary> {
   const opts = resolveDishesOptions(options);
+  // Measured before the clock starts: the same bytes for every dryer, wherever it runs.
+  const dryWork = opts.work === 'cpu' ? { checksum: bytesForMs(opts.dryMs) } : opts.dryMs;
   const startedAt = performance.now();
   const onDish = (stage: StageStats, dish: number) => reporter.dish?.(stage, dish);
   const wash = new StageTally('wash', opts.washers, startedAt, onDish);
@@ -200,7 +220,7 @@ export async function runDishes(
   reporter.start?.(opts, stages);
   const crew = new Crew();
   const placeDryer = DRYER_PLACEMENTS[opts.mode];
-  const dryerJob = { toDry, toStack, dryMs: opts.dryMs, reports: reports?.reports };
+  const dryerJob = { toDry, toStack, work: dryWork, reports: reports?.reports };
   crew.hire(opts.washers, () => passOn(dirty, toDry, opts.washMs, wash));
   crew.hire(opts.dryers, (index) => placeDryer(index, dryerJob));
   const stackCounter = reports?.before(stack) ?? stack;

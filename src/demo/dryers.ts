@@ -9,13 +9,14 @@ import { Process } from '../process/process.js';
 import type { SharedQueue } from '../shared/shared-queue.js';
 import { Thread } from '../thread/thread.js';
 import { dryDishes } from './dish-dryer.js';
-import type { DishQueue } from './stage.js';
+import type { DishQueue, DishWork } from './stage.js';
 
 /** The queues a dryer takes from and puts on, its work per dish, and where it reports (threads mode). */
 export interface DryerJob {
   readonly toDry: DishQueue;
   readonly toStack: DishQueue;
-  readonly dryMs: number;
+  /** Work per dish: ms of sleep, or `{ checksum: bytes }`. */
+  readonly work: DishWork;
   readonly reports?: SharedQueue<number> | undefined;
 }
 
@@ -25,7 +26,7 @@ export type DryerPlacement = (index: number, job: DryerJob) => Promise<void>;
 /** Every mode and where it runs its dryers. */
 export const DRYER_PLACEMENTS = {
   /** A green task of the main thread, on the queues themselves. */
-  tasks: (_index, { toDry, toStack, dryMs }) => dryDishes(toDry, toStack, dryMs),
+  tasks: (_index, { toDry, toStack, work }) => dryDishes(toDry, toStack, work),
   /** A worker thread per dryer, on shared queues (it reports what it does, see dry-reports.ts). */
   threads: (index, job) => dryElsewhere(index, job, Thread, 'thread'),
   /** A child process per dryer, on handles to the queues (reached over a local socket). */
@@ -59,11 +60,11 @@ type RunnerClass = new (
  */
 async function dryElsewhere(
   index: number,
-  { toDry, toStack, dryMs, reports }: DryerJob,
+  { toDry, toStack, work, reports }: DryerJob,
   Kind: RunnerClass,
   what: string,
 ): Promise<void> {
-  const args: Parameters<typeof dryDishes> = [toDry, toStack, dryMs, reports];
+  const args: Parameters<typeof dryDishes> = [toDry, toStack, work, reports];
   const runner = new Kind(dryDishes, { args, name: `dryer-${index}` });
   runner.start();
   await runner.join();

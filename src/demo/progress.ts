@@ -67,7 +67,7 @@ export function formatHeading(opts: Readonly<DishesOptions>): string {
   return (
     `Washing ${plural(opts.dishes, 'dish', 'dishes')}: ${plural(opts.washers, 'washer')}, ` +
     `${plural(opts.dryers, 'dryer')}, ${plural(opts.stackers, 'stacker')}; ` +
-    `queues hold ${opts.queueSize} (mode: ${opts.mode})`
+    `queues hold ${opts.queueSize} (mode: ${opts.mode}${opts.work === 'cpu' ? ', work: cpu' : ''})`
   );
 }
 

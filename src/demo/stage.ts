@@ -10,6 +10,7 @@ import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/pr
 import type { Queue } from '../queue/queue.js';
 import type { QueueHandle } from '../queue/queue-handle.js';
 import type { SharedQueue } from '../shared/shared-queue.js';
+import { checksumDish } from './checksum.js';
 
 /** A queue of dish numbers: the queue itself in its own thread, a handle on it in another, or one in shared memory. */
 export type DishQueue = Queue<number> | QueueHandle<number> | SharedQueue<number>;
@@ -27,15 +28,25 @@ export interface StageCounter {
   finished(dish: number): void;
 }
 
-/** Simulated work: sleep `ms`, or just let the other workers run when `ms` is 0. */
-export async function work(ms: number): Promise<void> {
-  if (ms > 0) await sleep(ms);
+/**
+ * A stage's work on one dish: a number is ms to wait (I/O-like work: a sleep), and
+ * `{ checksum: bytes }` is CPU-bound work: checksumming that many of the dish's bytes.
+ */
+export type DishWork = number | { readonly checksum: number };
+
+/** Works on `dish`: sleeps, or checksums, or just lets the other workers run (0 ms of sleep). */
+export async function work(dish: number, how: DishWork): Promise<void> {
+  if (typeof how !== 'number') {
+    checksumDish(dish, how.checksum);
+    // Computing never yields: let the other tasks of this thread take their turn.
+    await yieldToLoop();
+  } else if (how > 0) await sleep(how);
   else await yieldToLoop();
 }
 
 /**
  * One worker of a stage: takes each dish from `input` until it is shut down and drained,
- * works on it for `ms`, puts it on `output` (none for the last stage), tells `counter`, and
+ * works on it (`how`: ms of sleep, or a checksum), puts it on `output` (none for the last stage), tells `counter`, and
  * marks it done on `input` — after the put, so `input.join()` means "every dish is on the
  * next queue".
  *
@@ -49,12 +60,12 @@ export async function work(ms: number): Promise<void> {
 export async function passOn(
   input: DishQueue,
   output: DishOutput | undefined,
-  ms: number,
+  how: DishWork,
   counter?: StageCounter,
 ): Promise<void> {
   for await (const dish of input) {
     counter?.took();
-    await work(ms);
+    await work(dish, how);
     if (output !== undefined) await output.put(dish);
     counter?.finished(dish);
     // A handle's taskDone() is a call to the owner: await it, so a refusal fails this worker.
