@@ -1,0 +1,459 @@
+/**
+ * `RedisWorker` — runs the tasks of a Redis task queue: takes them as leases (a worker that
+ * dies leaves its tasks to another once their lease runs out), runs them — as green tasks,
+ * or in a local thread or process pool — and writes each outcome in the same atomic step
+ * that acknowledges the lease: the result, a retry, or a dead letter.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { encodeError } from '../codec/error-codec.js';
+import { describe, invalidTimeout, refuseUnknownOptions } from '../core/options.js';
+import { CancelledError, RuntimeError } from '../errors.js';
+import { CONNECTION_OPTION_KEYS, RedisConnection, type RedisConnectionOptions } from './connection.js';
+import { ExecutorKeys } from './executor-keys.js';
+import { PROMOTE } from './executor-scripts.js';
+import { ModuleAllowList } from './module-allow-list.js';
+import { encodeRedisValues, packRecord, unpackRecord } from './redis-values.js';
+import { TaskModules } from './task-modules.js';
+import {
+  type DeadLetterRecord,
+  isTaskRecord,
+  OUTCOME_CANCELLED,
+  OUTCOME_ERROR,
+  OUTCOME_VALUE,
+  type TaskRecord,
+} from './task-record.js';
+import { taskRunner, type TaskRunner, WORKER_MODES, type WorkerMode } from './task-runner.js';
+import { type Settlement, type TaskDelivery, TaskStream, type TaskLeases } from './task-stream.js';
+import { WorkerHeartbeat } from './worker-heartbeat.js';
+
+/** Options of `new RedisWorker()`. */
+export interface RedisWorkerOptions extends RedisConnectionOptions {
+  /** The task queue to run (the executors' `queue`). */
+  queue: string;
+  /** The modules whose portable exports the worker may run: paths (from the working directory) or URLs. */
+  modules: readonly string[];
+  /** Tasks run at once (default 1). */
+  concurrency?: number | undefined;
+  /** Ms a task's lease lasts without renewal: a worker that dies leaves its tasks to another after this (default 30,000; renewed every third of it). */
+  visibilityTimeout?: number | undefined;
+  /** Where tasks run: `'tasks'` (green tasks here, default), `'threads'` or `'processes'` (weft's local pools). */
+  mode?: WorkerMode | undefined;
+  /** Ms between two heartbeats (default 2,000); the heartbeat key expires after three. */
+  heartbeatInterval?: number | undefined;
+}
+
+/** Options of `close`. */
+export interface WorkerCloseOptions {
+  /** Ms the tasks running may take to finish (default 30,000); then they are aborted and given back to the queue. */
+  timeout?: number | undefined;
+}
+
+const OPTION_KEYS = [
+  'queue',
+  'modules',
+  'concurrency',
+  'visibilityTimeout',
+  'mode',
+  'heartbeatInterval',
+  ...CONNECTION_OPTION_KEYS,
+];
+/** Ms a read waits for tasks before it looks at the retries again. */
+const MAX_BLOCK_MS = 1_000;
+/** How long an abort heard before its task arrived is remembered (ms). */
+const ABORT_MEMORY_MS = 60_000;
+/** How long a results list outlives the last outcome written to it (ms). */
+const RESULTS_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** One task this worker holds. */
+interface Held {
+  readonly record: TaskRecord;
+  readonly delivery: TaskDelivery;
+  readonly abort: AbortController;
+  readonly since: number;
+  /** Aborted by its executor (a cancel): no retry, the outcome says cancelled. */
+  cancelled: boolean;
+}
+
+/**
+ * Runs the tasks of the task queue `queue` that `RedisExecutor`s submit, `concurrency` at a
+ * time, from the allow-listed `modules` only: a task naming any other module fails with an
+ * error naming it and the list, without loading anything.
+ *
+ * @example
+ * ```ts
+ * import { RedisWorker } from 'weft/redis';
+ * const worker = new RedisWorker({ queue: 'images', modules: ['./dist/tasks.js'], concurrency: 8 });
+ * await worker.start();
+ * process.once('SIGTERM', () => worker.close({ timeout: 10_000 }));
+ * ```
+ */
+export class RedisWorker implements AsyncDisposable {
+  /** This worker's id (its consumer name and heartbeat key). */
+  readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly queue: string;
+  readonly concurrency: number;
+  readonly mode: WorkerMode;
+  readonly #connection: RedisConnection;
+  readonly #keys: ExecutorKeys;
+  readonly #allowList: ModuleAllowList;
+  readonly #modules: TaskModules;
+  readonly #visibilityTimeout: number;
+  readonly #heartbeatInterval: number;
+  readonly #held = new Map<string, Held>();
+  readonly #heardAborts = new Map<string, number>();
+  readonly #stopReading = new AbortController();
+  readonly #settling = new Set<Promise<unknown>>();
+  #leases: TaskLeases | undefined;
+  #runner: TaskRunner | undefined;
+  #heartbeat: WorkerHeartbeat | undefined;
+  #subscriber: Redis | undefined;
+  #reading: Promise<void> | undefined;
+  #room: (() => void) | undefined;
+  #nextPromote = 0;
+  #done = 0;
+  #failed = 0;
+  #state: 'new' | 'running' | 'closing' | 'closed' = 'new';
+  #closing: Promise<void> | undefined;
+
+  constructor(options: RedisWorkerOptions) {
+    const where = 'new RedisWorker(options)';
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`${where}: options must be an object like { queue, modules }, got ${describe(options)}`);
+    }
+    refuseUnknownOptions(options, OPTION_KEYS, where);
+    this.#keys = new ExecutorKeys(options.queue, where);
+    this.queue = options.queue;
+    this.#allowList = new ModuleAllowList(options.modules, where);
+    this.#modules = new TaskModules(this.#allowList);
+    this.concurrency = positiveInteger(options.concurrency, 1, 'concurrency', where);
+    this.#visibilityTimeout = positiveMs(options.visibilityTimeout, 30_000, 'visibilityTimeout', where);
+    this.#heartbeatInterval = positiveMs(options.heartbeatInterval, 2_000, 'heartbeatInterval', where);
+    const mode = options.mode ?? 'tasks';
+    if (!WORKER_MODES.includes(mode)) {
+      throw new TypeError(`${where}: mode must be one of ${WORKER_MODES.join(', ')}, got ${describe(mode)}`);
+    }
+    this.mode = mode;
+    this.#connection = new RedisConnection(options, 'RedisWorker');
+  }
+
+  /** The allowed modules, as real file URLs. */
+  get modules(): readonly string[] {
+    return this.#allowList.modules;
+  }
+
+  /**
+   * Connects, starts the heartbeat and begins taking tasks. Resolves once the worker is
+   * taking them; rejects with `RedisUnavailableError` when Redis cannot be reached.
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') {
+      throw new RuntimeError(`RedisWorker.start(): the worker was started already (it is ${this.#state})`);
+    }
+    this.#state = 'running';
+    try {
+      await this.#connection.ready();
+      this.#runner = await taskRunner(this.mode, this.concurrency);
+      this.#subscriber = await this.#connection.blocking();
+      this.#subscriber.on('message', (_channel: string, id: string) => this.#heardAbort(id));
+      await this.#subscriber.subscribe(this.#keys.abort);
+      this.#leases = new TaskStream(this.#connection, this.#keys).leases(this.#visibilityTimeout);
+      this.#heartbeat = new WorkerHeartbeat(
+        this.#connection.client,
+        this.#keys,
+        this.id,
+        { mode: this.mode, concurrency: this.concurrency },
+        this.#heartbeatInterval,
+        () => this.#status(),
+      );
+      await this.#heartbeat.start();
+    } catch (error) {
+      await this.#shutDown();
+      throw error;
+    }
+    this.#reading = this.#readLoop();
+  }
+
+  /**
+   * Stops taking tasks and lets those running finish within `timeout` ms (default 30,000);
+   * the ones still running then are aborted and given back to the queue (another worker
+   * takes them at once). Then the heartbeat stops and the connections close. Safe to call
+   * more than once.
+   */
+  close(options?: WorkerCloseOptions): Promise<void> {
+    const where = 'RedisWorker.close(options)';
+    if (options !== undefined) {
+      if (options === null || typeof options !== 'object') {
+        return Promise.reject(new TypeError(`${where}: options must be an object like { timeout }`));
+      }
+      refuseUnknownOptions(options, ['timeout'], where);
+      const error = invalidTimeout(options.timeout, where);
+      if (error) return Promise.reject(error);
+    }
+    this.#closing ??= this.#close(options?.timeout ?? 30_000);
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.#held.size;
+  }
+
+  async #readLoop(): Promise<void> {
+    const leases = this.#leases!;
+    const signal = this.#stopReading.signal;
+    while (!signal.aborted) {
+      if (this.#held.size >= this.concurrency) {
+        await new Promise<void>((resolve) => {
+          this.#room = resolve;
+        });
+        continue;
+      }
+      let block = MAX_BLOCK_MS;
+      try {
+        block = Math.min(block, await this.#promoteRetries());
+        const deliveries = await leases.read({
+          count: this.concurrency - this.#held.size,
+          block,
+          signal,
+        });
+        for (const delivery of deliveries) this.#begin(delivery);
+      } catch (error) {
+        if (signal.aborted) break;
+        // Redis away for a moment (the connection waits for it): try again shortly.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  /** Moves retries that are due into the queue (at most every so often); ms until the next is due. */
+  async #promoteRetries(): Promise<number> {
+    const now = Date.now();
+    if (now < this.#nextPromote) return this.#nextPromote - now;
+    const k = this.#keys;
+    const [, nextDue] = (await PROMOTE.run(
+      this.#connection.client,
+      [...this.#leases!.leaseKeys, k.delayed, k.retrying],
+      [100],
+    )) as [number, number];
+    const wait = nextDue < 0 ? MAX_BLOCK_MS : Math.min(MAX_BLOCK_MS, nextDue);
+    this.#nextPromote = Date.now() + wait;
+    return Math.max(1, wait);
+  }
+
+  #begin(delivery: TaskDelivery): void {
+    let record: unknown;
+    try {
+      record = unpackRecord(delivery.payload);
+    } catch {
+      record = undefined;
+    }
+    if (!isTaskRecord(record)) {
+      // Not a task weft wrote: drop it, so it does not come back forever.
+      this.#settle({ delivery, kind: 'drop', id: '', outcome: '' });
+      return;
+    }
+    const held: Held = {
+      record,
+      delivery,
+      abort: new AbortController(),
+      since: Date.now(),
+      cancelled: false,
+    };
+    this.#held.set(record.i, held);
+    this.#run(held).catch(() => undefined); // #run settles every outcome itself
+  }
+
+  async #run(held: Held): Promise<void> {
+    const { record, delivery } = held;
+    if (this.#heardAborts.has(record.i) || (await this.#cancelledBefore(held))) {
+      held.cancelled = true;
+      this.#finish(held, OUTCOME_CANCELLED, 'the task was cancelled before it started');
+      return;
+    }
+    let value: unknown;
+    try {
+      const [module, name, fn] = await this.#modules.find(record.t, record.a);
+      const args = await this.#modules.decodeArgs(record.a);
+      held.abort.signal.throwIfAborted();
+      const result = await this.#runner!.run({
+        fn,
+        module,
+        name,
+        args,
+        signal: held.abort.signal,
+        timeout: record.o ?? Number.POSITIVE_INFINITY,
+      });
+      [value] = encodeRedisValues([result], `the task ${name} of ${module}`, 'result');
+    } catch (error) {
+      if (held.cancelled) {
+        this.#finish(held, OUTCOME_CANCELLED, 'the task was aborted on its worker');
+      } else if (this.#stopReading.signal.aborted && held.abort.signal.aborted) {
+        // The worker closed before the task finished: it was given back already.
+      } else this.#fail(held, error);
+      return;
+    }
+    this.#finish(held, OUTCOME_VALUE, value);
+    void delivery;
+  }
+
+  /** A task that came back (a retry, or taken over from a worker that died) may have been cancelled since. */
+  async #cancelledBefore(held: Held): Promise<boolean> {
+    if (held.record.n === 0 && held.delivery.deliveries <= 1) return false;
+    const score = await this.#connection.client.zscore(this.#keys.cancelled, held.record.i);
+    return score !== null;
+  }
+
+  #finish(held: Held, kind: number, value: unknown): void {
+    this.#release(held);
+    if (kind === OUTCOME_VALUE) this.#done++;
+    this.#settle({
+      delivery: held.delivery,
+      kind: 'result',
+      id: held.record.i,
+      results: held.record.r,
+      outcome: packRecord([held.record.i, kind, value]),
+    });
+  }
+
+  #fail(held: Held, error: unknown): void {
+    this.#release(held);
+    this.#failed++;
+    const { record } = held;
+    const delays = record.d ?? [];
+    if (record.n < delays.length) {
+      this.#settle({
+        delivery: held.delivery,
+        kind: 'retry',
+        id: record.i,
+        delay: delays[record.n]!,
+        next: packRecord({ ...record, n: record.n + 1 }),
+        outcome: '',
+      });
+      return;
+    }
+    const encoded = encodeError(error);
+    const letter: DeadLetterRecord = {
+      task: record,
+      error: encoded,
+      attempts: record.n + 1,
+      time: Date.now(),
+      worker: this.id,
+    };
+    this.#settle({
+      delivery: held.delivery,
+      kind: 'dead',
+      id: record.i,
+      results: record.r,
+      next: packRecord(letter),
+      outcome: packRecord([record.i, OUTCOME_ERROR, encoded]),
+    });
+  }
+
+  /** Writes an outcome with the fenced acknowledgement (a lost lease writes nothing: another worker has the task). */
+  #settle(settlement: Settlement): void {
+    const writing = this.#leases!.settle(settlement, RESULTS_TTL_MS).catch(() => false);
+    this.#settling.add(writing);
+    writing.finally(() => this.#settling.delete(writing));
+  }
+
+  #release(held: Held): void {
+    this.#held.delete(held.record.i);
+    const room = this.#room;
+    this.#room = undefined;
+    room?.();
+  }
+
+  #heardAbort(id: string): void {
+    const now = Date.now();
+    this.#heardAborts.set(id, now);
+    for (const [known, at] of this.#heardAborts) {
+      if (now - at < ABORT_MEMORY_MS) break;
+      this.#heardAborts.delete(known);
+    }
+    const held = this.#held.get(id);
+    if (held === undefined || held.cancelled) return;
+    held.cancelled = true;
+    held.abort.abort(new CancelledError('the task was cancelled by its executor'));
+  }
+
+  #status() {
+    return {
+      state: this.#state === 'running' ? ('running' as const) : ('closing' as const),
+      current: [...this.#held.values()].map(({ record, since }) => ({
+        id: record.i,
+        task: `${record.t[0]}#${record.t[1]}`,
+        since,
+      })),
+      done: this.#done,
+      failed: this.#failed,
+    };
+  }
+
+  async #close(timeout: number): Promise<void> {
+    if (this.#state === 'new') {
+      this.#state = 'closed';
+      await this.#connection.close();
+      return;
+    }
+    this.#state = 'closing';
+    this.#stopReading.abort();
+    this.#room?.();
+    await this.#reading;
+    await this.#heartbeat?.beat().catch(() => undefined);
+    if (this.#held.size > 0) {
+      const drained = new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (this.#held.size === 0) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 10);
+        setTimeout(() => {
+          clearInterval(check);
+          resolve();
+        }, timeout).unref();
+      });
+      await drained;
+    }
+    // What still runs goes back to the queue, first in line for the next worker.
+    const left = [...this.#held.values()];
+    for (const held of left) {
+      this.#held.delete(held.record.i);
+      held.abort.abort(new CancelledError('the worker closed before the task finished'));
+    }
+    if (left.length > 0) await this.#leases!.giveBack(left.map((held) => held.delivery)).catch(() => undefined);
+    await this.#shutDown();
+  }
+
+  async #shutDown(): Promise<void> {
+    await Promise.all(this.#settling);
+    await this.#heartbeat?.stop().catch(() => undefined);
+    await this.#leases?.close().catch(() => undefined);
+    await this.#runner?.close().catch(() => undefined);
+    this.#state = 'closed';
+    await this.#connection.close();
+  }
+}
+
+function positiveInteger(value: unknown, fallback: number, option: string, where: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${where}: ${option} must be an integer greater than 0, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function positiveMs(value: unknown, fallback: number, option: string, where: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${where}: ${option} must be a positive number of ms, got ${describe(value)}`);
+  }
+  return value;
+}
