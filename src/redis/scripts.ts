@@ -33,16 +33,27 @@ export class LuaScript {
       );
   }
 
-  /** Runs the script; bulk replies come back as Buffers (for payloads that are not text). */
+  /**
+   * Runs the script; bulk replies come back as Buffers (for payloads that are not text).
+   * `evalshaBuffer`, not `callBuffer('EVALSHA', …)`: with auto-pipelining, ioredis 6 drops
+   * the command name of `callBuffer` and sends the SHA as the command.
+   */
   runBuffer(client: Redis, keys: readonly string[], args: readonly Arg[] = []): Promise<unknown> {
-    return client
-      .callBuffer('EVALSHA', this.sha, keys.length, ...keys, ...args)
+    const buffers = client as unknown as BufferScripting;
+    return buffers
+      .evalshaBuffer(this.sha, keys.length, ...keys, ...args)
       .catch((error: unknown) =>
         isNoScript(error)
-          ? client.callBuffer('EVAL', this.lua, keys.length, ...keys, ...args)
+          ? buffers.evalBuffer(this.lua, keys.length, ...keys, ...args)
           : Promise.reject(error),
       );
   }
+}
+
+/** The Buffer-replying scripting commands every ioredis client has (its typings leave them out). */
+interface BufferScripting {
+  evalshaBuffer(...args: (string | number | Buffer)[]): Promise<unknown>;
+  evalBuffer(...args: (string | number | Buffer)[]): Promise<unknown>;
 }
 
 function isNoScript(error: unknown): boolean {
