@@ -35,6 +35,7 @@ import {
   SHUT_DOWN,
   TAKE,
 } from './lease-stream-scripts.js';
+import type { LuaScript } from './scripts.js';
 
 /** One entry handed to this reader under a lease. */
 export interface Delivery {
@@ -123,6 +124,11 @@ export class LeaseStream {
     this.consumer = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
     this.channel = `${prefix}:events`;
     this.#keys = [`${prefix}:stream`, `${prefix}:meta`, `${prefix}:gives`, `${prefix}:wake`];
+  }
+
+  /** The engine's keys, in the order its Lua (`LEASE_LUA`) takes them as KEYS[1..4]. */
+  get keys(): readonly string[] {
+    return this.#keys;
   }
 
   /** The deliveries this reader holds and has neither acknowledged nor given back, oldest first. */
@@ -298,6 +304,29 @@ export class LeaseStream {
           'or keep the event loop free so the lease is renewed.',
       );
     }
+  }
+
+  /**
+   * Completes `delivery` with `script`, a step built on `LEASE_LUA` that acknowledges with
+   * `ackHeld(ARGV[1], ARGV[2], ARGV[3], ARGV[4])` and, in the same step, writes what it
+   * writes (its own keys follow the engine's four, its own arguments the first four). Resolves
+   * with `false` when the script reports the lease lost by returning 0 (then it must have
+   * written nothing), else `true`.
+   */
+  async ackWith(
+    delivery: Delivery,
+    script: LuaScript,
+    keys: readonly string[],
+    args: readonly (string | number | Buffer)[],
+  ): Promise<boolean> {
+    const client = await this.#client();
+    const reply = await script.run(
+      client,
+      [...this.#keys, ...keys],
+      [this.consumer, delivery.id, delivery.token, this.channel, ...args],
+    );
+    this.#forget(delivery);
+    return reply !== 0;
   }
 
   /**
