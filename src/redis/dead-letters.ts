@@ -6,7 +6,11 @@
  */
 import { decodeError } from '../codec/error-codec.js';
 import { describe, refuseUnknownOptions } from '../core/options.js';
-import { CONNECTION_OPTION_KEYS, RedisConnection, type RedisConnectionOptions } from './connection.js';
+import {
+  CONNECTION_OPTION_KEYS,
+  RedisConnection,
+  type RedisConnectionOptions,
+} from './connection.js';
 import { ExecutorKeys } from './executor-keys.js';
 import { REDRIVE } from './executor-scripts.js';
 import { packRecord, unpackRecord } from './redis-values.js';
@@ -53,7 +57,9 @@ export class RedisDeadLetters implements AsyncDisposable {
     const where = 'new RedisDeadLetters(queue, options)';
     this.#keys = new ExecutorKeys(queue, where);
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`${where}: options must be an object like { redis }, got ${describe(options)}`);
+      throw new TypeError(
+        `${where}: options must be an object like { redis }, got ${describe(options)}`,
+      );
     }
     refuseUnknownOptions(options, CONNECTION_OPTION_KEYS, where);
     this.queue = queue;
@@ -72,7 +78,10 @@ export class RedisDeadLetters implements AsyncDisposable {
     const where = 'RedisDeadLetters.list(options)';
     refuseUnknownOptions(options, ['offset', 'count'], where);
     const { offset = 0, count = 100 } = options;
-    for (const [name, value] of [['offset', offset], ['count', count]] as const) {
+    for (const [name, value] of [
+      ['offset', offset],
+      ['count', count],
+    ] as const) {
       if (!Number.isInteger(value) || value < 0) {
         throw new RangeError(`${where}: ${name} must be an integer >= 0, got ${describe(value)}`);
       }

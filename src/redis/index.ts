@@ -11,10 +11,20 @@
  * ```
  * @module
  */
-export { LeaseLostError, RedisUnavailableError } from '../errors.js';
+export { LeaseLostError, ModuleNotAllowedError, RedisUnavailableError } from '../errors.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_REDIS_URL,
   RedisConnection,
   type RedisConnectionOptions,
 } from './connection.js';
+export { type DeadLetter, RedisDeadLetters } from './dead-letters.js';
+export {
+  RedisExecutor,
+  type RedisExecutorOptions,
+  type RedisShutdownOptions,
+  type RedisSubmitOptions,
+} from './redis-executor.js';
+export type { RedisMapOptions } from './redis-map.js';
+export { RedisWorker, type RedisWorkerOptions, type WorkerCloseOptions } from './redis-worker.js';
+export { WORKER_MODES, type WorkerMode } from './task-runner.js';

@@ -9,11 +9,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe } from '../core/options.js';
-
-/** A task's module is not on the worker's allow-list. */
-export class ModuleNotAllowedError extends Error {
-  override name = 'ModuleNotAllowedError';
-}
+import { ModuleNotAllowedError } from '../errors.js';
 
 /** The real file URLs a worker may load. */
 export class ModuleAllowList {

@@ -23,18 +23,18 @@ import {
 import { RedisDeadLetters } from './dead-letters.js';
 import { ExecutorKeys } from './executor-keys.js';
 import { CANCEL } from './executor-scripts.js';
-import { TaskStream } from './task-stream.js';
-import { retryDelays } from './retry-delays.js';
 import { mapInOrder, type RedisMapOptions } from './redis-map.js';
 import { cancelledBy, RedisTask, type RedisTaskOwner } from './redis-task.js';
 import { decodeRedisValues, encodeRedisValues, packRecord, unpackRecord } from './redis-values.js';
 import { ResultReader } from './result-reader.js';
+import { retryDelays } from './retry-delays.js';
 import {
   OUTCOME_CANCELLED,
   OUTCOME_ERROR,
   type TaskOutcome,
   type TaskRecord,
 } from './task-record.js';
+import { TaskStream } from './task-stream.js';
 import { taskTarget } from './task-target.js';
 
 /** Options of `new RedisExecutor()`. */
@@ -65,8 +65,6 @@ export interface RedisShutdownOptions {
 
 const OPTION_KEYS = ['queue', ...CONNECTION_OPTION_KEYS];
 const SUBMIT_KEYS = ['signal', 'timeout', 'retries', 'backoff'];
-/** How long a results list outlives the last outcome written to it (a client gone for good). */
-const RESULTS_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Submits portable functions as tasks to the Redis task queue `queue`; the `RedisWorker`s of
@@ -101,7 +99,9 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
   constructor(options: RedisExecutorOptions) {
     const where = 'new RedisExecutor(options)';
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`${where}: options must be an object like { queue, redis }, got ${describe(options)}`);
+      throw new TypeError(
+        `${where}: options must be an object like { queue, redis }, got ${describe(options)}`,
+      );
     }
     refuseUnknownOptions(options, OPTION_KEYS, where);
     this.#keys = new ExecutorKeys(options.queue, where);
@@ -194,7 +194,9 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
     const where = 'RedisExecutor.shutdown(options)';
     if (options !== undefined) {
       if (options === null || typeof options !== 'object') {
-        return Promise.reject(new TypeError(`${where}: options must be an object, got ${describe(options)}`));
+        return Promise.reject(
+          new TypeError(`${where}: options must be an object, got ${describe(options)}`),
+        );
       }
       refuseUnknownOptions(options, ['wait', 'cancelFutures'], where);
     }
@@ -292,9 +294,11 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
       this.#forget(id);
       if (kind === OUTCOME_ERROR) task.settle(true, decodeError(value));
       else if (kind === OUTCOME_CANCELLED) {
-        task.settle(true, new CancelledError(`the task was cancelled on its worker: ${String(value)}`));
-      }
-      else {
+        task.settle(
+          true,
+          new CancelledError(`the task was cancelled on its worker: ${String(value)}`),
+        );
+      } else {
         decodeRedisValues([value]).then(
           ([decoded]) => task.settle(false, decoded),
           (error: unknown) => task.settle(true, error),

@@ -31,7 +31,9 @@ export function mapInOrder<I, R>(
   if (options !== undefined) refuseUnknownOptions(options, ['timeout', 'signal', 'window'], where);
   const window = options?.window ?? DEFAULT_WINDOW;
   if (!Number.isInteger(window) || window < 1) {
-    throw new RangeError(`${where}: window must be an integer greater than 0, got ${String(window)}`);
+    throw new RangeError(
+      `${where}: window must be an integer greater than 0, got ${String(window)}`,
+    );
   }
   const asyncSource = Symbol.asyncIterator in Object(items);
   const syncSource = Symbol.iterator in Object(items);
@@ -73,7 +75,9 @@ export function mapInOrder<I, R>(
           yield await future.result({ timeout: Math.max(0, left), signal });
         } catch (error) {
           if (error instanceof TimeoutError && !future.done()) {
-            throw new TimeoutError(`${where}: the results were not all ready within ${options?.timeout} ms`);
+            throw new TimeoutError(
+              `${where}: the results were not all ready within ${options?.timeout} ms`,
+            );
           }
           throw error;
         }

@@ -11,7 +11,11 @@ import type { Redis } from 'ioredis';
 import { encodeError } from '../codec/error-codec.js';
 import { describe, invalidTimeout, refuseUnknownOptions } from '../core/options.js';
 import { CancelledError, RuntimeError } from '../errors.js';
-import { CONNECTION_OPTION_KEYS, RedisConnection, type RedisConnectionOptions } from './connection.js';
+import {
+  CONNECTION_OPTION_KEYS,
+  RedisConnection,
+  type RedisConnectionOptions,
+} from './connection.js';
 import { ExecutorKeys } from './executor-keys.js';
 import { PROMOTE } from './executor-scripts.js';
 import { ModuleAllowList } from './module-allow-list.js';
@@ -25,8 +29,8 @@ import {
   OUTCOME_VALUE,
   type TaskRecord,
 } from './task-record.js';
-import { taskRunner, type TaskRunner, WORKER_MODES, type WorkerMode } from './task-runner.js';
-import { type Settlement, type TaskDelivery, TaskStream, type TaskLeases } from './task-stream.js';
+import { type TaskRunner, taskRunner, WORKER_MODES, type WorkerMode } from './task-runner.js';
+import { type Settlement, type TaskDelivery, type TaskLeases, TaskStream } from './task-stream.js';
 import { WorkerHeartbeat } from './worker-heartbeat.js';
 
 /** Options of `new RedisWorker()`. */
@@ -121,7 +125,9 @@ export class RedisWorker implements AsyncDisposable {
   constructor(options: RedisWorkerOptions) {
     const where = 'new RedisWorker(options)';
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`${where}: options must be an object like { queue, modules }, got ${describe(options)}`);
+      throw new TypeError(
+        `${where}: options must be an object like { queue, modules }, got ${describe(options)}`,
+      );
     }
     refuseUnknownOptions(options, OPTION_KEYS, where);
     this.#keys = new ExecutorKeys(options.queue, where);
@@ -129,11 +135,23 @@ export class RedisWorker implements AsyncDisposable {
     this.#allowList = new ModuleAllowList(options.modules, where);
     this.#modules = new TaskModules(this.#allowList);
     this.concurrency = positiveInteger(options.concurrency, 1, 'concurrency', where);
-    this.#visibilityTimeout = positiveMs(options.visibilityTimeout, 30_000, 'visibilityTimeout', where);
-    this.#heartbeatInterval = positiveMs(options.heartbeatInterval, 2_000, 'heartbeatInterval', where);
+    this.#visibilityTimeout = positiveMs(
+      options.visibilityTimeout,
+      30_000,
+      'visibilityTimeout',
+      where,
+    );
+    this.#heartbeatInterval = positiveMs(
+      options.heartbeatInterval,
+      2_000,
+      'heartbeatInterval',
+      where,
+    );
     const mode = options.mode ?? 'tasks';
     if (!WORKER_MODES.includes(mode)) {
-      throw new TypeError(`${where}: mode must be one of ${WORKER_MODES.join(', ')}, got ${describe(mode)}`);
+      throw new TypeError(
+        `${where}: mode must be one of ${WORKER_MODES.join(', ')}, got ${describe(mode)}`,
+      );
     }
     this.mode = mode;
     this.#connection = new RedisConnection(options, 'RedisWorker');
@@ -150,7 +168,9 @@ export class RedisWorker implements AsyncDisposable {
    */
   async start(): Promise<void> {
     if (this.#state !== 'new') {
-      throw new RuntimeError(`RedisWorker.start(): the worker was started already (it is ${this.#state})`);
+      throw new RuntimeError(
+        `RedisWorker.start(): the worker was started already (it is ${this.#state})`,
+      );
     }
     this.#state = 'running';
     try {
@@ -186,7 +206,9 @@ export class RedisWorker implements AsyncDisposable {
     const where = 'RedisWorker.close(options)';
     if (options !== undefined) {
       if (options === null || typeof options !== 'object') {
-        return Promise.reject(new TypeError(`${where}: options must be an object like { timeout }`));
+        return Promise.reject(
+          new TypeError(`${where}: options must be an object like { timeout }`),
+        );
       }
       refuseUnknownOptions(options, ['timeout'], where);
       const error = invalidTimeout(options.timeout, where);
@@ -224,7 +246,7 @@ export class RedisWorker implements AsyncDisposable {
           signal,
         });
         for (const delivery of deliveries) this.#begin(delivery);
-      } catch (error) {
+      } catch {
         if (signal.aborted) break;
         // Redis away for a moment (the connection waits for it): try again shortly.
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -271,7 +293,7 @@ export class RedisWorker implements AsyncDisposable {
   }
 
   async #run(held: Held): Promise<void> {
-    const { record, delivery } = held;
+    const { record } = held;
     if (this.#heardAborts.has(record.i) || (await this.#cancelledBefore(held))) {
       held.cancelled = true;
       this.#finish(held, OUTCOME_CANCELLED, 'the task was cancelled before it started');
@@ -300,7 +322,6 @@ export class RedisWorker implements AsyncDisposable {
       return;
     }
     this.#finish(held, OUTCOME_VALUE, value);
-    void delivery;
   }
 
   /** A task that came back (a retry, or taken over from a worker that died) may have been cancelled since. */
@@ -428,7 +449,8 @@ export class RedisWorker implements AsyncDisposable {
       this.#held.delete(held.record.i);
       held.abort.abort(new CancelledError('the worker closed before the task finished'));
     }
-    if (left.length > 0) await this.#leases!.giveBack(left.map((held) => held.delivery)).catch(() => undefined);
+    if (left.length > 0)
+      await this.#leases!.giveBack(left.map((held) => held.delivery)).catch(() => undefined);
     await this.#shutDown();
   }
 
@@ -445,7 +467,9 @@ export class RedisWorker implements AsyncDisposable {
 function positiveInteger(value: unknown, fallback: number, option: string, where: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${where}: ${option} must be an integer greater than 0, got ${describe(value)}`);
+    throw new RangeError(
+      `${where}: ${option} must be an integer greater than 0, got ${describe(value)}`,
+    );
   }
   return value;
 }
@@ -453,7 +477,9 @@ function positiveInteger(value: unknown, fallback: number, option: string, where
 function positiveMs(value: unknown, fallback: number, option: string, where: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${where}: ${option} must be a positive number of ms, got ${describe(value)}`);
+    throw new RangeError(
+      `${where}: ${option} must be a positive number of ms, got ${describe(value)}`,
+    );
   }
   return value;
 }

@@ -10,18 +10,21 @@ import { describe } from '../core/options.js';
 const MOST_RETRIES = 1_000;
 
 /** The delay (ms) before each retry: as many as `retries`. Throws for bad values, naming them. */
-export function retryDelays(
-  retries: unknown,
-  backoff: unknown,
-  where: string,
-): number[] {
+export function retryDelays(retries: unknown, backoff: unknown, where: string): number[] {
   if (retries === undefined || retries === 0) {
     if (backoff !== undefined && typeof backoff !== 'number' && typeof backoff !== 'function') {
-      throw new TypeError(`${where}: backoff must be a number of ms or a function of the attempt, got ${describe(backoff)}`);
+      throw new TypeError(
+        `${where}: backoff must be a number of ms or a function of the attempt, got ${describe(backoff)}`,
+      );
     }
     return [];
   }
-  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > MOST_RETRIES) {
+  if (
+    typeof retries !== 'number' ||
+    !Number.isInteger(retries) ||
+    retries < 0 ||
+    retries > MOST_RETRIES
+  ) {
     throw new RangeError(
       `${where}: retries must be an integer from 0 to ${MOST_RETRIES}, got ${describe(retries)}`,
     );
@@ -31,7 +34,8 @@ export function retryDelays(
     let delay: unknown;
     if (backoff === undefined) delay = 0;
     else if (typeof backoff === 'number') delay = backoff;
-    else if (typeof backoff === 'function') delay = (backoff as (attempt: number) => unknown)(attempt);
+    else if (typeof backoff === 'function')
+      delay = (backoff as (attempt: number) => unknown)(attempt);
     else {
       throw new TypeError(
         `${where}: backoff must be a number of ms or a function of the attempt, got ${describe(backoff)}`,

@@ -73,7 +73,10 @@ export class TaskStream {
 
   /** A reader of the tasks, for a worker. */
   leases(visibilityTimeout: number): TaskLeases {
-    return new TaskLeases(new LeaseStream(this.connection, this.keys.prefix, { visibilityTimeout }), this.keys);
+    return new TaskLeases(
+      new LeaseStream(this.connection, this.keys.prefix, { visibilityTimeout }),
+      this.keys,
+    );
   }
 }
 
@@ -90,7 +93,11 @@ export class TaskLeases {
   }
 
   /** Up to `count` tasks, waiting at most `block` ms. */
-  async read(options: { count: number; block: number; signal: AbortSignal }): Promise<TaskDelivery[]> {
+  async read(options: {
+    count: number;
+    block: number;
+    signal: AbortSignal;
+  }): Promise<TaskDelivery[]> {
     const got = await this.stream.read(options);
     return got === STREAM_SHUT_DOWN ? [] : got;
   }

@@ -50,17 +50,18 @@ export function findTaskFunction(
   const [module, name, hash] = target;
   const named = namespace[name];
   if (hash === '') {
-    if (typeof named === 'function') return [name, named as (...args: unknown[]) => unknown];
+    if (typeof named === 'function')
+      return [name, named as unknown as (...args: unknown[]) => unknown];
     throw new TypeError(
       `${module} has no function export named ${JSON.stringify(name)} (found ${typeof named})`,
     );
   }
   if (isPortable(named) && sourceHash(Function.prototype.toString.call(named)) === hash) {
-    return [name, named as (...args: unknown[]) => unknown];
+    return [name, named as unknown as (...args: unknown[]) => unknown];
   }
   for (const [exportName, value] of Object.entries(namespace)) {
     if (isPortable(value) && sourceHash(Function.prototype.toString.call(value)) === hash) {
-      return [exportName, value as (...args: unknown[]) => unknown];
+      return [exportName, value as unknown as (...args: unknown[]) => unknown];
     }
   }
   throw new TypeError(
