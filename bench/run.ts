@@ -28,6 +28,7 @@ import { netConnectionSuites } from './net-connection.js';
 import { netServerSuites } from './net-server.js';
 import { processPoolSuites } from './process-pool.js';
 import { queueSuites } from './queue.js';
+import { redisSuites } from './redis.js';
 import { sharedSuites } from './shared.js';
 import { spawnSuites } from './spawn.js';
 import { startupSuites } from './startup.js';
@@ -54,6 +55,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   shared: sharedSuites,
   'net-connection': netConnectionSuites,
   'net-server': netServerSuites,
+  redis: redisSuites,
 };
 
 /** The suites made of parts that can run alone (`handles:manager`): their parts' names. */

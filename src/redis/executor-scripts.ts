@@ -14,32 +14,62 @@ const NOW = `local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
 
 /**
- * A worker's outcome of one attempt, fenced by its lease (run by `LeaseStream.ackWith`).
- * KEYS 5..9: results list, delayed, retrying, dead, dead-index. ARGV 5..10: kind ('result' |
- * 'retry' | 'dead' | 'drop'), task id, outcome for the results list ('' for none), results
- * time-to-live (ms), retry delay (ms), the next attempt's record or the dead letter.
- * Returns 1, or 0 when the lease was lost (nothing written).
+ * Appends tasks to the task stream (a burst of submits in one step).
+ * ARGV: the task records. Returns their entry ids.
+ */
+export const SUBMIT = new LuaScript(
+  'executor submit',
+  `${LEASE_LUA}
+local ids = {}
+for i = 1, #ARGV do ids[i] = append(ARGV[i]) end
+return ids`,
+);
+
+/**
+ * A worker's outcomes of a burst of attempts (run by `LeaseStream.ackWith`), each fenced by
+ * its lease: only an attempt whose lease the worker still holds writes anything.
+ * KEYS 5..8: delayed, retrying, dead, dead-index; KEYS 9..: results lists.
+ * ARGV after the deliveries: the results' time-to-live (ms), then six per delivery: kind
+ * ('result' | 'retry' | 'dead' | 'drop'), task id, outcome for a results list ('' for none),
+ * retry delay (ms), the next attempt's record or the dead letter, the KEYS index of its
+ * results list (0: none). Returns 1 per delivery written, 0 per lease lost.
  */
 export const SETTLE = new LuaScript(
   'executor settle',
   `${LEASE_LUA}
-if not ackHeld(ARGV[1], ARGV[2], ARGV[3], ARGV[4]) then return 0 end
-local kind = ARGV[5]
-if kind == 'retry' or kind == 'dead' then
-  ${NOW}
-  if kind == 'retry' then
-    redis.call('HSET', KEYS[7], ARGV[6], ARGV[10])
-    redis.call('ZADD', KEYS[6], now + tonumber(ARGV[9]), ARGV[6])
+local n = tonumber(ARGV[3])
+local base = 4 + 2 * n
+local ttl = ARGV[base]
+local written, touched, now = {}, {}, nil
+for i = 1, n do
+  local a = base + 1 + (i - 1) * 6
+  local kind, task, outcome = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  if ackHeld(ARGV[1], ARGV[2 + 2 * i], ARGV[3 + 2 * i], ARGV[2]) then
+    written[i] = 1
+    if kind == 'retry' or kind == 'dead' then
+      if not now then
+        local clock = redis.call('TIME')
+        now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+      end
+      if kind == 'retry' then
+        redis.call('HSET', KEYS[6], task, ARGV[a + 4])
+        redis.call('ZADD', KEYS[5], now + tonumber(ARGV[a + 3]), task)
+      else
+        redis.call('HSET', KEYS[7], task, ARGV[a + 4])
+        redis.call('ZADD', KEYS[8], now, task)
+      end
+    end
+    local list = tonumber(ARGV[a + 5])
+    if outcome ~= '' and list > 0 then
+      redis.call('RPUSH', KEYS[list], outcome)
+      touched[list] = true
+    end
   else
-    redis.call('HSET', KEYS[8], ARGV[6], ARGV[10])
-    redis.call('ZADD', KEYS[9], now, ARGV[6])
+    written[i] = 0
   end
 end
-if ARGV[7] ~= '' then
-  redis.call('RPUSH', KEYS[5], ARGV[7])
-  redis.call('PEXPIRE', KEYS[5], ARGV[8])
-end
-return 1`,
+for list in pairs(touched) do redis.call('PEXPIRE', KEYS[list], ttl) end
+return written`,
 );
 
 /**

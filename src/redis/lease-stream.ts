@@ -307,26 +307,28 @@ export class LeaseStream {
   }
 
   /**
-   * Completes `delivery` with `script`, a step built on `LEASE_LUA` that acknowledges with
-   * `ackHeld(ARGV[1], ARGV[2], ARGV[3], ARGV[4])` and, in the same step, writes what it
-   * writes (its own keys follow the engine's four, its own arguments the first four). Resolves
-   * with `false` when the script reports the lease lost by returning 0 (then it must have
-   * written nothing), else `true`.
+   * Completes `deliveries` with `script`, a step built on `LEASE_LUA` that acknowledges each
+   * with `ackHeld(ARGV[1], id, token, ARGV[2])` — ARGV[3] is their count n, ARGV[4..3+2n] their
+   * ids and tokens — and, in the same step, writes what it writes (its own keys follow the
+   * engine's four, its own arguments the deliveries). The script returns one number per
+   * delivery: 0 when that lease was lost (it must then have written nothing for it).
+   * Resolves with those numbers. One script for many deliveries: a worker settles a burst
+   * of tasks in one step.
    */
   async ackWith(
-    delivery: Delivery,
+    deliveries: readonly Delivery[],
     script: LuaScript,
     keys: readonly string[],
     args: readonly (string | number | Buffer)[],
-  ): Promise<boolean> {
+  ): Promise<number[]> {
     const client = await this.#client();
-    const reply = await script.run(
-      client,
-      [...this.#keys, ...keys],
-      [this.consumer, delivery.id, delivery.token, this.channel, ...args],
-    );
-    this.#forget(delivery);
-    return reply !== 0;
+    const head: (string | number)[] = [this.consumer, this.channel, deliveries.length];
+    for (const delivery of deliveries) head.push(delivery.id, delivery.token);
+    try {
+      return (await script.run(client, [...this.#keys, ...keys], [...head, ...args])) as number[];
+    } finally {
+      for (const delivery of deliveries) this.#forget(delivery);
+    }
   }
 
   /**

@@ -223,16 +223,18 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
   /** @internal Cancels `task` in Redis (its future is settled already). */
   cancelTask(task: RedisTask): void {
     this.#forget(task.id);
-    const k = this.#keys;
-    const run = () =>
-      CANCEL.run(
-        this.#connection.client,
-        [...this.#stream.leaseKeys, k.delayed, k.retrying, k.cancelled],
-        [task.entry, task.id, k.abort, this.#stream.channel],
-      );
     // A cancel right after the submit waits for the entry's id (the submit travels first).
-    const written = this.#stream.written(task.id);
-    (written === undefined ? run() : written.then(run)).catch(ignore);
+    if (task.entry === '') task.cancelWhenWritten = true;
+    else this.#sendCancel(task);
+  }
+
+  #sendCancel(task: RedisTask): void {
+    const k = this.#keys;
+    CANCEL.run(
+      this.#connection.client,
+      [...this.#stream.leaseKeys, k.delayed, k.retrying, k.cancelled],
+      [task.entry, task.id, k.abort, this.#stream.channel],
+    ).catch(ignore);
   }
 
   #schedule(
@@ -267,15 +269,15 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
       signal.addEventListener('abort', task);
     }
     this.#outstanding.set(record.i, task);
-    this.#stream.add(record.i, packRecord(record)).then(
-      (entry) => {
-        task.entry = entry;
-      },
-      (error: unknown) => {
+    this.#stream.add(packRecord(record), (error, entry) => {
+      if (entry === undefined) {
         this.#forget(record.i);
         task.settle(true, error);
-      },
-    );
+        return;
+      }
+      task.entry = entry;
+      if (task.cancelWhenWritten) this.#sendCancel(task);
+    });
     this.#reader.wake();
     return task;
   }
@@ -293,6 +295,7 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
       if (task === undefined) continue; // cancelled, or a late duplicate
       this.#forget(id);
       if (kind === OUTCOME_ERROR) task.settle(true, decodeError(value));
+      else if (value === null || typeof value !== 'object') task.settle(false, value);
       else if (kind === OUTCOME_CANCELLED) {
         task.settle(
           true,

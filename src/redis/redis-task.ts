@@ -17,6 +17,8 @@ export interface RedisTaskOwner {
 export class RedisTask<T = unknown> extends Future<T> {
   /** The stream entry of its first attempt, once the submit was written (`''` before). */
   entry = '';
+  /** Cancelled before its entry id came back: cancel it in Redis once it does. */
+  cancelWhenWritten = false;
   signal: AbortSignal | undefined = undefined;
 
   constructor(

@@ -20,7 +20,7 @@ import { ExecutorKeys } from './executor-keys.js';
 import { PROMOTE } from './executor-scripts.js';
 import { ModuleAllowList } from './module-allow-list.js';
 import { encodeRedisValues, packRecord, unpackRecord } from './redis-values.js';
-import { TaskModules } from './task-modules.js';
+import { type TaskFunction, TaskModules } from './task-modules.js';
 import {
   type DeadLetterRecord,
   isTaskRecord,
@@ -109,7 +109,9 @@ export class RedisWorker implements AsyncDisposable {
   readonly #held = new Map<string, Held>();
   readonly #heardAborts = new Map<string, number>();
   readonly #stopReading = new AbortController();
-  readonly #settling = new Set<Promise<unknown>>();
+  /** Outcomes sent and not yet answered, and who waits for them all. */
+  #unsettled = 0;
+  #allSettled: (() => void) | undefined;
   #leases: TaskLeases | undefined;
   #runner: TaskRunner | undefined;
   #heartbeat: WorkerHeartbeat | undefined;
@@ -117,8 +119,8 @@ export class RedisWorker implements AsyncDisposable {
   #reading: Promise<void> | undefined;
   #room: (() => void) | undefined;
   #nextPromote = 0;
-  #done = 0;
-  #failed = 0;
+  #doneCount = 0;
+  #failedCount = 0;
   #state: 'new' | 'running' | 'closing' | 'closed' = 'new';
   #closing: Promise<void> | undefined;
 
@@ -179,7 +181,10 @@ export class RedisWorker implements AsyncDisposable {
       this.#subscriber = await this.#connection.blocking();
       this.#subscriber.on('message', (_channel: string, id: string) => this.#heardAbort(id));
       await this.#subscriber.subscribe(this.#keys.abort);
-      this.#leases = new TaskStream(this.#connection, this.#keys).leases(this.#visibilityTimeout);
+      this.#leases = new TaskStream(this.#connection, this.#keys).leases(
+        this.#visibilityTimeout,
+        RESULTS_TTL_MS,
+      );
       this.#heartbeat = new WorkerHeartbeat(
         this.#connection.client,
         this.#keys,
@@ -289,39 +294,76 @@ export class RedisWorker implements AsyncDisposable {
       cancelled: false,
     };
     this.#held.set(record.i, held);
-    this.#run(held).catch(() => undefined); // #run settles every outcome itself
+    this.#run(held);
   }
 
-  async #run(held: Held): Promise<void> {
+  /**
+   * Runs a task. The common case — its function found before, plain arguments, a first
+   * delivery — starts in this turn; the rest (a module to load, classes to load, a cancel
+   * to look up) is awaited first.
+   */
+  #run(held: Held): void {
     const { record } = held;
-    if (this.#heardAborts.has(record.i) || (await this.#cancelledBefore(held))) {
-      held.cancelled = true;
-      this.#finish(held, OUTCOME_CANCELLED, 'the task was cancelled before it started');
+    if (this.#heardAborts.has(record.i)) {
+      this.#cancelledBeforeStart(held);
       return;
     }
-    let value: unknown;
-    try {
-      const [module, name, fn] = await this.#modules.find(record.t, record.a);
-      const args = await this.#modules.decodeArgs(record.a);
-      held.abort.signal.throwIfAborted();
-      const result = await this.#runner!.run({
-        fn,
-        module,
-        name,
-        args,
-        signal: held.abort.signal,
-        timeout: record.o ?? Number.POSITIVE_INFINITY,
-      });
-      [value] = encodeRedisValues([result], `the task ${name} of ${module}`, 'result');
-    } catch (error) {
-      if (held.cancelled) {
-        this.#finish(held, OUTCOME_CANCELLED, 'the task was aborted on its worker');
-      } else if (this.#stopReading.signal.aborted && held.abort.signal.aborted) {
-        // The worker closed before the task finished: it was given back already.
-      } else this.#fail(held, error);
+    const found =
+      record.n === 0 && held.delivery.deliveries <= 1 ? this.#modules.known(record.t) : undefined;
+    const args = found === undefined ? undefined : this.#modules.plainArgs(record.a);
+    if (found !== undefined && args !== undefined) this.#invoke(held, found, args);
+    else this.#prepareThenRun(held).catch((error: unknown) => this.#failed(held, error));
+  }
+
+  async #prepareThenRun(held: Held): Promise<void> {
+    const { record } = held;
+    if (await this.#cancelledBefore(held)) {
+      this.#cancelledBeforeStart(held);
       return;
     }
-    this.#finish(held, OUTCOME_VALUE, value);
+    const found = await this.#modules.find(record.t, record.a);
+    const args = await this.#modules.decodeArgs(record.a);
+    this.#invoke(held, found, args);
+  }
+
+  #invoke(held: Held, [module, name, fn]: TaskFunction, args: unknown[]): void {
+    if (held.abort.signal.aborted) {
+      this.#failed(held, held.abort.signal.reason);
+      return;
+    }
+    this.#runner!.run({
+      fn,
+      module,
+      name,
+      args,
+      signal: held.abort.signal,
+      timeout: held.record.o ?? Number.POSITIVE_INFINITY,
+    }).then(
+      (result) => {
+        let value: unknown;
+        try {
+          [value] = encodeRedisValues([result], `the task ${name} of ${module}`, 'result');
+        } catch (error) {
+          this.#failed(held, error);
+          return;
+        }
+        this.#finish(held, OUTCOME_VALUE, value);
+      },
+      (error: unknown) => this.#failed(held, error),
+    );
+  }
+
+  #cancelledBeforeStart(held: Held): void {
+    held.cancelled = true;
+    this.#finish(held, OUTCOME_CANCELLED, 'the task was cancelled before it started');
+  }
+
+  #failed(held: Held, error: unknown): void {
+    if (held.cancelled) {
+      this.#finish(held, OUTCOME_CANCELLED, 'the task was aborted on its worker');
+    } else if (this.#stopReading.signal.aborted && held.abort.signal.aborted) {
+      // The worker closed before the task finished: it was given back already.
+    } else this.#fail(held, error);
   }
 
   /** A task that came back (a retry, or taken over from a worker that died) may have been cancelled since. */
@@ -333,19 +375,24 @@ export class RedisWorker implements AsyncDisposable {
 
   #finish(held: Held, kind: number, value: unknown): void {
     this.#release(held);
-    if (kind === OUTCOME_VALUE) this.#done++;
+    if (kind === OUTCOME_VALUE) this.#doneCount++;
     this.#settle({
       delivery: held.delivery,
       kind: 'result',
       id: held.record.i,
       results: held.record.r,
-      outcome: packRecord([held.record.i, kind, value]),
+      // An `undefined` result (most tasks run for their effect) is left out: JSON carries the rest.
+      outcome: packRecord(
+        kind === OUTCOME_VALUE && value === undefined
+          ? [held.record.i, kind]
+          : [held.record.i, kind, value],
+      ),
     });
   }
 
   #fail(held: Held, error: unknown): void {
     this.#release(held);
-    this.#failed++;
+    this.#failedCount++;
     const { record } = held;
     const delays = record.d ?? [];
     if (record.n < delays.length) {
@@ -379,9 +426,10 @@ export class RedisWorker implements AsyncDisposable {
 
   /** Writes an outcome with the fenced acknowledgement (a lost lease writes nothing: another worker has the task). */
   #settle(settlement: Settlement): void {
-    const writing = this.#leases!.settle(settlement, RESULTS_TTL_MS).catch(() => false);
-    this.#settling.add(writing);
-    writing.finally(() => this.#settling.delete(writing));
+    this.#unsettled++;
+    this.#leases!.settle(settlement, () => {
+      if (--this.#unsettled === 0) this.#allSettled?.();
+    });
   }
 
   #release(held: Held): void {
@@ -412,8 +460,8 @@ export class RedisWorker implements AsyncDisposable {
         task: `${record.t[0]}#${record.t[1]}`,
         since,
       })),
-      done: this.#done,
-      failed: this.#failed,
+      done: this.#doneCount,
+      failed: this.#failedCount,
     };
   }
 
@@ -455,7 +503,11 @@ export class RedisWorker implements AsyncDisposable {
   }
 
   async #shutDown(): Promise<void> {
-    await Promise.all(this.#settling);
+    if (this.#unsettled > 0) {
+      await new Promise<void>((resolve) => {
+        this.#allSettled = resolve;
+      });
+    }
     await this.#heartbeat?.stop().catch(() => undefined);
     await this.#leases?.close().catch(() => undefined);
     await this.#runner?.close().catch(() => undefined);

@@ -48,6 +48,17 @@ export class TaskModules {
     return found;
   }
 
+  /** The function `target` names if it was found before (then its module is allowed), else `undefined`. */
+  known(target: TaskTarget): TaskFunction | undefined {
+    return this.#functions.get(`${target[0]}\0${target[1]}\0${target[2]}`);
+  }
+
+  /** `args` when they hold nothing to decode (no instances of portable classes), else `undefined`. */
+  plainArgs(args: unknown[]): unknown[] | undefined {
+    for (const arg of args) if (isTree(arg)) return undefined;
+    return args;
+  }
+
   /** The arguments, decoded (after `find` checked the modules of their classes). */
   decodeArgs(args: unknown[]): Promise<unknown[]> {
     return decodeRedisValues(args);
