@@ -248,7 +248,7 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
       i: `${this.#client}:${(this.#counter++).toString(36)}`,
       t: taskTarget(fn, where),
       a: encodeRedisValues(args, where),
-      r: this.#results,
+      r: this.#client,
       n: 0,
     };
     let signal: AbortSignal | undefined;

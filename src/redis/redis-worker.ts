@@ -75,7 +75,10 @@ const RESULTS_TTL_MS = 24 * 60 * 60 * 1000;
 interface Held {
   readonly record: TaskRecord;
   readonly delivery: TaskDelivery;
-  readonly abort: AbortController;
+  /** Stops the run while the runner runs it. */
+  stop: ((reason: unknown) => void) | undefined;
+  /** Why it was stopped (a cancel, or the worker's close), once it was. */
+  stopped: { reason: unknown } | undefined;
   readonly since: number;
   /** Aborted by its executor (a cancel): no retry, the outcome says cancelled. */
   cancelled: boolean;
@@ -289,7 +292,8 @@ export class RedisWorker implements AsyncDisposable {
     const held: Held = {
       record,
       delivery,
-      abort: new AbortController(),
+      stop: undefined,
+      stopped: undefined,
       since: Date.now(),
       cancelled: false,
     };
@@ -327,18 +331,14 @@ export class RedisWorker implements AsyncDisposable {
   }
 
   #invoke(held: Held, [module, name, fn]: TaskFunction, args: unknown[]): void {
-    if (held.abort.signal.aborted) {
-      this.#failed(held, held.abort.signal.reason);
+    if (held.stopped !== undefined) {
+      this.#failed(held, held.stopped.reason);
       return;
     }
-    this.#runner!.run({
-      fn,
-      module,
-      name,
-      args,
-      signal: held.abort.signal,
-      timeout: held.record.o ?? Number.POSITIVE_INFINITY,
-    }).then(
+    this.#runner!.run(
+      { fn, module, name, args, timeout: held.record.o ?? Number.POSITIVE_INFINITY },
+      held,
+    ).then(
       (result) => {
         let value: unknown;
         try {
@@ -361,7 +361,7 @@ export class RedisWorker implements AsyncDisposable {
   #failed(held: Held, error: unknown): void {
     if (held.cancelled) {
       this.#finish(held, OUTCOME_CANCELLED, 'the task was aborted on its worker');
-    } else if (this.#stopReading.signal.aborted && held.abort.signal.aborted) {
+    } else if (this.#stopReading.signal.aborted && held.stopped !== undefined) {
       // The worker closed before the task finished: it was given back already.
     } else this.#fail(held, error);
   }
@@ -380,7 +380,7 @@ export class RedisWorker implements AsyncDisposable {
       delivery: held.delivery,
       kind: 'result',
       id: held.record.i,
-      results: held.record.r,
+      results: this.#keys.results(held.record.r),
       // An `undefined` result (most tasks run for their effect) is left out: JSON carries the rest.
       outcome: packRecord(
         kind === OUTCOME_VALUE && value === undefined
@@ -418,7 +418,7 @@ export class RedisWorker implements AsyncDisposable {
       delivery: held.delivery,
       kind: 'dead',
       id: record.i,
-      results: record.r,
+      results: this.#keys.results(record.r),
       next: packRecord(letter),
       outcome: packRecord([record.i, OUTCOME_ERROR, encoded]),
     });
@@ -449,7 +449,12 @@ export class RedisWorker implements AsyncDisposable {
     const held = this.#held.get(id);
     if (held === undefined || held.cancelled) return;
     held.cancelled = true;
-    held.abort.abort(new CancelledError('the task was cancelled by its executor'));
+    this.#stopTask(held, new CancelledError('the task was cancelled by its executor'));
+  }
+
+  #stopTask(held: Held, reason: unknown): void {
+    held.stopped ??= { reason };
+    held.stop?.(reason);
   }
 
   #status() {
@@ -495,7 +500,7 @@ export class RedisWorker implements AsyncDisposable {
     const left = [...this.#held.values()];
     for (const held of left) {
       this.#held.delete(held.record.i);
-      held.abort.abort(new CancelledError('the worker closed before the task finished'));
+      this.#stopTask(held, new CancelledError('the worker closed before the task finished'));
     }
     if (left.length > 0)
       await this.#leases!.giveBack(left.map((held) => held.delivery)).catch(() => undefined);

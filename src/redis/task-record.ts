@@ -13,7 +13,7 @@ export interface TaskRecord {
   t: TaskTarget;
   /** The arguments, encoded (redis-values.ts). */
   a: unknown[];
-  /** The results list the outcome goes to. */
+  /** The submitting client: its outcome goes to that client's results list. */
   r: string;
   /** Attempts made before this one (0 on the first). */
   n: number;

@@ -24,15 +24,19 @@ export interface TaskRun {
   readonly module: string;
   readonly name: string;
   readonly args: unknown[];
-  /** Aborts the run (a cancel, or the worker's close). */
-  readonly signal: AbortSignal;
   /** Ms the run may take (`Infinity`: no limit). */
   readonly timeout: number;
 }
 
+/** How a run is stopped (a cancel, or the worker's close): the runner sets `stop` while it runs the task. */
+export interface RunControl {
+  stop: ((reason: unknown) => void) | undefined;
+}
+
 /** @internal Runs tasks in one mode. */
 export interface TaskRunner {
-  run(task: TaskRun): Promise<unknown>;
+  /** Runs `task`; `control.stop(reason)` stops it, and the promise rejects with `reason`. */
+  run(task: TaskRun, control: RunControl): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -51,25 +55,25 @@ export async function taskRunner(mode: WorkerMode, concurrency: number): Promise
 }
 
 class GreenTaskRunner implements TaskRunner {
-  run({ fn, args, signal, timeout }: TaskRun): Promise<unknown> {
+  run({ fn, args, timeout }: TaskRun, control: RunControl): Promise<unknown> {
     const task = spawn(fn, ...args);
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const stop = (reason: unknown) => {
+      const done = () => {
+        clearTimeout(timer);
+        control.stop = undefined;
+      };
+      control.stop = (reason: unknown) => {
         done();
         task.kill(reason).catch(() => undefined);
         reject(reason);
       };
-      const onAbort = () => stop(signal.reason);
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-      };
-      if (signal.aborted) return stop(signal.reason);
-      signal.addEventListener('abort', onAbort);
       if (timeout !== Number.POSITIVE_INFINITY) {
         timer = setTimeout(
-          () => stop(new TimeoutError(`the task ran longer than its timeout of ${timeout} ms`)),
+          () =>
+            control.stop?.(
+              new TimeoutError(`the task ran longer than its timeout of ${timeout} ms`),
+            ),
           timeout,
         );
       }
@@ -92,9 +96,16 @@ class GreenTaskRunner implements TaskRunner {
 class PoolRunner implements TaskRunner {
   constructor(private readonly pool: Executor) {}
 
-  run({ module, name, args, signal, timeout }: TaskRun): Promise<unknown> {
+  async run({ module, name, args, timeout }: TaskRun, control: RunControl): Promise<unknown> {
+    const controller = new AbortController();
+    control.stop = (reason) => controller.abort(reason);
+    const signal = controller.signal;
     const options = timeout === Number.POSITIVE_INFINITY ? { signal } : { signal, timeout };
-    return this.pool.submitWith(options, { module, name }, ...args).result();
+    try {
+      return await this.pool.submitWith(options, { module, name }, ...args).result();
+    } finally {
+      control.stop = undefined;
+    }
   }
 
   close(): Promise<void> {
