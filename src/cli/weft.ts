@@ -17,28 +17,18 @@ import {
   runDishes,
 } from '../demo/dishes.js';
 import { progressReporter } from '../demo/progress.js';
-
-/** A mistake in the command line: reported without a stack trace, exit code 2. */
-class UsageError extends Error {
-  constructor(
-    /** The command that was given, e.g. `weft demo dishes`. */
-    readonly command: string,
-    message: string,
-    /** What to do about it. */
-    readonly hint: string,
-  ) {
-    super(message);
-  }
-}
+import { UsageError } from './usage-error.js';
+import { worker } from './worker-command.js';
 
 const HELP = `weft — Python's concurrency model for Node.js
 
 Usage:
   weft demo dishes [options]   run the dish-washing pipeline: washers -> dryers -> stackers
+  weft worker [options]        run the tasks of a Redis task queue (RedisExecutor's workers)
   weft --help                  show this help
   weft --version               print weft's version
 
-Run 'weft demo dishes --help' to see the demo's options.
+Run 'weft demo dishes --help' or 'weft worker --help' to see their options.
 `;
 
 const DISHES = 'weft demo dishes';
@@ -94,6 +84,8 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${pkg.version}\n`);
   } else if (command === 'demo') {
     await demo(rest);
+  } else if (command === 'worker') {
+    await worker(rest);
   } else if (command === undefined) {
     throw new UsageError('weft', 'no command given', "Run 'weft --help' to see the commands.");
   } else if (command.startsWith('-')) {
