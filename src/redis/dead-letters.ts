@@ -153,10 +153,9 @@ export class RedisDeadLetters implements AsyncDisposable {
 }
 
 function toDeadLetter(id: string, record: DeadLetterRecord): DeadLetter {
-  const [module, name] = record.task.t;
   return {
     id,
-    task: `${module}#${name}`,
+    task: record.name,
     args: record.task.a,
     error: decodeError(record.error),
     attempts: record.attempts,

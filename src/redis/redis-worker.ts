@@ -65,7 +65,7 @@ const OPTION_KEYS = [
   ...CONNECTION_OPTION_KEYS,
 ];
 /** Ms a read waits for tasks before it looks at the retries again. */
-const MAX_BLOCK_MS = 1_000;
+const MAX_BLOCK_MS = 200;
 /** How long an abort heard before its task arrived is remembered (ms). */
 const ABORT_MEMORY_MS = 60_000;
 /** How long a results list outlives the last outcome written to it (ms). */
@@ -75,6 +75,8 @@ const RESULTS_TTL_MS = 24 * 60 * 60 * 1000;
 interface Held {
   readonly record: TaskRecord;
   readonly delivery: TaskDelivery;
+  /** The function, as `module#export` once found (the submitter may not know the export's name). */
+  task: string;
   /** Stops the run while the runner runs it. */
   stop: ((reason: unknown) => void) | undefined;
   /** Why it was stopped (a cancel, or the worker's close), once it was. */
@@ -292,6 +294,7 @@ export class RedisWorker implements AsyncDisposable {
     const held: Held = {
       record,
       delivery,
+      task: `${record.t[0]}#${record.t[1] || '(anonymous)'}`,
       stop: undefined,
       stopped: undefined,
       since: Date.now(),
@@ -331,6 +334,7 @@ export class RedisWorker implements AsyncDisposable {
   }
 
   #invoke(held: Held, [module, name, fn]: TaskFunction, args: unknown[]): void {
+    held.task = `${module}#${name}`;
     if (held.stopped !== undefined) {
       this.#failed(held, held.stopped.reason);
       return;
@@ -396,6 +400,7 @@ export class RedisWorker implements AsyncDisposable {
     const { record } = held;
     const delays = record.d ?? [];
     if (record.n < delays.length) {
+      this.#nextPromote = Math.min(this.#nextPromote, Date.now() + delays[record.n]!);
       this.#settle({
         delivery: held.delivery,
         kind: 'retry',
@@ -409,6 +414,7 @@ export class RedisWorker implements AsyncDisposable {
     const encoded = encodeError(error);
     const letter: DeadLetterRecord = {
       task: record,
+      name: held.task,
       error: encoded,
       attempts: record.n + 1,
       time: Date.now(),
@@ -460,9 +466,9 @@ export class RedisWorker implements AsyncDisposable {
   #status() {
     return {
       state: this.#state === 'running' ? ('running' as const) : ('closing' as const),
-      current: [...this.#held.values()].map(({ record, since }) => ({
+      current: [...this.#held.values()].map(({ record, task, since }) => ({
         id: record.i,
-        task: `${record.t[0]}#${record.t[1]}`,
+        task,
         since,
       })),
       done: this.#doneCount,

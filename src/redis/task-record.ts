@@ -35,6 +35,8 @@ export type TaskOutcome = [id: string, outcome: number, value: unknown];
 export interface DeadLetterRecord {
   /** The task, as its last attempt ran. */
   task: TaskRecord;
+  /** Its function, as `module#export`. */
+  name: string;
   /** The error of the last attempt (encoded: class name, message, stack, fields). */
   error: unknown;
   /** Attempts made. */
