@@ -47,6 +47,14 @@ export function mapInOrder<I, R>(
     ? (items as AsyncIterable<I>)[Symbol.asyncIterator]()
     : (items as Iterable<I>)[Symbol.iterator]();
   let sourceDone = false;
+  let current: Future<R> | undefined;
+  const cancelAll = () => {
+    current?.cancel();
+    for (const future of outstanding) future.cancel();
+    outstanding.length = 0;
+  };
+  // An abort cancels the tasks at once, whether or not the consumer is reading.
+  signal?.addEventListener('abort', cancelAll, { once: true });
 
   const pull = async (): Promise<void> => {
     while (!sourceDone && outstanding.length < window) {
@@ -70,10 +78,12 @@ export function mapInOrder<I, R>(
         await pull();
         const future = outstanding.shift();
         if (future === undefined) return;
+        current = future;
         const left = deadline - performance.now();
         try {
           yield await future.result({ timeout: Math.max(0, left), signal });
         } catch (error) {
+          signal?.throwIfAborted(); // the abort cancelled the task: its reason is the error
           if (error instanceof TimeoutError && !future.done()) {
             throw new TimeoutError(
               `${where}: the results were not all ready within ${options?.timeout} ms`,
@@ -83,8 +93,8 @@ export function mapInOrder<I, R>(
         }
       }
     } finally {
-      for (const future of outstanding) future.cancel();
-      outstanding.length = 0;
+      signal?.removeEventListener('abort', cancelAll);
+      cancelAll();
       if (!sourceDone) {
         sourceDone = true;
         await source.return?.();
