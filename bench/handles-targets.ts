@@ -15,25 +15,35 @@ export const STOP = -2;
 export const OUT_OF_ORDER = -3;
 
 /**
- * Takes 0, 1, 2, ... with `await items.get()` until `END_OF_ROUND`, then puts on `done` how
- * many came in order (or `OUT_OF_ORDER`); returns at `STOP`.
+ * The consumer loop of the handles and shared benchmarks: counts 0, 1, 2, ... from `take`
+ * until `END_OF_ROUND`, then reports how many came in order (or `OUT_OF_ORDER`); returns at `STOP`.
  */
+export async function countRounds(
+  take: () => number | Promise<number>,
+  report: (count: number) => Promise<unknown>,
+): Promise<void> {
+  let expected = 0;
+  let inOrder = true;
+  for (;;) {
+    const item = await take();
+    if (item === STOP) return;
+    if (item === END_OF_ROUND) {
+      await report(inOrder ? expected : OUT_OF_ORDER);
+      expected = 0;
+      inOrder = true;
+    } else if (item === expected) expected++;
+    else inOrder = false;
+  }
+}
+
+/** `countRounds` over `await items.get()`, reporting on `done`. */
 export const consumeRounds = portable(
   import.meta.url,
-  async (items: HandleOf<Queue<number>>, done: HandleOf<Queue<number>>): Promise<void> => {
-    let expected = 0;
-    let inOrder = true;
-    for (;;) {
-      const item = await items.get();
-      if (item === STOP) return;
-      if (item === END_OF_ROUND) {
-        await done.put(inOrder ? expected : OUT_OF_ORDER);
-        expected = 0;
-        inOrder = true;
-      } else if (item === expected) expected++;
-      else inOrder = false;
-    }
-  },
+  (items: HandleOf<Queue<number>>, done: HandleOf<Queue<number>>): Promise<void> =>
+    countRounds(
+      () => items.get(),
+      (count) => done.put(count),
+    ),
 );
 
 /**

@@ -1,11 +1,13 @@
 /**
  * TCP echo servers: 100 clients sending 1 KiB lines, one at a time (request/response) and
- * all at once (pipelined), to weft's `TCPServer` with a `StreamRequestHandler` (a task per
- * connection, `for await` over `rfile`, `await wfile.write`), a bare `net` echo server
- * (`socket.write(chunk)` per chunk: the floor), Python's asyncio streams server and
- * `socketserver.ThreadingTCPServer`. The clients run in a Node process of their own
- * (bench/peers/echo-clients.mjs) and check every byte. Aims (issue 13): weft at least 0.9
- * times bare `net` in both, at least 1.3 times asyncio pipelined.
+ * all at once (pipelined), and connections per second (each of 100 clients in turn
+ * connects, sends one line, reads its echo and closes), to weft's `TCPServer` with a
+ * `StreamRequestHandler` (a task per connection, `for await` over `rfile`, `await
+ * wfile.write`), a bare `net` echo server (`socket.write(chunk)` per chunk: the floor),
+ * Python's asyncio streams server and `socketserver.ThreadingTCPServer`. The clients run in
+ * a Node process of their own (bench/peers/echo-clients.mjs) and check every byte. Aims
+ * (issue 13): weft at least 0.9 times bare `net` in all three, at least 1.3 times asyncio
+ * pipelined.
  * @module
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -15,7 +17,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type StreamRequestHandler, TCPServer } from 'weft';
-import { makeTable, median, type Row, type Settings, type Table } from './harness.js';
+import {
+  type Comparison,
+  makeTable,
+  median,
+  type Row,
+  type Settings,
+  type Table,
+  type Target,
+} from './harness.js';
 
 const CLIENTS = 100;
 const WEFT = 'weft TCPServer + StreamRequestHandler';
@@ -94,7 +104,59 @@ async function load(port: number, lines: number, mode: string): Promise<number> 
   return (JSON.parse(stdout) as { rate: number }).rate;
 }
 
+/** One part of the suite: the client mode, lines per client, its table's title, unit and aims. */
+interface Part {
+  lines: (settings: Settings) => number;
+  title: string;
+  unit: string;
+  targets: Target[];
+  comparisons: Omit<Comparison, 'ratio'>[];
+}
+
+/**
+ * The parts, in the order they run (`bench/run.ts net-server:connect` runs one), named
+ * after the client's mode (bench/peers/echo-clients.mjs).
+ */
+const PARTS: Record<string, Part> = {
+  reqresp: {
+    lines: (settings) => (settings.quick ? 20 : 200),
+    title: 'TCP echo, 100 clients, 1 KiB lines, request/response',
+    unit: 'lines/s',
+    targets: [{ subject: WEFT, reference: BARE, atLeast: 0.9 }],
+    comparisons: [
+      { subject: WEFT, reference: ASYNCIO },
+      { subject: WEFT, reference: THREADING },
+    ],
+  },
+  pipelined: {
+    lines: (settings) => (settings.quick ? 100 : 1000),
+    title: 'TCP echo, 100 clients, 1 KiB lines, pipelined',
+    unit: 'lines/s',
+    targets: [
+      { subject: WEFT, reference: BARE, atLeast: 0.9 },
+      { subject: WEFT, reference: ASYNCIO, atLeast: 1.3 },
+    ],
+    comparisons: [{ subject: WEFT, reference: THREADING }],
+  },
+  connect: {
+    lines: (settings) => (settings.quick ? 10 : 30),
+    title:
+      'TCP connections per second, 100 clients each in turn: connect, one 1 KiB line, its echo, close',
+    unit: 'connections/s',
+    targets: [{ subject: WEFT, reference: BARE, atLeast: 0.9 }],
+    comparisons: [
+      { subject: WEFT, reference: ASYNCIO },
+      { subject: WEFT, reference: THREADING },
+    ],
+  },
+};
+
+/** The names of the suite's parts (`net-server:NAME` on bench/run.ts's command line). */
+export const NET_SERVER_PARTS: readonly string[] = Object.keys(PARTS);
+
 export async function netServerSuites(settings: Settings): Promise<Table[]> {
+  const only = settings.parts?.['net-server'];
+  const parts = NET_SERVER_PARTS.filter((name) => only === undefined || only.includes(name));
   const started = await Promise.all([
     weftEcho(),
     bareEcho(),
@@ -105,14 +167,9 @@ export async function netServerSuites(settings: Settings): Promise<Table[]> {
   const notes = started.filter((s): s is string => typeof s === 'string');
   try {
     const tables: Table[] = [];
-    for (const [mode, lines, title] of [
-      [
-        'reqresp',
-        settings.quick ? 20 : 200,
-        'TCP echo, 100 clients, 1 KiB lines, request/response',
-      ],
-      ['pipelined', settings.quick ? 100 : 1000, 'TCP echo, 100 clients, 1 KiB lines, pipelined'],
-    ] as const) {
+    for (const mode of parts) {
+      const part = PARTS[mode]!;
+      const lines = part.lines(settings);
       const samples = servers.map((): number[] => []);
       for (let round = -1; round < settings.rounds; round++) {
         for (let k = 0; k < servers.length; k++) {
@@ -128,19 +185,13 @@ export async function netServerSuites(settings: Settings): Promise<Table[]> {
       }));
       tables.push(
         makeTable({
-          title,
-          unit: 'lines/s',
+          title: part.title,
+          unit: part.unit,
           ops: CLIENTS * lines,
           references: [BARE, ASYNCIO],
           rows,
-          targets:
-            mode === 'reqresp'
-              ? [{ subject: WEFT, reference: BARE, atLeast: 0.9 }]
-              : [
-                  { subject: WEFT, reference: BARE, atLeast: 0.9 },
-                  { subject: WEFT, reference: ASYNCIO, atLeast: 1.3 },
-                ],
-          comparisons: [{ subject: WEFT, reference: THREADING }],
+          targets: part.targets,
+          comparisons: part.comparisons,
           notes: [...notes, 'clients in a Node process of their own; every byte checked'],
         }),
       );

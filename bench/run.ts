@@ -25,7 +25,7 @@ import {
 } from './harness.js';
 import { lockSuites } from './lock.js';
 import { netConnectionSuites } from './net-connection.js';
-import { netServerSuites } from './net-server.js';
+import { NET_SERVER_PARTS, netServerSuites } from './net-server.js';
 import { processPoolSuites } from './process-pool.js';
 import { queueSuites } from './queue.js';
 import { redisSuites } from './redis.js';
@@ -59,7 +59,10 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
 };
 
 /** The suites made of parts that can run alone (`handles:manager`): their parts' names. */
-const SUITE_PARTS: Record<string, readonly string[]> = { handles: HANDLES_PARTS };
+const SUITE_PARTS: Record<string, readonly string[]> = {
+  handles: HANDLES_PARTS,
+  'net-server': NET_SERVER_PARTS,
+};
 
 function main(): Promise<void> {
   const args = process.argv.slice(2);

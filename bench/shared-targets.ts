@@ -7,30 +7,18 @@
  */
 import { portable, type SharedLock, type SharedQueue, type SharedValue } from 'weft';
 
-/** Ends a round: the consumer reports how many items came before it, in order. */
-export const END_OF_ROUND = -1;
-/** Ends the thread. */
-export const STOP = -2;
-/** What a consumer reports when an item came out of order. */
-export const OUT_OF_ORDER = -3;
+import { countRounds, STOP } from './handles-targets.js';
 
-/** Takes 0, 1, 2, ... (with `get`, or `getSync`) until `END_OF_ROUND`, then reports how many came in order. */
+export { END_OF_ROUND, OUT_OF_ORDER, STOP } from './handles-targets.js';
+
+/** `countRounds` over `get` (or `getSync`) of a SharedQueue, reporting on `done`. */
 export const consumeRounds = portable(
   import.meta.url,
-  async (items: SharedQueue<number>, done: SharedQueue<number>, sync: boolean): Promise<void> => {
-    let expected = 0;
-    let inOrder = true;
-    for (;;) {
-      const item = sync ? items.getSync() : await items.get();
-      if (item === STOP) return;
-      if (item === END_OF_ROUND) {
-        await done.put(inOrder ? expected : OUT_OF_ORDER);
-        expected = 0;
-        inOrder = true;
-      } else if (item === expected) expected++;
-      else inOrder = false;
-    }
-  },
+  (items: SharedQueue<number>, done: SharedQueue<number>, sync: boolean): Promise<void> =>
+    countRounds(
+      () => (sync ? items.getSync() : items.get()),
+      (count) => done.put(count),
+    ),
 );
 
 /** Puts back on `outbox` every number it takes from `inbox` (with `get`, or `getSync`), until `STOP`. */

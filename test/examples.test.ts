@@ -1,10 +1,13 @@
 // Every program in examples/ runs as a reader would run it (`node --import tsx examples/<name>.ts`,
 // importing from 'weft', i.e. the built dist/) and prints exactly its examples/<name>.expected.txt.
+// Examples named redis-* get WEFT_REDIS_URL: a redis-server this file starts (or the one the
+// environment names).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startRedis, type TestRedis } from './support/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -27,13 +30,24 @@ before(async () => {
   limit = Math.max(60_000, Math.ceil(40 * (performance.now() - started)));
 });
 
+/** The Redis the redis-* examples use, started when one of them first runs. */
+let redis: Promise<TestRedis> | undefined;
+after(async () => {
+  await (await redis)?.stop();
+});
+
 /** Runs one example; one that hangs is killed after the limit and fails its test. */
-function runExample(name: string): Promise<{ stdout: string; stderr: string }> {
+async function runExample(name: string): Promise<{ stdout: string; stderr: string }> {
+  let env = process.env;
+  if (name.startsWith('redis-')) {
+    redis ??= startRedis();
+    env = { ...process.env, WEFT_REDIS_URL: (await redis).url };
+  }
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', `examples/${name}.ts`],
-      { cwd: ROOT, timeout: limit },
+      { cwd: ROOT, timeout: limit, env },
       (error, stdout, stderr) => {
         if (error?.killed) {
           reject(new Error(`examples/${name}.ts did not end within ${Math.round(limit / 1000)} s`));

@@ -13,7 +13,9 @@ import {
   Event,
   type ServerErrorInfo,
   StreamRequestHandler,
+  sleep,
   type Task,
+  TaskGroup,
   TaskLocal,
   TCPServer,
   UDPServer,
@@ -290,6 +292,52 @@ describe('TCPServer: a task per connection', () => {
     assert.equal(killedWith instanceof Error && killedWith.name, 'CancelledError');
     assert.equal(log.seen[0]?.info.reason, 'shutdown');
     assert.equal((await c.lines.readline().catch(() => Buffer.alloc(0))).length, 0);
+  });
+
+  test('a readline waiting for input is interrupted by the kill, and in a TaskGroup body by its cancellation', async () => {
+    const log = errors();
+    const entered = new Event();
+    let killedWith: unknown;
+    const waiting = tracked(
+      new TCPServer(
+        ANY,
+        async (h: StreamRequestHandler) => {
+          entered.set();
+          try {
+            await h.rfile.readline(); // the client sends nothing
+          } catch (error) {
+            killedWith = error;
+            throw error;
+          }
+        },
+        { onError: log.onError },
+      ),
+    );
+    await client((await waiting.listen())[1]);
+    await entered.wait();
+    await waiting.shutdown({ timeout: 50 });
+    assert.equal(killedWith instanceof Error && killedWith.name, 'CancelledError');
+    assert.equal(log.seen[0]?.info.reason, 'shutdown');
+
+    // A child of the group fails while the body waits in readline: the read gives up, the
+    // group throws the child's error, and the connection reads on afterwards.
+    const grouped = tracked(
+      new TCPServer(ANY, async (h: StreamRequestHandler) => {
+        const outcome = await TaskGroup.run(async (tg) => {
+          tg.spawn(async () => {
+            await sleep(10);
+            throw new Error('child failed');
+          });
+          await h.rfile.readline();
+          return 'read a line';
+        }).catch((error: Error) => error.message);
+        await h.wfile.write(`${outcome}\n`);
+        await h.wfile.write(await h.rfile.readline());
+      }),
+    );
+    const c = await client((await grouped.listen())[1]);
+    assert.equal((await c.lines.readline()).toString(), 'child failed\n');
+    assert.equal(await c.ask('after'), 'after');
   });
 
   test('shutdown returns even when a handler awaits something no kill reaches', async () => {

@@ -12,113 +12,36 @@
 // A failure prints its seed and path; replay with WEFT_FC_SEED=... WEFT_FC_PATH=... (thread timing
 // differs from run to run, so a replay re-runs the same programs, not the same interleaving).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { SharedLock, SharedQueue } from '../src/index.js';
 import {
-  ABORTED,
   COUNTER,
   HOLDER,
   type LockOp,
   makeItem,
   OK,
-  type Op,
-  type PauseOp,
   type QueueOp,
-  SHUT_DOWN,
-  TIMED_OUT,
-  type WaitSpec,
-  type World,
 } from './fixtures/shared-programs.js';
-import { killAll } from './support/dead-party.js';
-import { runs } from './support/property-harness.js';
 import {
   type Call,
-  describeRun,
-  EndGame,
-  type Nudge,
-  PartyPool,
-  type RunSpec,
-  type RunView,
-} from './support/shared-runs.js';
+  canAbort,
+  canTimeOut,
+  checkOutcomes,
+  isGet,
+  isPut,
+  partyPool,
+  property,
+  syncTimeout,
+  type Table,
+  waitSpec,
+  waitsForever,
+} from './support/shared-property.js';
 
-/** Runs per test in `npm test`; WEFT_FC_RUNS overrides. */
-const RUNS = 60;
-const WORKERS = 4;
 /** Items put by the main thread's end game (parties' items are party * 100 + op index). */
 const FILLER = 9000;
 
-const pool = new PartyPool();
-before(() => pool.start(WORKERS));
-after(async () => {
-  try {
-    await pool.close();
-  } finally {
-    await killAll();
-  }
-});
-
-const maybe = <T>(arb: fc.Arbitrary<T>, freq = 2) => fc.option(arb, { nil: undefined, freq });
-const waitSpec: fc.Arbitrary<WaitSpec | undefined> = maybe(
-  fc.record({
-    timeout: maybe(fc.integer({ min: 0, max: 8 })),
-    abortAfterMs: maybe(fc.integer({ min: 0, max: 6 })),
-  }),
-);
-const syncTimeout = maybe(fc.integer({ min: 0, max: 8 }));
-
-/** One primitive's part of the property: its operations, its object, its end game and checks. */
-interface Table {
-  /** Operations of a party; the main thread's make no blocking calls. */
-  op(main: boolean): fc.Arbitrary<Op>;
-  /** Adds the primitive to the run's world. */
-  make(world: World, config: Config): void;
-  /** Unblocks calls that only the end game can finish (see `Nudge`). */
-  nudge?(view: RunView, end: EndGame<Config>): boolean;
-  check(view: RunView, end: EndGame<Config>): void;
-}
-
-interface Config {
-  maxsize: number;
-  bytes: number | undefined;
-  endBy: 'fill' | 'shutdown';
-}
-
-const isPut = (op: Op) => op.op === 'put' || op.op === 'putNowait' || op.op === 'putSync';
-const isGet = (op: Op) => op.op === 'get' || op.op === 'getNowait' || op.op === 'getSync';
-/** A call that waits until it is served, however long. */
-const waitsForever = (op: Op) =>
-  ((op.op === 'put' || op.op === 'get') && (op.wait === undefined || isUntimed(op.wait))) ||
-  ((op.op === 'putSync' || op.op === 'getSync') && op.timeout === undefined);
-const isUntimed = (w: WaitSpec) => w.timeout === undefined && w.abortAfterMs === undefined;
-const canTimeOut = (op: Op) =>
-  op.op === 'putNowait' ||
-  op.op === 'getNowait' ||
-  (op.op === 'lock' && op.how === 'try') ||
-  ('wait' in op && op.wait?.timeout !== undefined) ||
-  ('timeout' in op && op.timeout !== undefined);
-const canAbort = (op: Op) => 'wait' in op && op.wait?.abortAfterMs !== undefined;
-
-/** Each call ended as its options allow (a timeout only with one, ...); none failed otherwise. */
-function checkOutcomes(view: RunView, calls: Call[]): void {
-  assert.deepEqual(view.failures, [], 'calls failed with unexpected errors');
-  const shutdowns = calls.filter((c) => c.op.op === 'shutdown');
-  for (const c of calls) {
-    if (c.end === undefined) continue;
-    const where = `party ${c.party} op ${c.index} ${JSON.stringify(c.op)}`;
-    if (c.outcome === TIMED_OUT) assert.ok(canTimeOut(c.op), `${where} timed out`);
-    if (c.outcome === ABORTED) assert.ok(canAbort(c.op), `${where} was aborted`);
-    if (c.outcome === SHUT_DOWN) {
-      assert.ok(
-        shutdowns.some((s) => s.start < c.end!),
-        `${where} met a shutdown before any`,
-      );
-    }
-    if (isPut(c.op) && shutdowns.some((s) => s.end !== undefined && s.end < c.start)) {
-      assert.equal(c.outcome, SHUT_DOWN, `${where}: a put after the shutdown`);
-    }
-  }
-}
+const pool = partyPool();
 
 const queueTable: Table = {
   op: (main) =>
@@ -301,89 +224,10 @@ const lockTable: Table = {
   },
 };
 
-const pauseOp = (main: boolean): fc.Arbitrary<PauseOp> =>
-  fc.record({
-    op: fc.constant('pause' as const),
-    ms: fc.integer({ min: 0, max: 3 }),
-    block: main ? fc.constant(false) : fc.boolean(),
-  });
-
-/** A run over `tables`: programs of their operations (and pauses), the world's config. */
-function runArb(tables: Table[]): fc.Arbitrary<RunSpec & { config: Config }> {
-  const program = (main: boolean) =>
-    fc.array(
-      fc.oneof(...tables.map((t) => ({ arbitrary: t.op(main), weight: 4 })), {
-        arbitrary: pauseOp(main),
-        weight: 1,
-      }),
-      { minLength: 1, maxLength: 10 },
-    );
-  return fc
-    .record({
-      workers: fc.integer({ min: 2, max: WORKERS }),
-      programs: fc.array(program(false), { minLength: WORKERS, maxLength: WORKERS }),
-      mainProgram: maybe(program(true)),
-      // One run in eight terminates a thread (a thread costs more to start again than a run).
-      kill: fc.oneof(
-        { arbitrary: fc.constant(undefined), weight: 7 },
-        {
-          arbitrary: fc.record({
-            party: fc.nat(WORKERS - 1),
-            afterMs: fc.integer({ min: 0, max: 15 }),
-          }),
-          weight: 1,
-        },
-      ),
-      config: fc.record({
-        maxsize: fc.constantFrom(0, 1, 2, 3, 5),
-        bytes: maybe(fc.integer({ min: 128, max: 512 })),
-        endBy: fc.constantFrom('fill' as const, 'shutdown' as const),
-      }),
-    })
-    .map(({ workers, programs, mainProgram, kill, config }) => {
-      // Items are named by party and op: unique in the run.
-      const named = (ops: Op[], party: number): Op[] =>
-        ops.map((op, i) => ('item' in op ? { ...op, item: party * 100 + i } : op));
-      const kept = programs.slice(0, workers).map(named);
-      return {
-        programs: kept,
-        mainProgram: mainProgram && named(mainProgram, workers),
-        kill,
-        config,
-      };
-    });
-}
-
-let done = 0;
-
-async function property(tables: Table[]): Promise<void> {
-  await fc.assert(
-    fc.asyncProperty(runArb(tables), async (spec) => {
-      const world: World = {};
-      for (const t of tables) t.make(world, spec.config);
-      let end: EndGame<Config> | undefined;
-      const nudge: Nudge = (view) => {
-        end ??= new EndGame(spec.config, view.control);
-        return tables.some((t) => t.nudge?.(view, end!));
-      };
-      const view = await pool.run(spec, world, nudge);
-      if (process.env.WEFT_FC_RUNS && ++done % 250 === 0) console.error(`${done} runs`);
-      end ??= new EndGame(spec.config, view.control);
-      try {
-        for (const t of tables) t.check(view, end);
-      } catch (err) {
-        (err as Error).message += `\n${describeRun(view)}`;
-        throw err;
-      }
-    }),
-    { ...runs(RUNS), endOnFailure: true },
-  );
-}
-
 test('SharedQueue across threads: each item once, FIFO, no hang, terminate() loses only what it was getting', () =>
-  property([queueTable]));
+  property(pool, [queueTable]));
 
 test('SharedLock across threads: one holder at a time, every section counted, abandoned by the dead, free at the end', () =>
-  property([lockTable]));
+  property(pool, [lockTable]));
 
-test('SharedQueue and SharedLock at once', () => property([queueTable, lockTable]));
+test('SharedQueue and SharedLock at once', () => property(pool, [queueTable, lockTable]));

@@ -1,5 +1,8 @@
 """Echo servers for bench/net-server.ts: prints its port, serves until stdin closes.
 
+The same servers serve every part of the suite: lines one at a time, pipelined, and
+connections per second (each connection one line, echoed, then closed by the client).
+
 asyncio: asyncio streams, a coroutine per connection (readline / write / drain).
 threading: socketserver.ThreadingTCPServer with a StreamRequestHandler, a thread per client.
 usage: python3 echo_server.py asyncio|threading

@@ -6,8 +6,9 @@
  */
 import type { Socket } from 'node:net';
 import { describe } from '../core/options.js';
+import { currentIdentity } from '../core/task-identity.js';
+import type { WaitWatch, WatchedWait } from '../core/wait-watch.js';
 import { BrokenPipeError, TimeoutError } from '../errors.js';
-import { currentTask } from '../task/spawn.js';
 
 /** Default longest line `readline` accepts: 64 KiB, its `\n` included. */
 export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
@@ -27,6 +28,7 @@ const tooLong = new WeakSet<object>();
 const DONE: IteratorResult<Buffer> = { value: undefined, done: true };
 const toResult = (line: Buffer): IteratorResult<Buffer> =>
   line.length === 0 ? DONE : { value: line, done: false };
+const asLine = (line: Buffer): Buffer => line;
 
 /** Whether `error` is the `RangeError` of a line longer than the limit. */
 export function isLineTooLong(error: unknown): boolean {
@@ -73,7 +75,10 @@ export class LineReader implements AsyncIterable<Buffer> {
   private failure: unknown = undefined;
   private paused = false;
   private readonly highWater: number;
-  private wake: (() => void) | undefined = undefined;
+  /** The read parked in `more()`: its promise's resolvers, and its place on its task's WaitWatch. */
+  private resolveMore: (() => void) | undefined = undefined;
+  private rejectMore: ((reason: unknown) => void) | undefined = undefined;
+  private parked: ParkedRead | undefined = undefined;
   private readonly idleTimeout: number;
   private lastInput = 0;
   private waitingSince = 0;
@@ -81,7 +86,10 @@ export class LineReader implements AsyncIterable<Buffer> {
 
   private readonly onData = (chunk: Buffer) => this.take(chunk);
   private readonly onEnd = () => this.stop(undefined);
-  private readonly onClose = () => this.stop(new BrokenPipeError('the connection was closed'));
+  // A close after a clean end is no failure: the error (and its stack) is made only when it is one.
+  private readonly onClose = () => {
+    if (!this.ended) this.stop(new BrokenPipeError('the connection was closed'));
+  };
   private readonly onError = (error: Error) => this.stop(error);
 
   /** Wraps `socket` (the server makes one per connection; `idleTimeout` 0 means none). */
@@ -140,21 +148,29 @@ export class LineReader implements AsyncIterable<Buffer> {
         return Promise.reject(error);
       }
     }
-    // A line already buffered (the common case when a peer pipelines) costs no extra promise.
+    return this.lineAs(maxLength, asLine);
+  }
+
+  /**
+   * The next line as `wrap` makes it (the line, or an iterator result): one promise per
+   * line, none more. A line already buffered (the common case when a peer pipelines) costs
+   * no wait.
+   */
+  private lineAs<R>(maxLength: number, wrap: (line: Buffer) => R): Promise<R> {
     try {
       const line = this.nextLine(maxLength);
-      if (line !== undefined) return Promise.resolve(line);
+      if (line !== undefined) return Promise.resolve(wrap(line));
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.readlineLater(maxLength);
+    return this.lineLater(maxLength, wrap);
   }
 
-  private async readlineLater(maxLength: number): Promise<Buffer> {
+  private async lineLater<R>(maxLength: number, wrap: (line: Buffer) => R): Promise<R> {
     for (;;) {
       await this.more();
       const line = this.nextLine(maxLength);
-      if (line !== undefined) return line;
+      if (line !== undefined) return wrap(line);
     }
   }
 
@@ -178,7 +194,7 @@ export class LineReader implements AsyncIterable<Buffer> {
   /** The lines, until the end of input (a plain iterator: no generator per connection). */
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
     return {
-      next: () => this.readline().then(toResult),
+      next: () => this.lineAs(this.maxLineLength, toResult),
       return: () => Promise.resolve({ value: undefined, done: true }),
     };
   }
@@ -285,40 +301,49 @@ export class LineReader implements AsyncIterable<Buffer> {
   }
 
   private wakeUp(): void {
-    const wake = this.wake;
-    if (wake !== undefined) {
-      this.wake = undefined;
-      wake();
-    }
+    const resolve = this.resolveMore;
+    if (resolve === undefined) return;
+    const parked = this.parked;
+    if (parked?.watch !== undefined) parked.watch.unlink(parked);
+    this.resolveMore = this.rejectMore = undefined;
+    this.waitingSince = 0;
+    resolve();
   }
 
-  /** Waits for input, the end, or the calling task's kill. */
+  /** The parked read's task was killed (or its task group cancelled): the read rejects with the reason. */
+  private interruptRead(reason: unknown): void {
+    const reject = this.rejectMore;
+    if (reject === undefined) return;
+    this.resolveMore = this.rejectMore = undefined;
+    this.waitingSince = 0;
+    reject(reason);
+  }
+
+  /**
+   * Waits for input, the end, or the calling task's kill. The wait parks on the task's
+   * `WaitWatch`, as weft's other waits do, through one link object per reader: no abort
+   * signal, listener or closure is made per wait, which showed per line and per connection.
+   */
   private more(): Promise<void> {
-    if (this.idleTimeout > 0) this.waitingSince = performance.now();
     if (this.paused) {
       // A read that wants more than the high-water mark (readExactly) takes it.
       this.paused = false;
       this.socket.resume();
     }
-    const signal = currentTask()?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      if (signal === undefined) {
-        this.wake = resolve;
-        return;
-      }
-      const onAbort = () => {
-        this.wake = undefined;
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.wake = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-    }).finally(() => {
-      this.waitingSince = 0;
+    const watch = currentIdentity()?.waitWatch;
+    if (watch?.interrupted) return Promise.reject(watch.reason);
+    if (this.idleTimeout > 0) this.waitingSince = performance.now();
+    const promise = new Promise<void>((resolve, reject) => {
+      this.resolveMore = resolve;
+      this.rejectMore = reject;
     });
+    if (watch !== undefined) {
+      const parked = (this.parked ??= new ParkedRead((reason) => this.interruptRead(reason)));
+      // A read abandoned while parked (one at a time is the rule) must not stay linked.
+      if (parked.watch !== undefined) parked.watch.unlink(parked);
+      watch.link(parked);
+    }
+    return promise;
   }
 
   /** Closes the connection once a read has waited `idleTimeout` ms without input. */
@@ -342,5 +367,16 @@ export class LineReader implements AsyncIterable<Buffer> {
     );
     this.fail(error);
     this.socket.destroy();
+  }
+}
+
+/** A reader's parked read as its task's `WaitWatch` links it (one per reader, reused). */
+class ParkedRead implements WatchedWait {
+  readonly waiter: { interrupt(reason: unknown): void };
+  watch: WaitWatch | undefined = undefined;
+  watchPrev: WatchedWait | null = null;
+  watchNext: WatchedWait | null = null;
+  constructor(interrupt: (reason: unknown) => void) {
+    this.waiter = { interrupt };
   }
 }

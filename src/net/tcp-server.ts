@@ -13,6 +13,7 @@ import {
   attachStreams,
   checkHandler,
   type Handler,
+  makeHandler,
   runHandler,
   StreamRequestHandler,
 } from './request-handler.js';
@@ -55,6 +56,8 @@ export class TCPServer extends ServerLifecycle {
   private readonly tasks = new Map<Task<void>, Socket>();
   private readonly sockets = new Set<Socket>();
   private readonly waiting = new Set<Socket>();
+  /** A 'close' listener shared by every connection (`this` is the socket): none made per connection. */
+  private readonly forgetSocket: (this: Socket) => void;
   private children: ServerChildren | undefined = undefined;
 
   /**
@@ -72,6 +75,10 @@ export class TCPServer extends ServerLifecycle {
     checkHandler(handler, 'new TCPServer(address, handler)');
     this.options = checked.options;
     this.handler = handler;
+    const sockets = this.sockets;
+    this.forgetSocket = function forget(this: Socket) {
+      sockets.delete(this);
+    };
     const adopted = (options as { [ADOPT]?: Server })[ADOPT];
     const processes = checked.options.processes;
     if (processes > 0) this.children = new ServerChildren(handler, options, this.options.onError);
@@ -138,9 +145,9 @@ export class TCPServer extends ServerLifecycle {
       return;
     }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    socket.on('error', () => undefined); // reported through the reads and writes that fail
+    socket.on('close', this.forgetSocket);
     if (this.tasks.size >= this.options.maxConnections) {
+      socket.on('error', ignore); // reported through the reads and writes that fail, once served
       socket.pause();
       this.waiting.add(socket);
       socket.once('close', () => this.waiting.delete(socket));
@@ -150,7 +157,8 @@ export class TCPServer extends ServerLifecycle {
   }
 
   private start(socket: Socket): void {
-    // Read from now on: what the peer sends, or its leaving, before the task starts is kept.
+    // Read from now on: what the peer sends, or its leaving, before the task starts is kept
+    // (the reader also listens for the socket's errors, which reach the handler's reads).
     const rfile = new LineReader(socket, this.options.maxLineLength, this.options.idleTimeout);
     const clientAddress: Address = [socket.remoteAddress ?? '', socket.remotePort ?? 0];
     const task = spawn.named(
@@ -164,8 +172,8 @@ export class TCPServer extends ServerLifecycle {
     this.tasks.set(task, socket);
   }
 
-  /** @internal The end of a connection's task: the next waiting connection starts. */
-  connectionEnded(task: Task<void>): void {
+  /** The end of a connection's task: the next waiting connection starts. */
+  private connectionEnded(task: Task<void>): void {
     this.tasks.delete(task);
     if (this.shuttingDown !== undefined) return;
     for (const next of this.waiting) {
@@ -176,7 +184,7 @@ export class TCPServer extends ServerLifecycle {
     }
   }
 
-  /** @internal Serves one connection, in its own task: handshake, handler, end. */
+  /** @internal Serves one connection, in its own task: handshake, handler, end; then the next waiting one starts. */
   async serve(socket: Socket, clientAddress: Address, rfile: LineReader): Promise<void> {
     const { idleTimeout, authKey, onError } = this.options;
     const wfile = new StreamWriter(socket);
@@ -187,7 +195,8 @@ export class TCPServer extends ServerLifecycle {
         });
       }
       attachStreams(socket, rfile, wfile);
-      await runHandler(this.handler, StreamRequestHandler, socket, clientAddress, this);
+      const handler = makeHandler(this.handler, StreamRequestHandler, socket, clientAddress, this);
+      await runHandler(this.handler, handler);
       // Ends once what was written is flushed; the peer need not close its side.
       socket.destroySoon();
     } catch (error) {
@@ -196,19 +205,19 @@ export class TCPServer extends ServerLifecycle {
         clientAddress,
         reason: reasonOf(error, this.shuttingDown !== undefined),
       });
+    } finally {
+      this.connectionEnded(currentTask() as Task<void>);
     }
   }
 }
 
-async function serveConnection(
+function serveConnection(
   server: TCPServer,
   socket: Socket,
   clientAddress: Address,
   rfile: LineReader,
-) {
-  try {
-    await server.serve(socket, clientAddress, rfile);
-  } finally {
-    server.connectionEnded(currentTask() as Task<void>);
-  }
+): Promise<void> {
+  return server.serve(socket, clientAddress, rfile);
 }
+
+function ignore(): void {}

@@ -11,6 +11,7 @@ import {
   checkHandler,
   DatagramRequestHandler,
   type Handler,
+  makeHandler,
   runHandler,
 } from './request-handler.js';
 import { ServerLifecycle, stopHandlers } from './server-lifecycle.js';
@@ -112,13 +113,14 @@ export class UDPServer extends ServerLifecycle {
   async serve(packet: Buffer, clientAddress: Address): Promise<void> {
     const task = currentTask() as Task<void>;
     try {
-      const handler = await runHandler(
+      const handler = makeHandler(
         this.handler,
         DatagramRequestHandler,
         [packet, this.socket],
         clientAddress,
         this,
       );
+      await runHandler(this.handler, handler);
       const reply = (handler as DatagramRequestHandler).wfile.takeReply();
       if (reply !== undefined && this.shuttingDown === undefined) {
         this.socket.send(reply, clientAddress[1], clientAddress[0], (error) => {

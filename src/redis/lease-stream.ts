@@ -126,7 +126,10 @@ export class LeaseStream {
     this.#keys = [`${prefix}:stream`, `${prefix}:meta`, `${prefix}:gives`, `${prefix}:wake`];
   }
 
-  /** The engine's keys, in the order its Lua (`LEASE_LUA`) takes them as KEYS[1..4]. */
+  /**
+   * Every key of the stream (deleting them all deletes the stream), in the order the engine's
+   * Lua (`LEASE_LUA`) takes them as KEYS[1..4].
+   */
   get keys(): readonly string[] {
     return this.#keys;
   }
@@ -391,10 +394,16 @@ export class LeaseStream {
     const blocking = this.#blocking;
     this.#blocking = undefined;
     if (blocking !== undefined) blocking.then((client) => this.#connection.release(client), ignore);
-    if (this.#connection.closed) return;
-    await this.giveBack([...this.#held.values()]);
-    const forgetAfter = Math.max(10 * this.visibilityTimeout, 60_000);
-    await FORGET_CONSUMERS.run(this.#connection.client, this.#keys, [this.consumer, forgetAfter]);
+    // Best effort: with Redis unreachable, the leases run out on their own instead (and
+    // close() must not wait for Redis to come back).
+    if (this.#connection.closed || this.#connection.client.status !== 'ready') return;
+    try {
+      await this.giveBack([...this.#held.values()]);
+      const forgetAfter = Math.max(10 * this.visibilityTimeout, 60_000);
+      await FORGET_CONSUMERS.run(this.#connection.client, this.#keys, [this.consumer, forgetAfter]);
+    } catch {
+      // Unreachable after all: as above.
+    }
   }
 
   async #client(): Promise<Redis> {

@@ -6,15 +6,13 @@
  * value, before any connection to it is opened.
  * @module
  */
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
 import { decodeValues, type PlanMemo, planValue } from '../codec/codec.js';
 import { checkCrossable } from '../codec/crossable.js';
 import { whenDecodable } from '../codec/decodable.js';
 import { describe } from '../core/options.js';
 import { jsonText } from '../remote/frame-body.js';
-
-/** The first byte of V8's serialization (its version tag); JSON text never starts with it. */
-const V8_TAG = 0xff;
+import { decodeRedisValue } from './value-codec.js';
 
 /**
  * `values` ready to be written into a Redis record: each checked (a TypeError naming the
@@ -70,9 +68,5 @@ export function packRecord(record: unknown): Buffer {
   return text === undefined ? serialize(record) : Buffer.from(text);
 }
 
-/** The record {@link packRecord} wrote. */
-export function unpackRecord(data: string | Buffer): unknown {
-  if (typeof data === 'string') return JSON.parse(data);
-  if (data[0] === V8_TAG) return deserialize(data);
-  return JSON.parse(data.toString('utf8'));
-}
+/** The record {@link packRecord} wrote (read as `RedisQueue` reads its values). */
+export const unpackRecord: (data: Buffer) => unknown = decodeRedisValue;

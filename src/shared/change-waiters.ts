@@ -11,8 +11,7 @@
  */
 import type { WaitOptions } from '../core/options.js';
 import { type OnTimeout, type Waiter, WaiterQueue } from '../core/waiter.js';
-import { bump, LoopHold, NOT_YET, SEQ, underMutex } from './turnstile.js';
-import { waitChange } from './word-wait.js';
+import { blockOn, bump, LoopHold, NOT_YET, SEQ, sleepOn, underMutex } from './turnstile.js';
 
 /** How often a sleeper checks again though nothing changed (dead threads are found so). */
 const CHECK_MS = 100;
@@ -118,7 +117,7 @@ export class ChangeWaiters<T> extends WaiterQueue<T> {
       if (value !== NOT_YET) return value;
       const left = deadline - performance.now();
       if (left <= 0) return NOT_YET;
-      Atomics.wait(words, SEQ, seen, Math.min(left, CHECK_MS));
+      blockOn(words, seen, Math.min(left, CHECK_MS));
     }
   }
 
@@ -135,7 +134,8 @@ export class ChangeWaiters<T> extends WaiterQueue<T> {
     this.sleeping = true;
     try {
       while (this.length > 0) {
-        await waitChange(this.words, SEQ, this.seen, CHECK_MS);
+        // Counted as a sleeper, or a change would not wake it (only the next check would).
+        await sleepOn(this.words, this.seen, CHECK_MS);
         if (this.length > 0) this.serveAll();
       }
     } finally {

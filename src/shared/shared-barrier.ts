@@ -246,8 +246,12 @@ export class SharedBarrier {
     const index = words[COUNT]!;
     const last = index + 1 === words[PARTIES];
     if (!last) words[COUNT] = index + 1;
-    else if (this.action !== undefined) words[ACTING] = currentTag();
-    else endGeneration(words, false);
+    else if (this.action !== undefined) {
+      words[ACTING] = currentTag();
+      // The waiters look again: they now wait on a thread that may die in the action, and
+      // must keep their event loops alive to see it (heldElsewhere).
+      bump(words);
+    } else endGeneration(words, false);
     return { gen, index, early: false, last };
   }
 

@@ -9,7 +9,9 @@
  * takes its own ticket off the list, so no notification goes to it; one that was notified
  * and then aborted hands its notification on; one notified and timed out in the same turn
  * counts as notified, as in CPython. Tickets of threads that died are dropped before each
- * notify, so they swallow nothing.
+ * notify, so they swallow nothing; and a notified ticket stays *claimed* until its waiter has
+ * seen it, so a thread that dies between being notified and waking up does not swallow the
+ * notification either: the next notify, or any waiter's periodic check, passes it on.
  * @module
  */
 import { CROSS, type Crossed, type Destination, type HandleInfo } from '../codec/descriptor.js';
@@ -47,7 +49,10 @@ const LENGTH = STATE + 2;
 const LIST = STATE + 3;
 /** Waits that may be pending at one condition at once, in all threads together. */
 export const CONDITION_CAPACITY = 1024;
-const WORDS = LIST + 2 * CONDITION_CAPACITY;
+const CLAIM_LENGTH = LIST + 2 * CONDITION_CAPACITY;
+/** Notified tickets their waiters have not seen yet: pairs of ticket and thread tag. */
+const CLAIMS = CLAIM_LENGTH + 1;
+const WORDS = CLAIMS + 2 * CONDITION_CAPACITY;
 
 /** One wait: its ticket, and how it ended when it gave up. */
 interface Ticket {
@@ -114,7 +119,13 @@ export class SharedCondition extends LockFront<SharedConditionLock> {
     const words = new Int32Array(this.buffer, 0, WORDS);
     this.words = words;
     this.waiters = new ChangeWaiters<boolean>(words, {
-      check: (data) => (notified(words, (data as Ticket).ticket) ? true : NOT_YET),
+      check: (data) => {
+        const { ticket } = data as Ticket;
+        if (!notified(words, ticket)) return NOT_YET;
+        dropClaim(words, ticket);
+        return true;
+      },
+      reap: () => passOnLost(words, 0),
       left: (data) => this.leave(data as Ticket),
     });
   }
@@ -154,7 +165,7 @@ export class SharedCondition extends LockFront<SharedConditionLock> {
     try {
       if (this.waiters.serveBlocking(data, timeout) === true) return true;
       // Timed out: notified after all if its ticket is gone from the list.
-      return !underMutex(this.words, () => dropTicket(this.words, data.ticket));
+      return this.leaveList(data.ticket);
     } finally {
       this.lock[ACQUIRE_RESTORE_SYNC](saved);
     }
@@ -207,8 +218,12 @@ export class SharedCondition extends LockFront<SharedConditionLock> {
     const words = this.words;
     const ticket = underMutex(words, () => {
       let length = words[LENGTH]!;
-      if (length === CONDITION_CAPACITY) length = dropDead(words);
-      if (length === CONDITION_CAPACITY) {
+      if (length + words[CLAIM_LENGTH]! >= CONDITION_CAPACITY) {
+        length = dropDead(words);
+        passOnLost(words, 0);
+        length = words[LENGTH]!;
+      }
+      if (length + words[CLAIM_LENGTH]! >= CONDITION_CAPACITY) {
         throw new RangeError(
           `SharedCondition.wait(): more than ${CONDITION_CAPACITY} waits at one condition at once`,
         );
@@ -226,15 +241,7 @@ export class SharedCondition extends LockFront<SharedConditionLock> {
   /** Notifies the first `n` live tickets and serves this thread's notified waiters at once. */
   private wake(n: number): void {
     const words = this.words;
-    underMutex(words, () => {
-      const length = dropDead(words);
-      const k = Math.min(n, length);
-      if (k === 0) return;
-      words[NOTIFIED_BELOW] = (words[LIST + 2 * (k - 1)]! + 1) | 0;
-      words.copyWithin(LIST, LIST + 2 * k, LIST + 2 * length);
-      words[LENGTH] = length - k;
-      bump(words);
-    });
+    underMutex(words, () => passOnLost(words, n));
     if (this.waiters.length > 0) this.waiters.serveAll();
   }
 
@@ -245,13 +252,23 @@ export class SharedCondition extends LockFront<SharedConditionLock> {
     if (data.left) return data.notified;
     // Timeout 0: never queued, so it has not left the list yet.
     data.left = true;
-    return !underMutex(this.words, () => dropTicket(this.words, data.ticket));
+    return this.leaveList(data.ticket);
   };
+
+  /** Under the mutex: takes `ticket` off the list, or, if it was notified, claims it; `true` if notified. */
+  private leaveList(ticket: number): boolean {
+    const words = this.words;
+    return underMutex(words, () => {
+      if (dropTicket(words, ticket)) return false;
+      dropClaim(words, ticket);
+      return true;
+    });
+  }
 
   /** A wait that gave up: takes its ticket off the list, or, notified, hands the notification on if it was aborted. */
   private leave(data: Ticket): void {
     data.left = true;
-    if (underMutex(this.words, () => dropTicket(this.words, data.ticket))) return;
+    if (!this.leaveList(data.ticket)) return;
     data.notified = true;
     // After the timeout callback, which marks a timed-out wait (it keeps its notification).
     queueMicrotask(() => {
@@ -276,6 +293,51 @@ function dropTicket(words: Int32Array, ticket: number): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Under the mutex: notifies the first `n` live tickets, and as many more as threads that died
+ * left claimed (notified, never seen); `true` if any was notified.
+ */
+function passOnLost(words: Int32Array, n: number): boolean {
+  const lost = dropDeadClaims(words);
+  const length = dropDead(words);
+  const k = Math.min(n + lost, length);
+  if (k === 0) return false;
+  let claims = words[CLAIM_LENGTH]!;
+  words.copyWithin(CLAIMS + 2 * claims, LIST, LIST + 2 * k);
+  words[CLAIM_LENGTH] = claims += k;
+  words[NOTIFIED_BELOW] = (words[LIST + 2 * (k - 1)]! + 1) | 0;
+  words.copyWithin(LIST, LIST + 2 * k, LIST + 2 * length);
+  words[LENGTH] = length - k;
+  bump(words);
+  return true;
+}
+
+/** Under the mutex: the waiter of `ticket` has seen its notification. */
+function dropClaim(words: Int32Array, ticket: number): void {
+  const claims = words[CLAIM_LENGTH]!;
+  for (let i = 0; i < claims; i++) {
+    if (words[CLAIMS + 2 * i] === ticket) {
+      words.copyWithin(CLAIMS + 2 * i, CLAIMS + 2 * i + 2, CLAIMS + 2 * claims);
+      words[CLAIM_LENGTH] = claims - 1;
+      return;
+    }
+  }
+}
+
+/** Under the mutex: drops the claims of threads that died; returns how many. */
+function dropDeadClaims(words: Int32Array): number {
+  let claims = words[CLAIM_LENGTH]!;
+  const before = claims;
+  for (let i = claims - 1; i >= 0; i--) {
+    if (!tagAlive(words[CLAIMS + 2 * i + 1]!)) {
+      words.copyWithin(CLAIMS + 2 * i, CLAIMS + 2 * i + 2, CLAIMS + 2 * claims);
+      claims--;
+    }
+  }
+  words[CLAIM_LENGTH] = claims;
+  return before - claims;
 }
 
 /** Under the mutex: drops the tickets of threads that died; returns the new length. */

@@ -87,7 +87,7 @@ export function wake(words: Int32Array): void {
 }
 
 /** Sleeps (asynchronously) until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper meanwhile. */
-async function sleepOn(words: Int32Array, seen: number, ms: number): Promise<void> {
+export async function sleepOn(words: Int32Array, seen: number, ms: number): Promise<void> {
   Atomics.add(words, SLEEPERS, 1);
   try {
     await waitChange(words, SEQ, seen, ms);
@@ -97,7 +97,7 @@ async function sleepOn(words: Int32Array, seen: number, ms: number): Promise<voi
 }
 
 /** Blocks this thread until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper meanwhile. */
-function blockOn(words: Int32Array, seen: number, ms: number): void {
+export function blockOn(words: Int32Array, seen: number, ms: number): void {
   Atomics.add(words, SLEEPERS, 1);
   Atomics.wait(words, SEQ, seen, ms);
   Atomics.sub(words, SLEEPERS, 1);
@@ -177,12 +177,20 @@ export class Turnstile<T> extends WaiterQueue<T> {
     if (this.length > 0 && this.serveWaiting() > 0) return NOT_YET;
     const words = this.words;
     return underMutex(words, () => {
-      this.rules.reap?.();
-      // A thread that died waiting keeps its place until someone drops it: a try must, or it
-      // is never served (no thread of its own may be waiting to do so).
-      if (dropDeadTurns(words, this.turnsAt)) bump(words);
+      this.tidy();
       return this.rules.serve(positionOf(words, this.turnsAt, currentTag()), data);
     });
+  }
+
+  /**
+   * Under the mutex, before serving anyone: frees what dead threads held (`reap`) and drops
+   * the turns of threads that died waiting — every pass must, a try too, or a dead thread's
+   * place is never given up (no thread of its own may be waiting to do so). Each change wakes
+   * the sleepers.
+   */
+  private tidy(): void {
+    if (this.rules.reap?.()) bump(this.words);
+    if (dropDeadTurns(this.words, this.turnsAt)) bump(this.words);
   }
 
   /** Serves this thread's waiting tasks in order, as far as their turn allows. */
@@ -191,8 +199,7 @@ export class Turnstile<T> extends WaiterQueue<T> {
     const tag = currentTag();
     let elsewhere = false;
     underMutex(words, () => {
-      if (this.rules.reap?.()) bump(words);
-      if (dropDeadTurns(words, this.turnsAt)) bump(words);
+      this.tidy();
       let served = 0;
       for (let waiter = this.peek(); waiter !== null; waiter = this.peek()) {
         let value: T | typeof NOT_YET;
@@ -237,8 +244,7 @@ export class Turnstile<T> extends WaiterQueue<T> {
     let seen = 0;
     const pass = (giveUp: boolean): T | typeof NOT_YET =>
       underMutex(words, () => {
-        if (this.rules.reap?.()) bump(words);
-        if (dropDeadTurns(words, this.turnsAt)) bump(words);
+        this.tidy();
         let value: T | typeof NOT_YET = NOT_YET;
         let failed = true;
         try {

@@ -39,8 +39,19 @@ abstract class AcquiringHandle extends Handle {
   }
 }
 
-async function guardOf(
-  handle: AcquiringHandle,
+/** What an asynchronous guard holds: a handle, or a Redis-scope lock or semaphore. */
+export interface AsyncAcquirable {
+  acquire(opts?: WaitOptions): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/**
+ * Acquires and returns a guard that releases once: `await using` waits for the release and
+ * throws what it threw; `using` cannot wait, so a failed release becomes a
+ * `HandleReleaseError` process warning. Rejects with `TimeoutError` on timeout.
+ */
+export async function guardOf(
+  handle: AsyncAcquirable,
   what: string,
   opts: WaitOptions | undefined,
 ): Promise<HandleGuard> {

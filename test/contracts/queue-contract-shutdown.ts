@@ -5,15 +5,14 @@ import { QueueEmpty, QueueShutDown, RuntimeError } from '../../src/index.js';
 import {
   abortListeners,
   assertBlocks,
-  BLOCK_MS,
   drain,
   type QueueImpl,
   type QueueLike,
   SHORT_TIMEOUT_MS,
   settleAll,
-  sleep,
   TEST_OPTIONS,
   track,
+  until,
   withQueue,
 } from './queue-contract-support.js';
 
@@ -261,7 +260,7 @@ export function shutdownContract(impl: QueueImpl): void {
             })(),
           );
           await queue.put(1);
-          await sleep(BLOCK_MS);
+          await until(() => received.length > 0, 'the loop receives the first item');
           assert.deepEqual(received, [1]);
           await assertBlocks(loop, 'the loop on an open, empty queue');
           await queue.put(2);

@@ -12,6 +12,7 @@ export {
   TEST_OPTIONS,
   type Tracked,
   track,
+  until,
 } from '../support/async-helpers.js';
 
 /**

@@ -258,6 +258,7 @@ export function waitingContract(impl: QueueImpl): void {
     it('room made by getNowait admits waiting putters', TEST_OPTIONS, async () => {
       await withQueue<number>(impl, 2, async (queue) => {
         const putters = [0, 1, 2, 3].map((i) => track(queue.put(i)));
+        await Promise.all([putters[0]!.promise, putters[1]!.promise]); // room for two
         await assertBlocks(putters[3]!, 'the fourth put');
         const first = [await queue.getNowait(), await queue.getNowait()];
         await Promise.all(putters.map((p) => p.promise));

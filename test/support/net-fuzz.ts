@@ -13,6 +13,7 @@ import {
 } from '../../src/index.js';
 import { answerServerChallenge } from '../../src/net/socket-frames.js';
 import { seededRandom } from './dead-party.js';
+import { floodFromChild } from './net-flood.js';
 
 /** The sizes of a run. */
 export interface FuzzScale {
@@ -29,6 +30,8 @@ export interface FuzzScale {
 export interface FuzzResult {
   problems: string[];
   echoes: number;
+  /** Echoes the well-behaved clients got while the flood ran. */
+  echoesDuringFlood: number;
   reports: Record<string, number>;
   heapGrowth: number;
   mostBuffered: number;
@@ -38,6 +41,8 @@ const MAX_LINE = 1024;
 const IDLE = 1000;
 const KEY = 'fuzz-key';
 const BIG_PART = Buffer.alloc(64 * 1024, 0x62);
+/** A bound on the whole flood, far beyond what it takes: it only keeps a broken run from hanging. */
+const FLOOD_TIMEOUT = 90_000;
 
 function open(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -91,6 +96,7 @@ export async function fuzz(scale: FuzzScale): Promise<FuzzResult> {
   };
   const heapBefore = process.memoryUsage().heapUsed;
   let echoes = 0;
+  let echoesDuringFlood = 0;
   try {
     const [, port] = await plain.listen();
     const [, keyedPort] = await keyed.listen();
@@ -210,25 +216,12 @@ export async function fuzz(scale: FuzzScale): Promise<FuzzResult> {
       await Promise.all(kinds.map((kind, i) => kind.then(() => phase(`kind ${i} done`))));
     };
 
+    // The flooding clients run in a child process: in this one, thousands of them would
+    // stall the well-behaved clients' own event loop, not the server.
     const flood = async () => {
-      const lines = await Promise.all(
-        Array.from({ length: scale.flood }, async (_, i) => {
-          try {
-            const s = await track(port);
-            const reader = new LineReader(s);
-            s.write(`flood ${i}\n`);
-            const back = (await reader.readline()).toString();
-            s.destroy();
-            return back === `flood ${i}\n`;
-          } catch (error) {
-            problems.push(
-              `flood client ${i}: ${(error as Error).name}: ${(error as Error).message}`,
-            );
-            return false;
-          }
-        }),
-      );
-      const lost = lines.filter((ok) => !ok).length;
+      const report = await floodFromChild(port, scale.flood, FLOOD_TIMEOUT);
+      problems.push(...report.failures);
+      const lost = scale.flood - report.echoed;
       if (lost > 0) problems.push(`flood: ${lost} of ${scale.flood} connections got no echo`);
     };
 
@@ -243,7 +236,9 @@ export async function fuzz(scale: FuzzScale): Promise<FuzzResult> {
       await badRound();
     }
     phase('flood');
+    const echoesBefore = echoes;
     await flood();
+    echoesDuringFlood = echoes - echoesBefore;
     phase('end');
     running = false;
     await Promise.all(good);
@@ -271,6 +266,7 @@ export async function fuzz(scale: FuzzScale): Promise<FuzzResult> {
   return {
     problems,
     echoes,
+    echoesDuringFlood,
     reports: counts,
     heapGrowth: process.memoryUsage().heapUsed - heapBefore,
     mostBuffered,
