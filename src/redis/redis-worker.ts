@@ -8,83 +8,33 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { encodeError } from '../codec/error-codec.js';
-import { describe, invalidTimeout, refuseUnknownOptions } from '../core/options.js';
+import { invalidTimeout, refuseUnknownOptions } from '../core/options.js';
 import { CancelledError, RuntimeError } from '../errors.js';
-import {
-  CONNECTION_OPTION_KEYS,
-  RedisConnection,
-  type RedisConnectionOptions,
-} from './connection.js';
-import { ExecutorKeys } from './executor-keys.js';
+import { RedisConnection } from './connection.js';
+import type { ExecutorKeys } from './executor-keys.js';
 import { PROMOTE } from './executor-scripts.js';
-import { ModuleAllowList } from './module-allow-list.js';
-import { encodeRedisValues, packRecord, unpackRecord } from './redis-values.js';
+import type { ModuleAllowList } from './module-allow-list.js';
+import { encodeRedisValues, unpackRecord } from './redis-values.js';
 import { type TaskFunction, TaskModules } from './task-modules.js';
-import {
-  type DeadLetterRecord,
-  isTaskRecord,
-  OUTCOME_CANCELLED,
-  OUTCOME_ERROR,
-  OUTCOME_VALUE,
-  type TaskRecord,
-} from './task-record.js';
-import { type TaskRunner, taskRunner, WORKER_MODES, type WorkerMode } from './task-runner.js';
-import { type Settlement, type TaskDelivery, type TaskLeases, TaskStream } from './task-stream.js';
+import { type HeldTask, TaskOutcomes } from './task-outcomes.js';
+import { isTaskRecord } from './task-record.js';
+import { type TaskRunner, taskRunner, type WorkerMode } from './task-runner.js';
+import { type TaskDelivery, type TaskLeases, TaskStream } from './task-stream.js';
 import { WorkerHeartbeat } from './worker-heartbeat.js';
+import {
+  type RedisWorkerOptions,
+  type WorkerCloseOptions,
+  workerSettings,
+} from './worker-options.js';
 
-/** Options of `new RedisWorker()`. */
-export interface RedisWorkerOptions extends RedisConnectionOptions {
-  /** The task queue to run (the executors' `queue`). */
-  queue: string;
-  /** The modules whose portable exports the worker may run: paths (from the working directory) or URLs. */
-  modules: readonly string[];
-  /** Tasks run at once (default 1). */
-  concurrency?: number | undefined;
-  /** Ms a task's lease lasts without renewal: a worker that dies leaves its tasks to another after this (default 30,000; renewed every third of it). */
-  visibilityTimeout?: number | undefined;
-  /** Where tasks run: `'tasks'` (green tasks here, default), `'threads'` or `'processes'` (weft's local pools). */
-  mode?: WorkerMode | undefined;
-  /** Ms between two heartbeats (default 2,000); the heartbeat key expires after three. */
-  heartbeatInterval?: number | undefined;
-}
+export type { RedisWorkerOptions, WorkerCloseOptions } from './worker-options.js';
 
-/** Options of `close`. */
-export interface WorkerCloseOptions {
-  /** Ms the tasks running may take to finish (default 30,000); then they are aborted and given back to the queue. */
-  timeout?: number | undefined;
-}
-
-const OPTION_KEYS = [
-  'queue',
-  'modules',
-  'concurrency',
-  'visibilityTimeout',
-  'mode',
-  'heartbeatInterval',
-  ...CONNECTION_OPTION_KEYS,
-];
 /** Ms a read waits for tasks before it looks at the retries again. */
 const MAX_BLOCK_MS = 200;
 /** How long an abort heard before its task arrived is remembered (ms). */
 const ABORT_MEMORY_MS = 60_000;
 /** How long a results list outlives the last outcome written to it (ms). */
 const RESULTS_TTL_MS = 24 * 60 * 60 * 1000;
-
-/** One task this worker holds. */
-interface Held {
-  readonly record: TaskRecord;
-  readonly delivery: TaskDelivery;
-  /** The function, as `module#export` once found (the submitter may not know the export's name). */
-  task: string;
-  /** Stops the run while the runner runs it. */
-  stop: ((reason: unknown) => void) | undefined;
-  /** Why it was stopped (a cancel, or the worker's close), once it was. */
-  stopped: { reason: unknown } | undefined;
-  readonly since: number;
-  /** Aborted by its executor (a cancel): no retry, the outcome says cancelled. */
-  cancelled: boolean;
-}
 
 /**
  * Runs the tasks of the task queue `queue` that `RedisExecutor`s submit, `concurrency` at a
@@ -111,12 +61,10 @@ export class RedisWorker implements AsyncDisposable {
   readonly #modules: TaskModules;
   readonly #visibilityTimeout: number;
   readonly #heartbeatInterval: number;
-  readonly #held = new Map<string, Held>();
+  readonly #held = new Map<string, HeldTask>();
   readonly #heardAborts = new Map<string, number>();
   readonly #stopReading = new AbortController();
-  /** Outcomes sent and not yet answered, and who waits for them all. */
-  #unsettled = 0;
-  #allSettled: (() => void) | undefined;
+  #outcomes: TaskOutcomes | undefined;
   #leases: TaskLeases | undefined;
   #runner: TaskRunner | undefined;
   #heartbeat: WorkerHeartbeat | undefined;
@@ -124,43 +72,19 @@ export class RedisWorker implements AsyncDisposable {
   #reading: Promise<void> | undefined;
   #room: (() => void) | undefined;
   #nextPromote = 0;
-  #doneCount = 0;
-  #failedCount = 0;
   #state: 'new' | 'running' | 'closing' | 'closed' = 'new';
   #closing: Promise<void> | undefined;
 
   constructor(options: RedisWorkerOptions) {
-    const where = 'new RedisWorker(options)';
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(
-        `${where}: options must be an object like { queue, modules }, got ${describe(options)}`,
-      );
-    }
-    refuseUnknownOptions(options, OPTION_KEYS, where);
-    this.#keys = new ExecutorKeys(options.queue, where);
-    this.queue = options.queue;
-    this.#allowList = new ModuleAllowList(options.modules, where);
+    const settings = workerSettings(options, 'new RedisWorker(options)');
+    this.queue = settings.queue;
+    this.#keys = settings.keys;
+    this.#allowList = settings.allowList;
     this.#modules = new TaskModules(this.#allowList);
-    this.concurrency = positiveInteger(options.concurrency, 1, 'concurrency', where);
-    this.#visibilityTimeout = positiveMs(
-      options.visibilityTimeout,
-      30_000,
-      'visibilityTimeout',
-      where,
-    );
-    this.#heartbeatInterval = positiveMs(
-      options.heartbeatInterval,
-      2_000,
-      'heartbeatInterval',
-      where,
-    );
-    const mode = options.mode ?? 'tasks';
-    if (!WORKER_MODES.includes(mode)) {
-      throw new TypeError(
-        `${where}: mode must be one of ${WORKER_MODES.join(', ')}, got ${describe(mode)}`,
-      );
-    }
-    this.mode = mode;
+    this.concurrency = settings.concurrency;
+    this.mode = settings.mode;
+    this.#visibilityTimeout = settings.visibilityTimeout;
+    this.#heartbeatInterval = settings.heartbeatInterval;
     this.#connection = new RedisConnection(options, 'RedisWorker');
   }
 
@@ -190,6 +114,9 @@ export class RedisWorker implements AsyncDisposable {
         this.#visibilityTimeout,
         RESULTS_TTL_MS,
       );
+      this.#outcomes = new TaskOutcomes(this.#leases, this.#keys, this.id, (due) => {
+        this.#nextPromote = Math.min(this.#nextPromote, due);
+      });
       this.#heartbeat = new WorkerHeartbeat(
         this.#connection.client,
         this.#keys,
@@ -288,10 +215,10 @@ export class RedisWorker implements AsyncDisposable {
     }
     if (!isTaskRecord(record)) {
       // Not a task weft wrote: drop it, so it does not come back forever.
-      this.#settle({ delivery, kind: 'drop', id: '', outcome: '' });
+      this.#outcomes!.drop(delivery);
       return;
     }
-    const held: Held = {
+    const held: HeldTask = {
       record,
       delivery,
       task: `${record.t[0]}#${record.t[1] || '(anonymous)'}`,
@@ -309,7 +236,7 @@ export class RedisWorker implements AsyncDisposable {
    * delivery — starts in this turn; the rest (a module to load, classes to load, a cancel
    * to look up) is awaited first.
    */
-  #run(held: Held): void {
+  #run(held: HeldTask): void {
     const { record } = held;
     if (this.#heardAborts.has(record.i)) {
       this.#cancelledBeforeStart(held);
@@ -322,7 +249,7 @@ export class RedisWorker implements AsyncDisposable {
     else this.#prepareThenRun(held).catch((error: unknown) => this.#failed(held, error));
   }
 
-  async #prepareThenRun(held: Held): Promise<void> {
+  async #prepareThenRun(held: HeldTask): Promise<void> {
     const { record } = held;
     if (await this.#cancelledBefore(held)) {
       this.#cancelledBeforeStart(held);
@@ -333,7 +260,7 @@ export class RedisWorker implements AsyncDisposable {
     this.#invoke(held, found, args);
   }
 
-  #invoke(held: Held, [module, name, fn]: TaskFunction, args: unknown[]): void {
+  #invoke(held: HeldTask, [module, name, fn]: TaskFunction, args: unknown[]): void {
     held.task = `${module}#${name}`;
     if (held.stopped !== undefined) {
       this.#failed(held, held.stopped.reason);
@@ -351,94 +278,39 @@ export class RedisWorker implements AsyncDisposable {
           this.#failed(held, error);
           return;
         }
-        this.#finish(held, OUTCOME_VALUE, value);
+        this.#release(held);
+        this.#outcomes!.value(held, value);
       },
       (error: unknown) => this.#failed(held, error),
     );
   }
 
-  #cancelledBeforeStart(held: Held): void {
+  #cancelledBeforeStart(held: HeldTask): void {
     held.cancelled = true;
-    this.#finish(held, OUTCOME_CANCELLED, 'the task was cancelled before it started');
+    this.#release(held);
+    this.#outcomes!.cancelled(held, 'the task was cancelled before it started');
   }
 
-  #failed(held: Held, error: unknown): void {
+  #failed(held: HeldTask, error: unknown): void {
     if (held.cancelled) {
-      this.#finish(held, OUTCOME_CANCELLED, 'the task was aborted on its worker');
+      this.#release(held);
+      this.#outcomes!.cancelled(held, 'the task was aborted on its worker');
     } else if (this.#stopReading.signal.aborted && held.stopped !== undefined) {
       // The worker closed before the task finished: it was given back already.
-    } else this.#fail(held, error);
+    } else {
+      this.#release(held);
+      this.#outcomes!.failed(held, error);
+    }
   }
 
   /** A task that came back (a retry, or taken over from a worker that died) may have been cancelled since. */
-  async #cancelledBefore(held: Held): Promise<boolean> {
+  async #cancelledBefore(held: HeldTask): Promise<boolean> {
     if (held.record.n === 0 && held.delivery.deliveries <= 1) return false;
     const score = await this.#connection.client.zscore(this.#keys.cancelled, held.record.i);
     return score !== null;
   }
 
-  #finish(held: Held, kind: number, value: unknown): void {
-    this.#release(held);
-    if (kind === OUTCOME_VALUE) this.#doneCount++;
-    this.#settle({
-      delivery: held.delivery,
-      kind: 'result',
-      id: held.record.i,
-      results: this.#keys.results(held.record.r),
-      // An `undefined` result (most tasks run for their effect) is left out: JSON carries the rest.
-      outcome: packRecord(
-        kind === OUTCOME_VALUE && value === undefined
-          ? [held.record.i, kind]
-          : [held.record.i, kind, value],
-      ),
-    });
-  }
-
-  #fail(held: Held, error: unknown): void {
-    this.#release(held);
-    this.#failedCount++;
-    const { record } = held;
-    const delays = record.d ?? [];
-    if (record.n < delays.length) {
-      this.#nextPromote = Math.min(this.#nextPromote, Date.now() + delays[record.n]!);
-      this.#settle({
-        delivery: held.delivery,
-        kind: 'retry',
-        id: record.i,
-        delay: delays[record.n]!,
-        next: packRecord({ ...record, n: record.n + 1 }),
-        outcome: '',
-      });
-      return;
-    }
-    const encoded = encodeError(error);
-    const letter: DeadLetterRecord = {
-      task: record,
-      name: held.task,
-      error: encoded,
-      attempts: record.n + 1,
-      time: Date.now(),
-      worker: this.id,
-    };
-    this.#settle({
-      delivery: held.delivery,
-      kind: 'dead',
-      id: record.i,
-      results: this.#keys.results(record.r),
-      next: packRecord(letter),
-      outcome: packRecord([record.i, OUTCOME_ERROR, encoded]),
-    });
-  }
-
-  /** Writes an outcome with the fenced acknowledgement (a lost lease writes nothing: another worker has the task). */
-  #settle(settlement: Settlement): void {
-    this.#unsettled++;
-    this.#leases!.settle(settlement, () => {
-      if (--this.#unsettled === 0) this.#allSettled?.();
-    });
-  }
-
-  #release(held: Held): void {
+  #release(held: HeldTask): void {
     this.#held.delete(held.record.i);
     const room = this.#room;
     this.#room = undefined;
@@ -458,7 +330,7 @@ export class RedisWorker implements AsyncDisposable {
     this.#stopTask(held, new CancelledError('the task was cancelled by its executor'));
   }
 
-  #stopTask(held: Held, reason: unknown): void {
+  #stopTask(held: HeldTask, reason: unknown): void {
     held.stopped ??= { reason };
     held.stop?.(reason);
   }
@@ -471,8 +343,8 @@ export class RedisWorker implements AsyncDisposable {
         task,
         since,
       })),
-      done: this.#doneCount,
-      failed: this.#failedCount,
+      done: this.#outcomes?.doneCount ?? 0,
+      failed: this.#outcomes?.failedCount ?? 0,
     };
   }
 
@@ -514,35 +386,11 @@ export class RedisWorker implements AsyncDisposable {
   }
 
   async #shutDown(): Promise<void> {
-    if (this.#unsettled > 0) {
-      await new Promise<void>((resolve) => {
-        this.#allSettled = resolve;
-      });
-    }
+    await this.#outcomes?.settled();
     await this.#heartbeat?.stop().catch(() => undefined);
     await this.#leases?.close().catch(() => undefined);
     await this.#runner?.close().catch(() => undefined);
     this.#state = 'closed';
     await this.#connection.close();
   }
-}
-
-function positiveInteger(value: unknown, fallback: number, option: string, where: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `${where}: ${option} must be an integer greater than 0, got ${describe(value)}`,
-    );
-  }
-  return value;
-}
-
-function positiveMs(value: unknown, fallback: number, option: string, where: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `${where}: ${option} must be a positive number of ms, got ${describe(value)}`,
-    );
-  }
-  return value;
 }
