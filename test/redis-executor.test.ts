@@ -6,9 +6,15 @@ import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Queue, RuntimeError } from '../src/index.js';
-import { ModuleNotAllowedError, RedisDeadLetters, RedisExecutor } from '../src/redis/index.js';
+import {
+  ModuleNotAllowedError,
+  RedisDeadLetters,
+  RedisExecutor,
+  RedisUnavailableError,
+  RedisWorker,
+} from '../src/redis/index.js';
 import * as t from './fixtures/redis-tasks.js';
-import { linesOf, redisExecutorHarness, until } from './support/redis-executors.js';
+import { linesOf, redisExecutorHarness, TASKS_PATH, until } from './support/redis-executors.js';
 
 const FILE = { timeout: 120_000 };
 const h = redisExecutorHarness();
@@ -109,6 +115,31 @@ describe('RedisExecutor: values and errors', FILE, () => {
       for await (const value of executor.map(t.fail, ['a'])) seen.push(value);
     }, /a/);
     assert.deepEqual(seen, []);
+  });
+});
+
+describe('RedisExecutor: an unreachable Redis', FILE, () => {
+  test('submits reject with RedisUnavailableError naming the address; shutdown still ends', async () => {
+    const executor = new RedisExecutor({
+      queue: 'q',
+      redis: 'redis://127.0.0.1:1',
+      connectTimeout: 200,
+    });
+    await assert.rejects(executor.submit(t.noop).result(), (error: Error) => {
+      assert.ok(error instanceof RedisUnavailableError);
+      assert.match(error.message, /127\.0\.0\.1:1/);
+      return true;
+    });
+    assert.equal(executor.outstanding, 0);
+    await executor.shutdown();
+    const worker = new RedisWorker({
+      queue: 'q',
+      redis: 'redis://127.0.0.1:1',
+      connectTimeout: 200,
+      modules: [TASKS_PATH],
+    });
+    await assert.rejects(worker.start(), RedisUnavailableError);
+    await worker.close();
   });
 });
 

@@ -330,7 +330,10 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
     }
     this.#reader.close();
     await this.#stream.settled();
-    await this.#connection.client.del(this.#results).catch(ignore);
+    // Its results list goes with it (only when connected: a Redis that never answered holds none).
+    if (this.#connection.client.status === 'ready') {
+      await this.#connection.client.del(this.#results).catch(ignore);
+    }
     await this.#connection.close();
   }
 
