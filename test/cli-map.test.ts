@@ -149,10 +149,10 @@ describe('weft map', { timeout: 180_000 }, () => {
         /--mode tasks/,
       ],
       [
-        '--mode redis',
-        [`${FUNCTIONS}echo`, '--mode', 'redis'],
-        /not available yet/,
-        /--mode tasks/,
+        '--redis without --mode redis',
+        [`${FUNCTIONS}echo`, '--redis', 'redis://127.0.0.1:6379'],
+        /--redis is for --mode redis only/,
+        /--mode redis/,
       ],
       [
         'an unknown mode',

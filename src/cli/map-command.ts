@@ -11,6 +11,7 @@ import { countLines } from './count-lines.js';
 import { parseFlags, wholeNumber } from './flags.js';
 import { LineInput } from './line-input.js';
 import { FileOutput, type LineOutput, StreamOutput } from './line-output.js';
+import { openRedisScope } from './map-redis.js';
 import { resumePoint } from './map-resume.js';
 import { MapRunner } from './map-runner.js';
 import { MAP_MODES, type MapMode, openScope } from './map-scope.js';
@@ -22,6 +23,8 @@ const COMMAND = 'weft map';
 /** Calls at once in tasks mode by default: they share one thread, so more only helps calls that wait. */
 const TASKS_WORKERS = 16;
 const HINT = "Run 'weft map --help' to see its options.";
+/** The task queue of redis mode when --queue names none. */
+const DEFAULT_QUEUE = 'weft-map';
 
 export const MAP_HELP = `Usage: weft map MODULE#EXPORT [FILE] [options]
 
@@ -32,10 +35,16 @@ A line that fails (bad JSON, the call throws, a result with no JSON) is reported
 stderr as 'line N: ErrorName: message' and written as null; the exit code is then 1.
 
 Options:
-  --mode MODE       where the calls run: tasks (the main thread), threads, processes
-                    (default tasks; threads and processes need a portable() export)
+  --mode MODE       where the calls run: tasks (the main thread), threads, processes, or
+                    redis (each line a task on a Redis queue, run by 'weft worker's and by
+                    this command's own worker); default tasks; the others need a
+                    portable() export
   --workers N       calls at once: tasks, threads or processes (default: ${TASKS_WORKERS} in
-                    tasks mode, where calls wait together; the CPU count, ${availableParallelism()}, otherwise)
+                    tasks mode, where calls wait together; the CPU count, ${availableParallelism()}, otherwise);
+                    in redis mode the threads of this command's own worker (0: none)
+  --redis URL       redis mode: the Redis (default WEFT_REDIS_URL, else redis://127.0.0.1:6379)
+  --queue NAME      redis mode: the task queue (default ${DEFAULT_QUEUE}); workers elsewhere run
+                    'weft worker --queue NAME --module MODULE'
   --unordered       write results as they finish, as {"line":N,"result":R} records
                     (a failed line writes no record)
   -o, --output FILE write to FILE instead of stdout
@@ -51,6 +60,8 @@ See docs/cli.md.
 const MAP_FLAGS = {
   mode: { type: 'string' },
   workers: { type: 'string' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
   unordered: { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   resume: { type: 'boolean' },
@@ -81,9 +92,16 @@ export async function mapCommand(argv: readonly string[]): Promise<number> {
     );
   }
   const mode = parseMode(values.mode);
+  if (mode !== 'redis' && (values.redis !== undefined || values.queue !== undefined)) {
+    throw new UsageError(
+      COMMAND,
+      `--${values.redis !== undefined ? 'redis' : 'queue'} is for --mode redis only`,
+      `Add --mode redis, or leave it out. ${HINT}`,
+    );
+  }
   const workers =
     typeof values.workers === 'string'
-      ? wholeNumber(COMMAND, 'workers', values.workers, 1, 4)
+      ? wholeNumber(COMMAND, 'workers', values.workers, mode === 'redis' ? 0 : 1, 4)
       : mode === 'tasks'
         ? TASKS_WORKERS
         : availableParallelism();
@@ -133,7 +151,14 @@ export async function mapCommand(argv: readonly string[]): Promise<number> {
     progress !== undefined
       ? (line: string) => progress.message(line)
       : (line: string) => process.stderr.write(`${line}\n`);
-  const scope = openScope(mode, workers, target, ordered);
+  const scope =
+    mode === 'redis'
+      ? await openRedisScope(target, ordered, {
+          redis: typeof values.redis === 'string' ? values.redis : undefined,
+          queue: typeof values.queue === 'string' ? values.queue : DEFAULT_QUEUE,
+          workers,
+        })
+      : openScope(mode, workers, target, ordered);
   runner = new MapRunner({ input, output: out, scope, ordered, report, progress });
 
   const onSigint = () => {
@@ -157,22 +182,15 @@ export async function mapCommand(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** The value of `--mode`: one of the modes (redis is refused until weft has a Redis executor). */
-function parseMode(text: string | boolean | undefined): Exclude<MapMode, 'redis'> {
+/** The value of `--mode`: one of the modes. */
+function parseMode(text: string | boolean | undefined): MapMode {
   if (text === undefined) return 'tasks';
-  if (text === 'redis') {
-    throw new UsageError(
-      COMMAND,
-      '--mode redis is not available yet: weft has no Redis executor to run the lines on',
-      'Use --mode tasks, threads or processes.',
-    );
-  }
   const mode = MAP_MODES.find((known) => known === text);
-  if (mode !== undefined && mode !== 'redis') return mode;
+  if (mode !== undefined) return mode;
   throw new UsageError(
     COMMAND,
     `--mode ${String(text)} is not a mode`,
-    'Use --mode tasks, threads or processes (default: tasks).',
+    'Use --mode tasks, threads, processes or redis (default: tasks).',
   );
 }
 
