@@ -29,6 +29,7 @@ import { netConnectionSuites } from './net-connection.js';
 import { NET_SERVER_PARTS, netServerSuites } from './net-server.js';
 import { processPoolSuites } from './process-pool.js';
 import { queueSuites } from './queue.js';
+import { redisSuites } from './redis.js';
 import { sharedSuites } from './shared.js';
 import { spawnSuites } from './spawn.js';
 import { startupSuites } from './startup.js';
@@ -56,6 +57,7 @@ const SUITES: Record<string, (settings: Settings) => Promise<Table[]>> = {
   'net-connection': netConnectionSuites,
   'net-server': netServerSuites,
   'cli-map': cliMapSuites,
+  redis: redisSuites,
 };
 
 /** The suites made of parts that can run alone (`handles:manager`): their parts' names. */

@@ -87,3 +87,9 @@ export class RedisUnavailableError extends WeftError {}
  * was not recorded (the fencing of at-least-once delivery).
  */
 export class LeaseLostError extends WeftError {}
+
+/**
+ * A Redis task named a module its worker may not load (not on the worker's `modules`
+ * allow-list); the message names the module and the list. Nothing was loaded.
+ */
+export class ModuleNotAllowedError extends WeftError {}

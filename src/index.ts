@@ -27,6 +27,7 @@ export {
   HandleClosedError,
   LeaseLostError,
   LockOrderError,
+  ModuleNotAllowedError,
   NoTaskError,
   QueueEmpty,
   QueueFull,

@@ -20,6 +20,7 @@ import { HISTORY_FILE, recordModeRun } from '../demo/mode-history.js';
 import { progressReporter } from '../demo/progress.js';
 import { type FlagSpecs, parseFlags, wholeNumber } from './flags.js';
 import { UsageError } from './usage-error.js';
+import { worker } from './worker-command.js';
 
 const HELP = `weft — Python's concurrency model for Node.js
 
@@ -28,10 +29,11 @@ Usage:
                                call EXPORT on every JSON line of FILE (or stdin), in tasks,
                                threads or processes; one JSON result a line on stdout
   weft demo dishes [options]   run the dish-washing pipeline: washers -> dryers -> stackers
+  weft worker [options]        run the tasks of a Redis task queue (RedisExecutor's workers)
   weft --help                  show this help
   weft --version               print weft's version
 
-Run 'weft map --help' or 'weft demo dishes --help' to see their options.
+Run 'weft map --help', 'weft demo dishes --help' or 'weft worker --help' to see their options.
 `;
 
 const DISHES = 'weft demo dishes';
@@ -98,6 +100,8 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await mapCommand(rest);
   } else if (command === 'demo') {
     await demo(rest);
+  } else if (command === 'worker') {
+    await worker(rest);
   } else if (command === undefined) {
     throw new UsageError('weft', 'no command given', "Run 'weft --help' to see the commands.");
   } else if (command.startsWith('-')) {

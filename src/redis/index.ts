@@ -13,6 +13,7 @@
  */
 export {
   LeaseLostError,
+  ModuleNotAllowedError,
   QueueEmpty,
   QueueFull,
   QueueShutDown,
@@ -25,12 +26,22 @@ export {
   RedisConnection,
   type RedisConnectionOptions,
 } from './connection.js';
+export { type DeadLetter, RedisDeadLetters } from './dead-letters.js';
 export { RedisEvent } from './redis-event.js';
 export { RedisExchange, type RedisExchangeOptions } from './redis-exchange.js';
+export {
+  RedisExecutor,
+  type RedisExecutorOptions,
+  type RedisShutdownOptions,
+  type RedisSubmitOptions,
+} from './redis-executor.js';
 export { DEFAULT_LEASE_MS, RedisLock, type RedisLockOptions } from './redis-lock.js';
+export type { RedisMapOptions } from './redis-map.js';
 export {
   DEFAULT_VISIBILITY_TIMEOUT_MS,
   RedisQueue,
   type RedisQueueOptions,
 } from './redis-queue.js';
 export { RedisSemaphore, type RedisSemaphoreOptions } from './redis-semaphore.js';
+export { RedisWorker, type RedisWorkerOptions, type WorkerCloseOptions } from './redis-worker.js';
+export { WORKER_MODES, type WorkerMode } from './task-runner.js';

@@ -21,8 +21,15 @@ export const GROUP = 'weft';
 /** The consumer that holds entries given back until the next read takes them. */
 export const RETURNED = '~returned';
 
-/** Lua shared by the scripts: key names, publishing `done`, the delivery count of an entry. */
-const PRELUDE = `
+/**
+ * Lua shared by the scripts: key names (KEYS[1..4]), publishing `done`, the delivery count of
+ * an entry, `append(payload)` (a new entry, ready for the next read) and
+ * `ackHeld(consumer, id, token, channel)` (the fenced acknowledgement: false, and nothing
+ * done, unless `consumer` holds `id` with delivery count `token`). Exported so that steps
+ * built on the engine (the task queue's: executor-scripts.ts) change a lease and their own
+ * keys in one script.
+ */
+export const LEASE_LUA = `
 local stream, meta, gives, wake = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local function publishIfDone(channel)
   if redis.call('XLEN', stream) == 0 then redis.call('PUBLISH', channel, 'done') end
@@ -41,7 +48,25 @@ local function wakeReaders(why)
   local id = redis.call('XADD', wake, 'MAXLEN', '1', '*', 'why', why)
   redis.call('HSET', meta, 'wake', id)
 end
+local function append(payload)
+  if redis.call('EXISTS', stream) == 0 then
+    redis.call('XGROUP', 'CREATE', stream, '${GROUP}', '0', 'MKSTREAM')
+  end
+  local id = redis.call('XADD', stream, '*', 'd', payload)
+  redis.call('HINCRBY', meta, 'ready', 1)
+  redis.call('HSET', meta, 'last', id)
+  return id
+end
+local function ackHeld(consumer, id, token, channel)
+  if redis.call('EXISTS', stream) == 0 then return false end
+  local owner, count = leaseOf(id)
+  if owner ~= consumer or count ~= tonumber(token) then return false end
+  drop(id)
+  publishIfDone(channel)
+  return true
+end
 `;
+const PRELUDE = LEASE_LUA;
 
 /**
  * ARGV: payload, maxsize (0: unbounded), channel. Returns the new entry's id, or 0 when
@@ -54,13 +79,7 @@ local state = redis.call('HMGET', meta, 'shut', 'ready', 'returned')
 if state[1] then return -1 end
 local maxsize = tonumber(ARGV[2])
 if maxsize > 0 and tonumber(state[2] or '0') + tonumber(state[3] or '0') >= maxsize then return 0 end
-if redis.call('EXISTS', stream) == 0 then
-  redis.call('XGROUP', 'CREATE', stream, '${GROUP}', '0', 'MKSTREAM')
-end
-local id = redis.call('XADD', stream, '*', 'd', ARGV[1])
-redis.call('HINCRBY', meta, 'ready', 1)
-redis.call('HSET', meta, 'last', id)
-return id
+return append(ARGV[1])
 `,
 );
 

@@ -35,6 +35,7 @@ import {
   SHUT_DOWN,
   TAKE,
 } from './lease-stream-scripts.js';
+import type { LuaScript } from './scripts.js';
 
 /** One entry handed to this reader under a lease. */
 export interface Delivery {
@@ -125,7 +126,10 @@ export class LeaseStream {
     this.#keys = [`${prefix}:stream`, `${prefix}:meta`, `${prefix}:gives`, `${prefix}:wake`];
   }
 
-  /** Every key of the stream (deleting them all deletes the stream). */
+  /**
+   * Every key of the stream (deleting them all deletes the stream), in the order the engine's
+   * Lua (`LEASE_LUA`) takes them as KEYS[1..4].
+   */
   get keys(): readonly string[] {
     return this.#keys;
   }
@@ -302,6 +306,31 @@ export class LeaseStream {
           'or Redis lost it); the work may be done again elsewhere. Raise visibilityTimeout if the work takes longer, ' +
           'or keep the event loop free so the lease is renewed.',
       );
+    }
+  }
+
+  /**
+   * Completes `deliveries` with `script`, a step built on `LEASE_LUA` that acknowledges each
+   * with `ackHeld(ARGV[1], id, token, ARGV[2])` — ARGV[3] is their count n, ARGV[4..3+2n] their
+   * ids and tokens — and, in the same step, writes what it writes (its own keys follow the
+   * engine's four, its own arguments the deliveries). The script returns one number per
+   * delivery: 0 when that lease was lost (it must then have written nothing for it).
+   * Resolves with those numbers. One script for many deliveries: a worker settles a burst
+   * of tasks in one step.
+   */
+  async ackWith(
+    deliveries: readonly Delivery[],
+    script: LuaScript,
+    keys: readonly string[],
+    args: readonly (string | number | Buffer)[],
+  ): Promise<number[]> {
+    const client = await this.#client();
+    const head: (string | number)[] = [this.consumer, this.channel, deliveries.length];
+    for (const delivery of deliveries) head.push(delivery.id, delivery.token);
+    try {
+      return (await script.run(client, [...this.#keys, ...keys], [...head, ...args])) as number[];
+    } finally {
+      for (const delivery of deliveries) this.#forget(delivery);
     }
   }
 

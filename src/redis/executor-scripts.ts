@@ -1,0 +1,137 @@
+/**
+ * The Lua steps of the task queue (keys in executor-keys.ts), each built on the lease
+ * engine's own Lua (`LEASE_LUA`: its first four keys, `append`, `ackHeld`), so that every
+ * state change of a task is one step: a worker's outcome acknowledges the lease — fenced:
+ * only while the worker still holds it with the same delivery count — and, in the same step,
+ * writes the result, schedules the retry or keeps the dead letter.
+ * @module
+ */
+import { LEASE_LUA } from './lease-stream-scripts.js';
+import { LuaScript } from './scripts.js';
+
+/** Redis time in ms, for scripts (the workers' clocks may differ). */
+const NOW = `local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
+
+/**
+ * Appends tasks to the task stream (a burst of submits in one step).
+ * ARGV: the task records. Returns their entry ids.
+ */
+export const SUBMIT = new LuaScript(
+  'executor submit',
+  `${LEASE_LUA}
+local ids = {}
+for i = 1, #ARGV do ids[i] = append(ARGV[i]) end
+return ids`,
+);
+
+/**
+ * A worker's outcomes of a burst of attempts (run by `LeaseStream.ackWith`), each fenced by
+ * its lease: only an attempt whose lease the worker still holds writes anything.
+ * KEYS 5..8: delayed, retrying, dead, dead-index; KEYS 9..: results lists.
+ * ARGV after the deliveries: the results' time-to-live (ms), then six per delivery: kind
+ * ('result' | 'retry' | 'dead' | 'drop'), task id, outcome for a results list ('' for none),
+ * retry delay (ms), the next attempt's record or the dead letter, the KEYS index of its
+ * results list (0: none). Returns 1 per delivery written, 0 per lease lost.
+ */
+export const SETTLE = new LuaScript(
+  'executor settle',
+  `${LEASE_LUA}
+local n = tonumber(ARGV[3])
+local base = 4 + 2 * n
+local ttl = ARGV[base]
+local written, touched, now = {}, {}, nil
+for i = 1, n do
+  local a = base + 1 + (i - 1) * 6
+  local kind, task, outcome = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  if ackHeld(ARGV[1], ARGV[2 + 2 * i], ARGV[3 + 2 * i], ARGV[2]) then
+    written[i] = 1
+    if kind == 'retry' or kind == 'dead' then
+      if not now then
+        local clock = redis.call('TIME')
+        now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+      end
+      if kind == 'retry' then
+        redis.call('HSET', KEYS[6], task, ARGV[a + 4])
+        redis.call('ZADD', KEYS[5], now + tonumber(ARGV[a + 3]), task)
+      else
+        redis.call('HSET', KEYS[7], task, ARGV[a + 4])
+        redis.call('ZADD', KEYS[8], now, task)
+      end
+    end
+    local list = tonumber(ARGV[a + 5])
+    if outcome ~= '' and list > 0 then
+      redis.call('RPUSH', KEYS[list], outcome)
+      touched[list] = true
+    end
+  else
+    written[i] = 0
+  end
+end
+for list in pairs(touched) do redis.call('PEXPIRE', KEYS[list], ttl) end
+return written`,
+);
+
+/**
+ * Cancels a task: removed if it waits for a retry, or if its first attempt was never
+ * delivered; else marked cancelled (a worker that takes it later skips it) and announced
+ * to the workers (the one running it aborts it).
+ * KEYS 5..7: delayed, retrying, cancelled. ARGV: entry id ('' unknown), task id, abort
+ * channel, the stream's channel. Returns 1 when removed, 0 when announced.
+ */
+export const CANCEL = new LuaScript(
+  'executor cancel',
+  `${LEASE_LUA}
+if redis.call('ZREM', KEYS[5], ARGV[2]) == 1 then
+  redis.call('HDEL', KEYS[6], ARGV[2])
+  return 1
+end
+if ARGV[1] ~= '' and redis.call('EXISTS', stream) == 1 and not leaseOf(ARGV[1]) then
+  if redis.call('XDEL', stream, ARGV[1]) == 1 then
+    redis.call('HINCRBY', meta, 'ready', -1)
+    publishIfDone(ARGV[4])
+    return 1
+  end
+end
+${NOW}
+redis.call('ZADD', KEYS[7], now, ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - 86400000)
+redis.call('PUBLISH', ARGV[3], ARGV[2])
+return 0`,
+);
+
+/**
+ * Moves the retries that are due into the task stream.
+ * KEYS 5..6: delayed, retrying. ARGV: most to move.
+ * Returns { moved, ms until the next is due (-1: none) }.
+ */
+export const PROMOTE = new LuaScript(
+  'executor promote',
+  `${LEASE_LUA}
+${NOW}
+local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+for _, id in ipairs(due) do
+  local record = redis.call('HGET', KEYS[6], id)
+  if record then append(record) end
+  redis.call('HDEL', KEYS[6], id)
+  redis.call('ZREM', KEYS[5], id)
+end
+local following = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')[2]
+if following then return { #due, math.max(0, tonumber(following) - now) } end
+return { #due, -1 }`,
+);
+
+/**
+ * Puts a dead letter back into the task stream, unless it changed or went meanwhile.
+ * KEYS 5..7: dead, dead-index, cancelled. ARGV: task id, the dead letter as read, the task
+ * record to run. Returns the entry id, or false.
+ */
+export const REDRIVE = new LuaScript(
+  'executor redrive',
+  `${LEASE_LUA}
+if redis.call('HGET', KEYS[5], ARGV[1]) ~= ARGV[2] then return false end
+redis.call('HDEL', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
+return append(ARGV[3])`,
+);

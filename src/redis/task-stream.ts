@@ -1,0 +1,191 @@
+/**
+ * The task queue on the lease engine (lease-stream.ts): an executor appends tasks, a worker
+ * takes them as leases and settles each with a fenced step that also writes its outcome
+ * (executor-scripts.ts). Nothing here is a lease of its own: reading, renewal, take-over and
+ * giving back are the engine's. What happens in one turn of the event loop travels together:
+ * a burst of submits is one script, and so is a burst of outcomes.
+ * @module
+ */
+import type { RedisConnection } from './connection.js';
+import type { ExecutorKeys } from './executor-keys.js';
+import { SETTLE, SUBMIT } from './executor-scripts.js';
+import { type Delivery, LeaseStream, STREAM_SHUT_DOWN } from './lease-stream.js';
+
+/** A task as a worker holds it. */
+export type TaskDelivery = Delivery;
+
+/** An outcome to write with the acknowledgement of a delivery. */
+export interface Settlement {
+  readonly delivery: TaskDelivery;
+  /** `result`: push `outcome` to `results`; `retry`: keep `next` for a retry after `delay` ms; `dead`: keep `next` as a dead letter and push `outcome`; `drop`: only acknowledge. */
+  readonly kind: 'result' | 'retry' | 'dead' | 'drop';
+  readonly id: string;
+  readonly results?: string;
+  readonly outcome: Buffer | string;
+  readonly delay?: number;
+  readonly next?: Buffer | string;
+}
+
+/** Records or outcomes sent in one script, at most. */
+const BURST = 500;
+
+/** Told how the burst of an item went: its reply, or the error of the whole burst. */
+export type BurstDone<R> = (error: unknown, reply: R | undefined) => void;
+
+/** @internal Collects what is sent in one turn and sends it in bursts of `BURST`. */
+class Bursts<T, R> {
+  #items: T[] = [];
+  #done: BurstDone<R>[] = [];
+  readonly #flushBound = () => this.#flush();
+
+  constructor(private readonly send: (items: T[]) => Promise<R[]>) {}
+
+  /** Sends `item` with the others of this turn; `done` is told how it went. */
+  push(item: T, done: BurstDone<R>): void {
+    if (this.#items.push(item) === 1) queueMicrotask(this.#flushBound);
+    this.#done.push(done);
+  }
+
+  #flush(): void {
+    const items = this.#items;
+    const done = this.#done;
+    this.#items = [];
+    this.#done = [];
+    for (let start = 0; start < items.length; start += BURST) {
+      const end = Math.min(items.length, start + BURST);
+      const burst = start === 0 && end === items.length ? items : items.slice(start, end);
+      this.send(burst).then(
+        (replies) => {
+          for (let i = start; i < end; i++) done[i]!(undefined, replies[i - start]);
+        },
+        (error: unknown) => {
+          for (let i = start; i < end; i++) done[i]!(error, undefined);
+        },
+      );
+    }
+  }
+}
+
+/** @internal The executor's side: appending tasks. */
+export class TaskStream {
+  readonly #stream: LeaseStream;
+  readonly #submits: Bursts<Buffer, string>;
+  /** Submits sent and not yet answered. */
+  #unanswered = 0;
+  #answered: (() => void) | undefined;
+
+  constructor(
+    private readonly connection: RedisConnection,
+    private readonly keys: ExecutorKeys,
+  ) {
+    this.#stream = new LeaseStream(connection, keys.prefix, { visibilityTimeout: 30_000 });
+    this.#submits = new Bursts(async (records) => {
+      await connection.ready();
+      return (await SUBMIT.run(connection.client, this.#stream.keys, records)) as string[];
+    });
+  }
+
+  /** The lease engine's keys (what scripts built on its Lua take first). */
+  get leaseKeys(): readonly string[] {
+    return this.#stream.keys;
+  }
+
+  /** The lease engine's pub/sub channel. */
+  get channel(): string {
+    return this.#stream.channel;
+  }
+
+  /** Appends a task record (with the others of this turn, in one step); `done` gets its entry id. */
+  add(record: Buffer, done: BurstDone<string>): void {
+    this.#unanswered++;
+    this.#submits.push(record, (error, entry) => {
+      if (--this.#unanswered === 0) this.#answered?.();
+      done(error, entry);
+    });
+  }
+
+  /** Resolves once every submit was answered. */
+  settled(): Promise<void> {
+    if (this.#unanswered === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#answered = resolve;
+    });
+  }
+
+  /** A reader of the tasks, for a worker. */
+  leases(visibilityTimeout: number, resultsTtl: number): TaskLeases {
+    return new TaskLeases(
+      new LeaseStream(this.connection, this.keys.prefix, { visibilityTimeout }),
+      this.keys,
+      resultsTtl,
+    );
+  }
+}
+
+/** @internal A worker's side: taking tasks under leases and settling them. */
+export class TaskLeases {
+  readonly #settlements: Bursts<Settlement, number>;
+
+  constructor(
+    private readonly stream: LeaseStream,
+    private readonly keys: ExecutorKeys,
+    resultsTtl: number,
+  ) {
+    this.#settlements = new Bursts((burst) => this.#settle(burst, resultsTtl));
+  }
+
+  /** The lease engine's keys. */
+  get leaseKeys(): readonly string[] {
+    return this.stream.keys;
+  }
+
+  /** Up to `count` tasks, waiting at most `block` ms. */
+  async read(options: {
+    count: number;
+    block: number;
+    signal: AbortSignal;
+  }): Promise<TaskDelivery[]> {
+    const got = await this.stream.read(options);
+    return got === STREAM_SHUT_DOWN ? [] : got;
+  }
+
+  /** Writes `settlement` with the fenced acknowledgement (with the others of this turn, in one step); `done` gets 1, or 0 when the lease was lost (nothing written). */
+  settle(settlement: Settlement, done: BurstDone<number>): void {
+    this.#settlements.push(settlement, done);
+  }
+
+  /** Gives tasks back to the queue, first in line for any worker. */
+  giveBack(deliveries: readonly TaskDelivery[]): Promise<number> {
+    return this.stream.giveBack(deliveries);
+  }
+
+  /** Gives back what is still held and stops renewing. */
+  close(): Promise<void> {
+    return this.stream.close();
+  }
+
+  #settle(burst: Settlement[], resultsTtl: number): Promise<number[]> {
+    const k = this.keys;
+    const keys = [k.delayed, k.retrying, k.dead, k.deadIndex];
+    const lists = new Map<string, number>();
+    const args: (string | number | Buffer)[] = [resultsTtl];
+    for (const { kind, id, results, outcome, delay = 0, next = '' } of burst) {
+      let list = 0;
+      if (results !== undefined && results !== '') {
+        list = lists.get(results) ?? 0;
+        if (list === 0) {
+          keys.push(results);
+          list = keys.length + this.stream.keys.length; // its 1-based KEYS index
+          lists.set(results, list);
+        }
+      }
+      args.push(kind, id, outcome, delay, next, list);
+    }
+    return this.stream.ackWith(
+      burst.map((settlement) => settlement.delivery),
+      SETTLE,
+      keys,
+      args,
+    );
+  }
+}

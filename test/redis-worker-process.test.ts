@@ -1,0 +1,109 @@
+// Workers in processes of their own: `weft worker` runs tasks and exits cleanly on SIGTERM
+// with its in-flight tasks finished; a worker killed with SIGKILL mid-task leaves the task to
+// another worker once its lease runs out, and the task completes once.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as t from './fixtures/redis-tasks.js';
+import { linesOf, redisExecutorHarness, TASKS_PATH, until } from './support/redis-executors.js';
+
+const FILE = { timeout: 180_000 };
+const WEFT = fileURLToPath(new URL('../src/cli/weft.ts', import.meta.url));
+const h = redisExecutorHarness();
+const children = new Set<ChildProcess>();
+
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** `weft worker …` in a child process; resolves once it says it runs (its stderr so far in `log`). */
+async function weftWorker(args: string[]): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WEFT, 'worker', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let log = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  child.stdout!.resume();
+  await until(() => /: queue /.test(log) || child.exitCode !== null, 'the worker said it runs');
+  assert.equal(child.exitCode, null, `the worker exited: ${log}`);
+  return { child, log: () => log };
+}
+
+describe('weft worker', FILE, () => {
+  test('runs tasks, and on SIGTERM finishes its in-flight task and exits with code 0', async () => {
+    const queue = h.queue();
+    const { child, log } = await weftWorker([
+      '--redis',
+      h.url,
+      '--queue',
+      queue,
+      '--module',
+      TASKS_PATH,
+      '--concurrency',
+      '2',
+    ]);
+    const executor = h.executor(queue);
+    assert.equal(await executor.submit(t.add, 2, 3), 5);
+    assert.notEqual(await executor.submit(t.pid), process.pid);
+    const path = h.file('sigterm');
+    const future = executor.submit(t.slow, path, 500);
+    await until(() => linesOf(path).includes('start'), 'the task started');
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code, signal] = await exited;
+    assert.equal(signal, null, log());
+    assert.equal(code, 0, log());
+    assert.equal(await future, 500, 'the in-flight task finished');
+    assert.deepEqual(linesOf(path), ['start', 'end']);
+    assert.match(log(), /SIGTERM, closing \(tasks running: 1\)/);
+    assert.match(log(), /closed/);
+  });
+
+  test('usage mistakes exit with code 2 and say what to do', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WEFT, 'worker', '--queue', 'q'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.add(child);
+    let log = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 2);
+    assert.match(log, /no --module given/);
+    assert.match(log, /weft worker --queue q --module/);
+  });
+});
+
+describe('a worker process killed mid-task', FILE, () => {
+  test('its task is taken over by another worker after the visibility timeout and completes once', async () => {
+    const queue = h.queue();
+    const visibilityTimeout = 500;
+    const { child } = await weftWorker([
+      '--redis',
+      h.url,
+      '--queue',
+      queue,
+      '--module',
+      TASKS_PATH,
+      '--visibility-timeout',
+      String(visibilityTimeout),
+    ]);
+    const executor = h.executor(queue);
+    const path = h.file('sigkill');
+    const future = executor.submit(t.slow, path, 300);
+    await until(() => linesOf(path).includes('start'), 'the task started');
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+    await h.worker(queue, { visibilityTimeout });
+    assert.equal(await future, 300);
+    assert.deepEqual(linesOf(path), ['start', 'start', 'end'], 'ran again, completed once');
+  });
+});
