@@ -42,8 +42,9 @@ export class RedisSource implements SnapshotSource {
   readonly #connection: RedisConnection;
   readonly #rates = new Map<string, { done: RateWindow; added: RateWindow }>();
   readonly #deadLetters = new Map<string, RedisDeadLetters>();
-  /** Workers seen on the last look, and those gone since, by queue and id. */
+  /** Workers seen on the last look (and when), and those gone since, by queue and id. */
   #seen = new Map<string, WorkerBeat>();
+  #seenAt = 0;
   readonly #gone = new Map<string, GoneWorker>();
   #names: { queues: string[]; executors: string[] } = { queues: [], executors: [] };
   #looks = 0;
@@ -144,16 +145,20 @@ export class RedisSource implements SnapshotSource {
     return letters;
   }
 
-  /** Workers seen before and missing now stay on the page for a minute, stopped or lost. */
+  /**
+   * Workers seen before and missing now stay on the page for a minute: `stopped` when their
+   * hash went before it would have expired (a worker's close deletes it), else `lost`.
+   */
   #goneWorkers(seen: Map<string, WorkerBeat>, now: number): WorkerFigures[] {
     for (const [key, beat] of this.#seen) {
       if (!seen.has(key) && !this.#gone.has(key)) {
-        const health = beat.state === 'closing' ? 'stopped' : 'lost';
-        this.#gone.set(key, { beat, health, since: now });
+        const deleted = beat.state === 'closing' || now < this.#seenAt + beat.expiresIn;
+        this.#gone.set(key, { beat, health: deleted ? 'stopped' : 'lost', since: now });
       }
     }
     for (const key of seen.keys()) this.#gone.delete(key);
     this.#seen = seen;
+    this.#seenAt = now;
     const shown: WorkerFigures[] = [];
     for (const [key, gone] of this.#gone) {
       if (now - gone.since > GONE_SHOWN_MS) this.#gone.delete(key);
