@@ -60,6 +60,7 @@ function renderRows(body, rows, keyName) {
       tr = document.createElement('tr');
       tr.dataset.key = row.key;
       tr.dataset[keyName] = row.key;
+      if (row.title) tr.title = row.title;
       for (const [field, value] of row.cells) {
         const td = el('td');
         td.dataset.field = field;
@@ -100,7 +101,7 @@ function shutDown(q) {
 }
 
 function workerCells(w) {
-  const running = w.current.map((t) => t.task + ' (' + age(t.runningMs) + ')').join(', ');
+  const running = w.current.map((t) => shortTask(t.task) + ' (' + age(t.runningMs) + ')').join(', ');
   return [
     ['queue', w.queue, 'name'],
     ['worker', w.host + ':' + w.pid, 'name'],
@@ -111,6 +112,13 @@ function workerCells(w) {
     ['doneCount', count(w.done), 'num'],
     ['failedCount', count(w.failed), w.failed > 0 ? 'num bad' : 'num'],
   ];
+}
+
+/** \`file:///srv/app/tasks.js#resize\` as \`tasks.js#resize\` (the row's title has it whole). */
+function shortTask(task) {
+  const hash = task.lastIndexOf('#');
+  const module = hash < 0 ? task : task.slice(0, hash);
+  return module.slice(module.lastIndexOf('/') + 1) + (hash < 0 ? '' : task.slice(hash));
 }
 
 function redriveButton(letter) {
@@ -184,9 +192,10 @@ function render(s) {
     $('dead'),
     s.deadLetters.map((d) => ({
       key: d.queue + ' ' + d.id,
+      title: d.task,
       cells: [
         ['queue', d.queue, 'name'],
-        ['task', d.task, 'name'],
+        ['task', shortTask(d.task), 'name'],
         ['error', errorCell(d)],
         ['attempts', count(d.attempts), 'num'],
         ['time', time(d.time), ''],
