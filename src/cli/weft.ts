@@ -30,10 +30,12 @@ Usage:
                                threads or processes; one JSON result a line on stdout
   weft demo dishes [options]   run the dish-washing pipeline: washers -> dryers -> stackers
   weft worker [options]        run the tasks of a Redis task queue (RedisExecutor's workers)
+  weft dashboard [options]     serve a live web page of the queues, workers and dead letters
+                               on a Redis
   weft --help                  show this help
   weft --version               print weft's version
 
-Run 'weft map --help', 'weft demo dishes --help' or 'weft worker --help' to see their options.
+Run 'weft <command> --help' (map, demo dishes, worker, dashboard) to see its options.
 `;
 
 const DISHES = 'weft demo dishes';
@@ -102,6 +104,9 @@ async function main(argv: string[]): Promise<void> {
     await demo(rest);
   } else if (command === 'worker') {
     await worker(rest);
+  } else if (command === 'dashboard') {
+    const { dashboardCommand } = await import('./dashboard-command.js');
+    await dashboardCommand(rest);
   } else if (command === undefined) {
     throw new UsageError('weft', 'no command given', "Run 'weft --help' to see the commands.");
   } else if (command.startsWith('-')) {

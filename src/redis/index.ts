@@ -11,6 +11,13 @@
  * ```
  * @module
  */
+
+export {
+  type Dashboard,
+  type DashboardOptions,
+  DEFAULT_DASHBOARD_INTERVAL_MS,
+  serveDashboard,
+} from '../dashboard/serve-dashboard.js';
 export {
   LeaseLostError,
   ModuleNotAllowedError,
