@@ -204,10 +204,12 @@ describe('serveDashboard: what it serves', FILE, () => {
 
 describe('weft dashboard', FILE, () => {
   const run = async (args: string[], until?: RegExp) => {
+    // Measured before the start: a child that ended during the measuring would go unheard.
+    const limitMs = await childLimit(30_000);
     const child = spawn(process.execPath, ['--import', 'tsx', WEFT, 'dashboard', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const limit = setTimeout(() => child.kill('SIGKILL'), await childLimit(30_000));
+    const limit = setTimeout(() => child.kill('SIGKILL'), limitMs);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
