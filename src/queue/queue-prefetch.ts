@@ -48,10 +48,20 @@ interface Slot {
   /** Why it failed (`NONE` while it has not). */
   error: unknown;
   readonly signal: AbortSignal;
+  /**
+   * A plain get's own way to withdraw it (it also goes with the rest, see `withdrawAll`):
+   * made for one get that waits, it goes alone when that get gives up.
+   */
+  readonly own: AbortController | undefined;
 }
 
 /** No error (an error may be any value, `undefined` included). */
 const NONE: unique symbol = Symbol('none');
+
+/** Whether `slot`'s call is not answered yet. */
+function pending(slot: Slot): boolean {
+  return slot.held === undefined && slot.error === NONE;
+}
 
 /** One handle's items fetched ahead, and the gets of its code waiting for them. */
 export class Prefetch<T> {
@@ -125,10 +135,7 @@ export class Prefetch<T> {
   async takeAfterCallsSettle(): Promise<{ value: T } | undefined> {
     if (this.callsInFlight > 0 && this.readyCount === 0) {
       this.window = 1;
-      if (!this.stopping) {
-        this.controller.abort(STOPPED);
-        this.controller = listenedBy();
-      }
+      if (!this.stopping) this.withdrawAll();
       await new Promise<void>((resolve) => this.quiet.push(resolve));
     }
     return this.takeReady();
@@ -154,8 +161,34 @@ export class Prefetch<T> {
     }
     if (this.stopping) return;
     this.stopping = true;
+    this.withdrawAll();
+  }
+
+  /** Withdraws every call on its way: the batches fetched ahead and the plain gets. */
+  private withdrawAll(): void {
     this.controller.abort(STOPPED);
     this.controller = listenedBy();
+    for (let i = 0; i < this.slots.length; i++) this.slots.at(i)!.own?.abort(STOPPED);
+  }
+
+  /**
+   * A get that waited gave up while others still wait: the plain gets beyond what they
+   * need are withdrawn, the latest first. None stays parked at the owner for nobody: an
+   * item handed to it would be out of the queue (and of its count) until it came back,
+   * and would pass over the owner's other getters.
+   */
+  private withdrawSurplus(): void {
+    let surplus = this.readyCount - this.waiters.length;
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots.at(i)!;
+      if (!slot.signal.aborted) surplus += slot.count;
+    }
+    for (let i = this.slots.length - 1; i >= 0 && surplus > 0; i--) {
+      const slot = this.slots.at(i)!;
+      if (slot.own === undefined || slot.signal.aborted || !pending(slot)) continue;
+      slot.own.abort(STOPPED);
+      surplus--;
+    }
   }
 
   /**
@@ -179,8 +212,11 @@ export class Prefetch<T> {
   private fetch(method: 'get' | 'lend', count: number): void {
     this.callsInFlight++;
     this.itemsInFlight += count;
-    const signal = this.controller.signal;
-    const slot: Slot = { count, whole: method === 'get', held: undefined, error: NONE, signal };
+    const whole = method === 'get';
+    // A plain get is withdrawn alone (`withdrawSurplus`) or with the rest (`withdrawAll`).
+    const own = whole ? new AbortController() : undefined;
+    const signal = own?.signal ?? this.controller.signal;
+    const slot: Slot = { count, whole, held: undefined, error: NONE, signal, own };
     this.slots.push(slot);
     const args = method === 'get' ? NO_ARGS : [count];
     this.link.waitHeld(method, args, signal).then(
@@ -198,7 +234,7 @@ export class Prefetch<T> {
     slot.held = held;
     slot.error = error;
     for (let first = this.slots.peek(); first !== undefined; first = this.slots.peek()) {
-      if (first.held === undefined && first.error === NONE) break;
+      if (pending(first)) break;
       this.slots.shift();
       this.callsInFlight--;
       this.itemsInFlight -= first.count;
@@ -295,9 +331,13 @@ export class Prefetch<T> {
     this.readyCount = 0;
   }
 
-  /** A get gave up (its timeout, its signal, its task killed): with nobody else waiting, the consumer stopped. */
+  /**
+   * A get gave up (its timeout, its signal, its task killed): with nobody else waiting, the
+   * consumer stopped; otherwise the plain get fetched for it is withdrawn.
+   */
   private readonly gaveUp = (): void => {
     if (this.waiters.length === 0) this.stop();
+    else this.withdrawSurplus();
   };
 
   private readonly timedOut = (): never => {
