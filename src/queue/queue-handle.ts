@@ -5,6 +5,7 @@
  */
 import type { WaitOptions } from '../core/options.js';
 import { Handle } from '../remote/handle.js';
+import { PrefetchIterator } from './prefetch-iterator.js';
 import { Prefetch } from './queue-prefetch.js';
 import { PutCredits } from './queue-put-credits.js';
 import { untilShutDown } from './until-shut-down.js';
@@ -69,18 +70,9 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
   }
 
   getNowait(): Promise<T> {
-    const prefetch = this.prefetch;
-    const ready = prefetch?.takeReady();
-    if (ready !== undefined) return Promise.resolve(ready.value);
-    if (prefetch?.fetching) return this.getNowaitAfterFetches(prefetch);
+    const fetched = this.prefetch?.getNowait();
+    if (fetched !== undefined) return fetched;
     return this.link.call('getNowait', NO_ARGS) as Promise<T>;
-  }
-
-  /** A `getNowait` while items may be on their way here: they come first, in order. */
-  private async getNowaitAfterFetches(prefetch: Prefetch<T>): Promise<T> {
-    const ready = await prefetch.takeAfterCallsSettle();
-    if (ready !== undefined) return ready.value;
-    return (await this.link.call('getNowait', NO_ARGS)) as T;
   }
 
   qsize(): Promise<number> {
@@ -109,9 +101,11 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
 
   /** Yields items as they arrive; ends when the queue is shut down and drained. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    return untilShutDown(
-      () => this.get(),
-      () => this.prefetch?.stop(),
+    const prefetch = this.prefetch;
+    if (prefetch === undefined) return untilShutDown(() => this.get());
+    return new PrefetchIterator(
+      prefetch,
+      () => this.link.wait('get', NO_ARGS, undefined) as Promise<T>,
     );
   }
 
