@@ -61,6 +61,7 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
    * The next item. A consumer that loops on `get()` (or `for await`) gets items fetched
    * ahead for it, a few at a time, without a round trip each; an item fetched and not taken
    * goes back to the front of the queue when the consumer stops (see queue-prefetch.ts).
+   * The handle's gets of every kind take the items, and settle, in the order they were made.
    */
   get(opts?: WaitOptions): Promise<T> {
     const prefetch = this.prefetch;
@@ -69,6 +70,11 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
     return this.link.wait('get', NO_ARGS, opts) as Promise<T>;
   }
 
+  /**
+   * The next item if there is one now; rejects with `QueueEmpty` otherwise. On a handle
+   * that fetches ahead it comes after the handle's gets made before it: while one of them
+   * still waits, the next item is that get's, and this rejects with `QueueEmpty`.
+   */
   getNowait(): Promise<T> {
     const fetched = this.prefetch?.getNowait();
     if (fetched !== undefined) return fetched;
