@@ -7,9 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Destination } from '../src/codec/descriptor.js';
+import { servedKindOf } from '../src/codec/registry.js';
 import { Queue, QueueEmpty, type QueueHandle } from '../src/index.js';
 import { GETTERS } from '../src/queue/getters.js';
+import '../src/queue/queue-remote.js';
+import { LocalLink } from '../src/remote/local-link.js';
+import type { ServedKind } from '../src/remote/served-kind.js';
 import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
+import { track } from './support/async-helpers.js';
 
 after(closeLocalHandles);
 
@@ -98,3 +103,27 @@ for (const to of ['thread', 'process'] as const satisfies Destination[]) {
     });
   });
 }
+
+// Found by the same property (seed 499258): an item lent and given back that goes straight
+// to a getter waiting leaves the queue, and the room it held is a putter's.
+describe('a lent item given back to a getter waiting', SUITE, () => {
+  test('frees its room in a bounded queue: a put waiting gets in', async () => {
+    const queue = new Queue<number>(1);
+    queue.putNowait(1);
+    const link = new LocalLink(queue, servedKindOf(queue) as ServedKind);
+    try {
+      const batch = await link.waitHeld('lend', [1], new AbortController().signal);
+      assert.deepEqual(batch.value, [1]);
+      assert.ok(queue.full(), 'the lent item still holds its room');
+      const put = track(queue.put(2));
+      const got = queue.get();
+      link.giveBack([batch.receipt]);
+      assert.equal(queue.qsize(), 1, 'the put waiting got in');
+      assert.equal(await got, 1, 'the item came back to the getter waiting');
+      await put.promise;
+      assert.equal(queue.getNowait(), 2);
+    } finally {
+      link.close();
+    }
+  });
+});
