@@ -44,6 +44,13 @@ export class Deque<T> {
     return item;
   }
 
+  /** The item `index` places from the front (0: the front), without removing it; `undefined` past the back. */
+  at(index: number): T | undefined {
+    return index < 0 || index >= this.length
+      ? undefined
+      : this.buffer[(this.head + index) & this.mask];
+  }
+
   /** The front item without removing it. */
   peek(): T | undefined {
     return this.length === 0 ? undefined : this.buffer[this.head];

@@ -5,6 +5,7 @@
  */
 import type { WaitOptions } from '../core/options.js';
 import { Handle } from '../remote/handle.js';
+import { PrefetchIterator } from './prefetch-iterator.js';
 import { Prefetch } from './queue-prefetch.js';
 import { PutCredits } from './queue-put-credits.js';
 import { untilShutDown } from './until-shut-down.js';
@@ -60,6 +61,7 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
    * The next item. A consumer that loops on `get()` (or `for await`) gets items fetched
    * ahead for it, a few at a time, without a round trip each; an item fetched and not taken
    * goes back to the front of the queue when the consumer stops (see queue-prefetch.ts).
+   * The handle's gets of every kind take the items, and settle, in the order they were made.
    */
   get(opts?: WaitOptions): Promise<T> {
     const prefetch = this.prefetch;
@@ -68,19 +70,15 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
     return this.link.wait('get', NO_ARGS, opts) as Promise<T>;
   }
 
+  /**
+   * The next item if there is one now; rejects with `QueueEmpty` otherwise. On a handle
+   * that fetches ahead it comes after the handle's gets made before it: while one of them
+   * still waits, the next item is that get's, and this rejects with `QueueEmpty`.
+   */
   getNowait(): Promise<T> {
-    const prefetch = this.prefetch;
-    const ready = prefetch?.takeReady();
-    if (ready !== undefined) return Promise.resolve(ready.value);
-    if (prefetch?.fetching) return this.getNowaitAfterFetches(prefetch);
+    const fetched = this.prefetch?.getNowait();
+    if (fetched !== undefined) return fetched;
     return this.link.call('getNowait', NO_ARGS) as Promise<T>;
-  }
-
-  /** A `getNowait` while items may be on their way here: they come first, in order. */
-  private async getNowaitAfterFetches(prefetch: Prefetch<T>): Promise<T> {
-    const ready = await prefetch.takeAfterCallsSettle();
-    if (ready !== undefined) return ready.value;
-    return (await this.link.call('getNowait', NO_ARGS)) as T;
   }
 
   qsize(): Promise<number> {
@@ -109,9 +107,11 @@ export class QueueHandle<T> extends Handle implements AsyncIterable<T> {
 
   /** Yields items as they arrive; ends when the queue is shut down and drained. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    return untilShutDown(
-      () => this.get(),
-      () => this.prefetch?.stop(),
+    const prefetch = this.prefetch;
+    if (prefetch === undefined) return untilShutDown(() => this.get());
+    return new PrefetchIterator(
+      prefetch,
+      () => this.link.wait('get', NO_ARGS, undefined) as Promise<T>,
     );
   }
 

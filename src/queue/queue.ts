@@ -252,6 +252,8 @@ export class Queue<T> implements AsyncIterable<T> {
       return;
     }
     if (!this.handToGetter(item)) this.restore(item);
+    // A lent item that went to a getter waiting has left the queue: its room is a putter's.
+    else if (this.putters.length > 0) this.admitPutters();
   }
 
   /**

@@ -40,6 +40,11 @@ export interface HandleLink {
    * confirmed to the owner: the caller `keep`s it once its code has it, or `giveBack`s it.
    */
   waitHeld(method: string, args: readonly unknown[], signal: AbortSignal): Promise<HeldAnswer>;
+  /**
+   * Calls a method that never waits and hands something over (`getNowait`), on behalf of
+   * this whole thread, its answer held as `waitHeld`'s is: the caller keeps it or gives it back.
+   */
+  callHeld(method: string, args: readonly unknown[]): Promise<HeldAnswer>;
   /** Calls a method that never waits on behalf of this whole thread (no task's identity). */
   callForThread(method: string, args: readonly unknown[]): Promise<unknown>;
   /**

@@ -48,7 +48,7 @@ export class LocalLink implements HandleLink, ConnectionScope {
   private cleanups: (() => void)[] = [];
   closed = false;
   /** Answers of `waitHeld` not yet kept or given back: the value the target handed over, by receipt. */
-  private readonly held = new Map<number, { spec: MethodSpec<unknown>; value: unknown }>();
+  private readonly heldAnswers = new Map<number, { spec: MethodSpec<unknown>; value: unknown }>();
   private nextReceipt = 1;
 
   constructor(
@@ -84,35 +84,45 @@ export class LocalLink implements HandleLink, ConnectionScope {
     return this.run(method, args, { signal });
   }
 
-  async waitHeld(
+  waitHeld(method: string, args: readonly unknown[], signal: AbortSignal): Promise<HeldAnswer> {
+    return this.held(method, args, { signal });
+  }
+
+  callHeld(method: string, args: readonly unknown[]): Promise<HeldAnswer> {
+    return this.held(method, args, undefined);
+  }
+
+  /** A call whose answer is held until the caller keeps it or gives it back. */
+  private async held(
     method: string,
     args: readonly unknown[],
-    signal: AbortSignal,
+    opts: WaitOptions | undefined,
   ): Promise<HeldAnswer> {
-    const answer = await this.answer(method, args, { signal });
+    const answer = await this.answer(method, args, opts);
     if (this.closed) {
       answer.spec.orphaned?.(this.target, answer.raw, false);
       throw this.closedError(method);
     }
     const receipt = this.nextReceipt++;
-    if (answer.spec.delivers) this.held.set(receipt, { spec: answer.spec, value: answer.raw });
+    if (answer.spec.delivers)
+      this.heldAnswers.set(receipt, { spec: answer.spec, value: answer.raw });
     return { value: answer.value, receipt };
   }
 
   keep(receipt: number, count?: number): void {
-    const held = this.held.get(receipt);
+    const held = this.heldAnswers.get(receipt);
     if (held === undefined) return;
     const left = keepDelivered(held.spec, this.target, held.value, count);
-    if (left === ALL_KEPT) this.held.delete(receipt);
+    if (left === ALL_KEPT) this.heldAnswers.delete(receipt);
     else held.value = left;
   }
 
   giveBack(receipts: readonly number[]): void {
     const returned: { spec: MethodSpec<unknown>; value: unknown }[] = [];
     for (const receipt of receipts) {
-      const held = this.held.get(receipt);
+      const held = this.heldAnswers.get(receipt);
       if (held === undefined) continue;
-      this.held.delete(receipt);
+      this.heldAnswers.delete(receipt);
       returned.push(held);
     }
     // The latest first, so that the earliest ends up in front, where it was.
@@ -132,7 +142,7 @@ export class LocalLink implements HandleLink, ConnectionScope {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.giveBack([...this.held.keys()]);
+    this.giveBack([...this.heldAnswers.keys()]);
     const cleanups = this.cleanups;
     this.cleanups = [];
     for (const cleanup of cleanups) cleanup();

@@ -141,6 +141,10 @@ export class RemoteLink implements HandleLink {
     return this.send(method, args, { signal }, WAITS | HELD | FOR_THREAD) as Promise<HeldAnswer>;
   }
 
+  callHeld(method: string, args: readonly unknown[]): Promise<HeldAnswer> {
+    return this.send(method, args, undefined, HELD | FOR_THREAD) as Promise<HeldAnswer>;
+  }
+
   callForThread(method: string, args: readonly unknown[]): Promise<unknown> {
     return this.send(method, args, undefined, FOR_THREAD);
   }
