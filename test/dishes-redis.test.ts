@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { runDishes } from '../src/demo/dishes.js';
-import { activeChildren } from '../src/index.js';
+import { activeChildren, WorkerCrashedError } from '../src/index.js';
 import {
   assertEveryDishOnceInOrder,
   assertEveryDishReported,
@@ -59,6 +59,28 @@ describe('runDishes in redis mode', { timeout: 120_000 }, () => {
     ]);
     assert.ok(keysDuringRun.length > 0, 'the queues were in this Redis');
     assert.deepEqual(activeChildren(), [], 'every dryer process has ended');
+    assert.deepEqual(await demoKeys(), [], "the run's queues are deleted");
+  });
+
+  test('a dryer killed mid-run fails the run with WorkerCrashedError; the rest stop; nothing is left', async () => {
+    let killed = false;
+    const run = recordRun(
+      { ...QUICK, dryMs: 2, redis: redis.url, dishes: 400, dryers: 2 },
+      (stage) => {
+        if (killed || stage.name !== 'dry' || stage.dishes < 3) return;
+        const dryer = activeChildren().find((child) => child.name === 'dryer-1');
+        assert.ok(dryer?.pid !== undefined, 'dryer-1 runs');
+        killed = true;
+        process.kill(dryer.pid, 'SIGKILL');
+      },
+    );
+    await assert.rejects(run, (error: Error) => {
+      assert.ok(error instanceof WorkerCrashedError, String(error));
+      assert.match(error.message, /dryer process dryer-1 ended/);
+      return true;
+    });
+    assert.ok(killed);
+    assert.deepEqual(activeChildren(), [], 'the other dryer has ended too');
     assert.deepEqual(await demoKeys(), [], "the run's queues are deleted");
   });
 
