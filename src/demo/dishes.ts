@@ -4,8 +4,9 @@
  * from there and put them on a second one, stackers finish them. Every stage calls
  * `taskDone()` for each dish it took, so the main program learns that every dish is done
  * by awaiting `join()` on the queues in order, and then shuts the queues down so the
- * workers' `for await` loops end. The dryers run where the mode says (tasks or worker
- * threads, see dryers.ts); the rest of the pipeline is the same in every mode.
+ * workers' `for await` loops end. The dryers run where the mode says (tasks, worker
+ * threads, child processes, or child processes on queues in Redis: see dryers.ts), on the
+ * queues the mode lays out (dish-lines.ts); the rest of the pipeline is the same in every mode.
  * @module
  */
 import { describe } from '../core/options.js';
@@ -14,7 +15,7 @@ import { Event } from '../sync/event.js';
 import { spawn } from '../task/spawn.js';
 import type { Task } from '../task/task.js';
 import { bytesForMs } from './checksum.js';
-import type { DishLineLayout, DishLineOptions } from './dish-lines.js';
+import type { DishLineLayout, DishLineOptions, DishLines } from './dish-lines.js';
 import { type DishesMode, DRYER_PLACEMENTS } from './dryers.js';
 import { sharedLines, watchedLines } from './local-lines.js';
 import { passOn, type StageCounter } from './stage.js';
@@ -191,9 +192,12 @@ export class StageTally implements StageStats, StageCounter {
 /**
  * Runs the pipeline on `options` (defaults: `DISHES_DEFAULTS`) and resolves with what
  * each stage did. Each worker runs as its own task — a dryer's task runs the dryer in a
- * worker thread with `mode: 'threads'` and waits for it. If one fails, the queues are
- * shut down at once, the others stop (threads included: they end when their queues
- * do), and the promise rejects with that first error, once every worker has stopped.
+ * worker thread with `mode: 'threads'` (a child process with `'processes'` and `'redis'`)
+ * and waits for it. If one fails, the queues are shut down at once, the others stop
+ * (threads and processes included: they end when their queues do), and the promise
+ * rejects with that first error, once every worker has stopped. With `mode: 'redis'` an
+ * unreachable Redis rejects with `RedisUnavailableError` before anything starts, and the
+ * run's queues are deleted from Redis when it ends, whichever way.
  *
  * @example
  * ```ts
@@ -222,33 +226,12 @@ export async function runDishes(
   for (let dish = 1; dish <= opts.dishes; dish++) dirty.putNowait(dish);
   dirty.shutdown();
   const lines = layout({ wash, dry, stack });
-
-  reporter.start?.(opts, stages);
-  const crew = new Crew();
-  const placeDryer = DRYER_PLACEMENTS[opts.mode];
-  crew.hire(opts.washers, () => passOn(dirty, lines.toDry, opts.washMs, lines.washCounter));
-  crew.hire(opts.dryers, (index) => placeDryer(index, lines.dryerJob));
-  crew.hire(opts.stackers, () =>
-    passOn(lines.stackInput, undefined, opts.stackMs, lines.stackCounter),
-  );
-  for (const helper of lines.helpers) crew.hire(1, helper);
-
-  // In order: once `dirty` is joined every dish is on `toDry`, and so on down the line.
-  const everyDishDone = (async () => {
-    await dirty.join();
-    await lines.join();
-  })();
-  await Promise.race([everyDishDone, crew.failed.wait()]);
-  const failed = crew.failed.isSet();
-  dirty.shutdown(failed);
-  const shutDown = lines.shutdown(failed).then(
-    () => undefined,
-    (error: unknown) => crew.fail(error),
-  );
-  await shutDown;
-  await crew.stopped();
-  await lines.close();
-  if (crew.failed.isSet()) throw crew.failure;
+  try {
+    await runCrew(opts, dirty, lines, reporter, stages);
+  } finally {
+    // Once every worker has stopped, whichever way the run went (redis: the queues are deleted).
+    await lines.close();
+  }
 
   const summary: DishesSummary = {
     options: opts,
@@ -270,6 +253,42 @@ async function layDishLines(options: DishLineOptions): Promise<DishLineLayout> {
     return redisLines(options);
   }
   return options.mode === 'threads' ? sharedLines(options) : watchedLines(options);
+}
+
+/**
+ * Starts every worker of the run on `lines` and waits until every dish is done or one
+ * worker failed; then shuts the queues down, waits for every worker to stop, and throws
+ * the first failure.
+ */
+async function runCrew(
+  opts: DishesOptions,
+  dirty: Queue<number>,
+  lines: DishLines,
+  reporter: DishesReporter,
+  stages: readonly StageStats[],
+): Promise<void> {
+  reporter.start?.(opts, stages);
+  const crew = new Crew();
+  const placeDryer = DRYER_PLACEMENTS[opts.mode];
+  crew.hire(opts.washers, () => passOn(dirty, lines.toDry, opts.washMs, lines.washCounter));
+  crew.hire(opts.dryers, (index) => placeDryer(index, lines.dryerJob));
+  crew.hire(opts.stackers, () =>
+    passOn(lines.stackInput, undefined, opts.stackMs, lines.stackCounter),
+  );
+  for (const helper of lines.helpers) crew.hire(1, helper);
+
+  // In order: once `dirty` is joined every dish is on `toDry`, and so on down the line.
+  // A join that fails (a queue in Redis closed under it) fails the run.
+  const everyDishDone = (async () => {
+    await dirty.join();
+    await lines.join();
+  })().catch((error: unknown) => crew.fail(error));
+  await Promise.race([everyDishDone, crew.failed.wait()]);
+  const failed = crew.failed.isSet();
+  dirty.shutdown(failed);
+  await lines.shutdown(failed).catch((error: unknown) => crew.fail(error));
+  await crew.stopped();
+  if (crew.failed.isSet()) throw crew.failure;
 }
 
 /** The workers of a run, each a task (a dryer's task may wait for its thread); remembers the first failure. */
