@@ -1,76 +1,26 @@
 // The `weft` command as a user runs it (the built dist/cli/weft.js in a child process),
 // and the dish-washing pipeline behind `weft demo dishes` as a library.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type DishesMode, runDishes, type StageStats } from '../src/demo/dishes.js';
 import { formatStageLine, progressReporter } from '../src/demo/progress.js';
-import { assertEveryDishOnceInOrder, recordRun, stageCounts } from './support/dish-runs.js';
+import {
+  assertEveryDishOnceInOrder,
+  assertEveryDishReported,
+  recordRun,
+  runWeft,
+  stageCounts,
+  summaryRow,
+  type WeftRun,
+} from './support/dish-runs.js';
 
-const WEFT = fileURLToPath(new URL('../dist/cli/weft.js', import.meta.url));
 const ESC = '\x1b';
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `weft ...args`; a run that outlives the timeout is killed and reported as a failure. */
-function weft(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [WEFT, ...args], { timeout: 15_000 }, (error, stdout, stderr) => {
-      if (error?.killed) reject(new Error(`weft ${args.join(' ')} was killed: ${error.message}`));
-      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-  });
-}
-
-/** The summary table row of `stage`: name, workers, dishes. */
-function summaryRow(stdout: string, stage: string): string[] {
-  const row = stdout
-    .split('\n')
-    .find((line) => line.startsWith(`${stage} `) && !line.includes('/'));
-  assert.ok(row, `summary has a row for ${stage}:\n${stdout}`);
-  return row.trim().split(/\s+/);
-}
-
-/**
- * A run that ended well and whose output shows all `dishes` through every stage: the heading
- * with its mode, full bars, and summary rows with the workers of each stage
- * (`[washers, dryers, stackers]`).
- */
-function assertEveryDishReported(
-  run: Run,
-  dishes: number,
-  workers: [number, number, number],
-  mode: DishesMode,
-) {
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(run.stderr, '');
-  const [washers, dryers, stackers] = workers;
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-  const crew = [count(washers, 'washer'), count(dryers, 'dryer'), count(stackers, 'stacker')];
-  const heading = `Washing ${dishes} dishes: ${crew.join(', ')};`;
-  assert.ok(run.stdout.startsWith(heading), run.stdout);
-  assert.match(run.stdout.split('\n')[0]!, new RegExp(`\\(mode: ${mode}\\)$`));
-  const total = washers + dryers + stackers;
-  for (const [stage, n] of [
-    ['wash', washers],
-    ['dry', dryers],
-    ['stack', stackers],
-    ['total', total],
-  ] as const) {
-    const [, rowWorkers, rowDishes] = summaryRow(run.stdout, stage);
-    assert.equal(rowWorkers, String(n), `${stage} workers`);
-    assert.equal(rowDishes, String(dishes), `${stage} dishes`);
-    if (stage !== 'total') {
-      assert.match(run.stdout, new RegExp(`^${stage} +█{30}  ${dishes}/${dishes} `, 'm'));
-    }
-  }
+/** Runs `weft ...args`; a run that outlives 15 s is killed and reported as a failure. */
+function weft(...args: string[]): Promise<WeftRun> {
+  return runWeft(args, { timeout: 15_000 });
 }
 
 describe('weft demo dishes', () => {
@@ -101,7 +51,7 @@ describe('weft demo dishes', () => {
     assert.match(run.stdout, /--no-progress/);
     assert.match(
       run.stdout,
-      /--mode MODE +where the dryers run: tasks or threads or processes \(default tasks\)/,
+      /--mode MODE +where the dryers run: tasks or threads or processes or redis \(default tasks\)/,
     );
   });
 
@@ -210,7 +160,7 @@ describe('runDishes', () => {
     }
     await assert.rejects(
       runDishes({ mode: 'fibers' as DishesMode }),
-      /mode must be 'tasks' or 'threads' or 'processes', got "fibers"/,
+      /mode must be 'tasks' or 'threads' or 'processes' or 'redis', got "fibers"/,
     );
   });
 

@@ -119,7 +119,7 @@ describe('dishes --work cpu', { timeout: 120_000 }, () => {
     const last = tasks.stdout.trimEnd().split('\n').at(-1)!;
     assert.match(
       last,
-      /^this machine, same setup: tasks [\d.]+ · threads [\d.]+ dishes\/s \(last run of each; not run yet: --mode processes\)$/,
+      /^this machine, same setup: tasks [\d.]+ · threads [\d.]+ dishes\/s \(last run of each; not run yet: --mode processes, --mode redis\)$/,
     );
   });
 

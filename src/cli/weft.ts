@@ -14,10 +14,12 @@ import {
   DISHES_WORK,
   type DishesMode,
   type DishesOptions,
+  type DishesSummary,
   runDishes,
 } from '../demo/dishes.js';
 import { HISTORY_FILE, recordModeRun } from '../demo/mode-history.js';
 import { progressReporter } from '../demo/progress.js';
+import { RedisUnavailableError } from '../errors.js';
 import { type FlagSpecs, parseFlags, wholeNumber } from './flags.js';
 import { UsageError } from './usage-error.js';
 import { worker } from './worker-command.js';
@@ -47,7 +49,9 @@ and put them on a second queue, stackers finish them. Each stage calls taskDone(
 dish it took, and join() on the queues tells the program when every dish is done.
 With --mode threads each dryer runs in its own worker thread, with --mode processes in its
 own child process, on handles to the queues of the main thread; washers and stackers stay
-tasks of the main thread.
+tasks of the main thread. With --mode redis the two queues are RedisQueues (named for this
+run, deleted at its end) and each dryer is a child process with clients of its own: the
+dishes cross between processes through Redis, as they would between machines.
 
 Options:
   --dishes N       dishes to wash (default ${d.dishes})
@@ -59,6 +63,7 @@ Options:
   --dry-ms N       ms of work to dry one dish (default ${d.dryMs})
   --stack-ms N     ms of work to stack one dish (default ${d.stackMs})
   --mode MODE      where the dryers run: ${DISHES_MODES.join(' or ')} (default ${d.mode})
+  --redis URL      the Redis of --mode redis (default WEFT_REDIS_URL, else redis://127.0.0.1:6379)
   --work WORK      what drying is: sleep (waiting, as for I/O) or cpu (checksumming the
                    dish's bytes for about --dry-ms of this machine's CPU) (default ${d.work})
   --no-progress    no live progress lines, only the final state and the summary
@@ -85,6 +90,7 @@ const DISHES_FLAGS = {
   ...Object.fromEntries(Object.keys(DISHES_NUMBERS).map((flag) => [flag, { type: 'string' }])),
   mode: { type: 'string' },
   work: { type: 'string' },
+  redis: { type: 'string' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies FlagSpecs;
@@ -152,8 +158,29 @@ async function dishes(argv: string[]): Promise<void> {
   }
   if (typeof values.mode === 'string') options.mode = parseMode(values.mode);
   if (typeof values.work === 'string') options.work = parseWork(values.work);
+  if (typeof values.redis === 'string') {
+    if (options.mode !== 'redis') {
+      throw new UsageError(
+        DISHES,
+        '--redis names the Redis of --mode redis',
+        `Add --mode redis, or drop --redis. ${hint}`,
+      );
+    }
+    options.redis = values.redis;
+  }
   const live = values['no-progress'] !== true && process.stdout.isTTY === true;
-  const summary = await runDishes(options, progressReporter(process.stdout, { live }));
+  let summary: DishesSummary;
+  try {
+    summary = await runDishes(options, progressReporter(process.stdout, { live }));
+  } catch (error) {
+    if (!(error instanceof RedisUnavailableError)) throw error;
+    // The message names the address and what to start: no stack trace.
+    process.stderr.write(
+      `${DISHES}: ${error.message}\n--mode redis needs a Redis server: start one, or name a running one with --redis URL.\n`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   process.stdout.write(`\n${recordModeRun(summary, DISHES_MODES)}\n`);
 }
 

@@ -4,21 +4,21 @@
  * from there and put them on a second one, stackers finish them. Every stage calls
  * `taskDone()` for each dish it took, so the main program learns that every dish is done
  * by awaiting `join()` on the queues in order, and then shuts the queues down so the
- * workers' `for await` loops end. The dryers run where the mode says (tasks or worker
- * threads, see dryers.ts); the rest of the pipeline is the same in every mode.
+ * workers' `for await` loops end. The dryers run where the mode says (tasks, worker
+ * threads, child processes, or child processes on queues in Redis: see dryers.ts), on the
+ * queues the mode lays out (dish-lines.ts); the rest of the pipeline is the same in every mode.
  * @module
  */
 import { describe } from '../core/options.js';
 import { Queue } from '../queue/queue.js';
-import { SharedQueue } from '../shared/shared-queue.js';
 import { Event } from '../sync/event.js';
 import { spawn } from '../task/spawn.js';
 import type { Task } from '../task/task.js';
 import { bytesForMs } from './checksum.js';
-import { DryReports } from './dry-reports.js';
+import type { DishLineLayout, DishLineOptions, DishLines } from './dish-lines.js';
 import { type DishesMode, DRYER_PLACEMENTS } from './dryers.js';
+import { sharedLines, watchedLines } from './local-lines.js';
 import { passOn, type StageCounter } from './stage.js';
-import { WatchedQueue } from './watched-queue.js';
 
 export type { DishesMode } from './dryers.js';
 
@@ -51,6 +51,11 @@ export interface DishesOptions {
    * which only more threads or processes do faster.
    */
   work: DishesWork;
+  /**
+   * The Redis of `mode: 'redis'` (a `redis://` URL; default `WEFT_REDIS_URL`, else
+   * `redis://127.0.0.1:6379`); the other modes refuse it.
+   */
+  redis?: string | undefined;
 }
 
 /** The defaults: a balanced pipeline, about 1 ms of work per dish and stage overall. */
@@ -69,7 +74,7 @@ export const DISHES_DEFAULTS: Readonly<DishesOptions> = Object.freeze({
 
 /** The numeric options and the smallest value each accepts (all must be integers). */
 export const DISHES_MINIMUMS: Readonly<
-  Record<Exclude<keyof DishesOptions, 'mode' | 'work'>, number>
+  Record<Exclude<keyof DishesOptions, 'mode' | 'work' | 'redis'>, number>
 > = Object.freeze({
   dishes: 1,
   washers: 1,
@@ -143,6 +148,18 @@ export function resolveDishesOptions(options: Partial<DishesOptions> = {}): Dish
       `runDishes: work must be 'sleep' or 'cpu', got ${describe(resolved.work)}`,
     );
   }
+  if (resolved.redis !== undefined) {
+    if (typeof resolved.redis !== 'string') {
+      throw new TypeError(
+        `runDishes: redis must be a redis:// URL, got ${describe(resolved.redis)}`,
+      );
+    }
+    if (resolved.mode !== 'redis') {
+      throw new RangeError(
+        `runDishes: redis names the Redis of mode 'redis', but the mode is '${resolved.mode}'; drop it or use mode 'redis'`,
+      );
+    }
+  }
   return resolved;
 }
 
@@ -175,9 +192,12 @@ export class StageTally implements StageStats, StageCounter {
 /**
  * Runs the pipeline on `options` (defaults: `DISHES_DEFAULTS`) and resolves with what
  * each stage did. Each worker runs as its own task — a dryer's task runs the dryer in a
- * worker thread with `mode: 'threads'` and waits for it. If one fails, the queues are
- * shut down at once, the others stop (threads included: they end when their queues
- * do), and the promise rejects with that first error, once every worker has stopped.
+ * worker thread with `mode: 'threads'` (a child process with `'processes'` and `'redis'`)
+ * and waits for it. If one fails, the queues are shut down at once, the others stop
+ * (threads and processes included: they end when their queues do), and the promise
+ * rejects with that first error, once every worker has stopped. With `mode: 'redis'` an
+ * unreachable Redis rejects with `RedisUnavailableError` before anything starts, and the
+ * run's queues are deleted from Redis when it ends, whichever way.
  *
  * @example
  * ```ts
@@ -191,7 +211,9 @@ export async function runDishes(
 ): Promise<DishesSummary> {
   const opts = resolveDishesOptions(options);
   // Measured before the clock starts: the same bytes for every dryer, wherever it runs.
-  const dryWork = opts.work === 'cpu' ? { checksum: bytesForMs(opts.dryMs) } : opts.dryMs;
+  const work = opts.work === 'cpu' ? { checksum: bytesForMs(opts.dryMs) } : opts.dryMs;
+  // Connected before the clock starts too (redis mode): an unreachable Redis fails here.
+  const layout = await layDishLines({ ...opts, work });
   const startedAt = performance.now();
   const onDish = (stage: StageStats, dish: number) => reporter.dish?.(stage, dish);
   const wash = new StageTally('wash', opts.washers, startedAt, onDish);
@@ -203,39 +225,13 @@ export async function runDishes(
   const dirty = new Queue<number>();
   for (let dish = 1; dish <= opts.dishes; dish++) dirty.putNowait(dish);
   dirty.shutdown();
-  // The dry stage is counted at its queues, in this thread, wherever the dryers run: a dish
-  // taken from `toDry` is one it took, a dish arriving on `toStack` one it finished.
-  // On shared queues (threads) nothing passes through this thread: the dryers report instead.
-  const reports = opts.mode === 'threads' ? new DryReports(new SharedQueue(), dry) : undefined;
-  const toDry =
-    reports !== undefined
-      ? new SharedQueue<number>({ maxsize: opts.queueSize })
-      : new WatchedQueue<number>(opts.queueSize, { taken: () => dry.took() });
-  const toStack =
-    reports !== undefined
-      ? new SharedQueue<number>({ maxsize: opts.queueSize })
-      : new WatchedQueue<number>(opts.queueSize, { arrived: (dish) => dry.finished(dish) });
-  const queues = [dirty, toDry, toStack];
-
-  reporter.start?.(opts, stages);
-  const crew = new Crew();
-  const placeDryer = DRYER_PLACEMENTS[opts.mode];
-  const dryerJob = { toDry, toStack, work: dryWork, reports: reports?.reports };
-  crew.hire(opts.washers, () => passOn(dirty, toDry, opts.washMs, wash));
-  crew.hire(opts.dryers, (index) => placeDryer(index, dryerJob));
-  const stackCounter = reports?.before(stack) ?? stack;
-  crew.hire(opts.stackers, () => passOn(toStack, undefined, opts.stackMs, stackCounter));
-  if (reports !== undefined) crew.hire(1, () => reports.watch(() => toDry.shutDown));
-
-  // In order: once `dirty` is joined every dish is on `toDry`, and so on down the line.
-  const everyDishDone = (async () => {
-    for (const queue of queues) await queue.join();
-  })();
-  await Promise.race([everyDishDone, crew.failed.wait()]);
-  const failed = crew.failed.isSet();
-  for (const queue of queues) queue.shutdown(failed);
-  await crew.stopped();
-  if (failed) throw crew.failure;
+  const lines = layout({ wash, dry, stack });
+  try {
+    await runCrew(opts, dirty, lines, reporter, stages);
+  } finally {
+    // Once every worker has stopped, whichever way the run went (redis: the queues are deleted).
+    await lines.close();
+  }
 
   const summary: DishesSummary = {
     options: opts,
@@ -244,6 +240,55 @@ export async function runDishes(
   };
   reporter.finish?.(summary);
   return summary;
+}
+
+/**
+ * The layout for `options.mode`. For redis mode it connects first and rejects with a
+ * `RedisUnavailableError` (naming the address and what to start) when Redis cannot be reached.
+ */
+async function layDishLines(options: DishLineOptions): Promise<DishLineLayout> {
+  if (options.mode === 'redis') {
+    // Loaded only in this mode: the other modes never load ioredis.
+    const { redisLines } = await import('./redis-lines.js');
+    return redisLines(options);
+  }
+  return options.mode === 'threads' ? sharedLines(options) : watchedLines(options);
+}
+
+/**
+ * Starts every worker of the run on `lines` and waits until every dish is done or one
+ * worker failed; then shuts the queues down, waits for every worker to stop, and throws
+ * the first failure.
+ */
+async function runCrew(
+  opts: DishesOptions,
+  dirty: Queue<number>,
+  lines: DishLines,
+  reporter: DishesReporter,
+  stages: readonly StageStats[],
+): Promise<void> {
+  reporter.start?.(opts, stages);
+  const crew = new Crew();
+  const placeDryer = DRYER_PLACEMENTS[opts.mode];
+  crew.hire(opts.washers, () => passOn(dirty, lines.toDry, opts.washMs, lines.washCounter));
+  crew.hire(opts.dryers, (index) => placeDryer(index, lines.dryerJob));
+  crew.hire(opts.stackers, () =>
+    passOn(lines.stackInput, undefined, opts.stackMs, lines.stackCounter),
+  );
+  for (const helper of lines.helpers) crew.hire(1, helper);
+
+  // In order: once `dirty` is joined every dish is on `toDry`, and so on down the line.
+  // A join that fails (a queue in Redis closed under it) fails the run.
+  const everyDishDone = (async () => {
+    await dirty.join();
+    await lines.join();
+  })().catch((error: unknown) => crew.fail(error));
+  await Promise.race([everyDishDone, crew.failed.wait()]);
+  const failed = crew.failed.isSet();
+  dirty.shutdown(failed);
+  await lines.shutdown(failed).catch((error: unknown) => crew.fail(error));
+  await crew.stopped();
+  if (crew.failed.isSet()) throw crew.failure;
 }
 
 /** The workers of a run, each a task (a dryer's task may wait for its thread); remembers the first failure. */
@@ -260,13 +305,18 @@ class Crew {
           try {
             await job(index);
           } catch (err) {
-            if (this.failed.isSet()) return;
-            this.failure = err;
-            this.failed.set();
+            this.fail(err);
           }
         }),
       );
     }
+  }
+
+  /** Records `err` as the run's failure, unless one came first. */
+  fail(err: unknown): void {
+    if (this.failed.isSet()) return;
+    this.failure = err;
+    this.failed.set();
   }
 
   async stopped(): Promise<void> {

@@ -33,7 +33,8 @@ export function recordModeRun(
   modes: readonly DishesMode[],
   path = HISTORY_FILE,
 ): string {
-  const { mode, ...setup } = summary.options;
+  // Where Redis is does not change the setup: a redis run sits beside the others.
+  const { mode, redis: _where, ...setup } = summary.options;
   const key = JSON.stringify(setup);
   const history = readHistory(path);
   const rate = summary.seconds > 0 ? summary.options.dishes / summary.seconds : 0;

@@ -15,6 +15,14 @@ import { checksumDish } from './checksum.js';
 /** A queue of dish numbers: the queue itself in its own thread, a handle on it in another, or one in shared memory. */
 export type DishQueue = Queue<number> | QueueHandle<number> | SharedQueue<number>;
 
+/**
+ * What a stage takes its dishes from: anything that yields them until it is shut down and
+ * drained, and takes a `taskDone()` for each — a `DishQueue`, a `RedisQueue`, or a view on one.
+ */
+export interface DishInput extends AsyncIterable<number> {
+  taskDone(): unknown;
+}
+
 /** Where a stage hands its dishes on: the next queue (or something that puts on it). */
 export interface DishOutput {
   put(dish: number): Promise<void>;
@@ -58,7 +66,7 @@ export async function work(dish: number, how: DishWork): Promise<void> {
  * ```
  */
 export async function passOn(
-  input: DishQueue,
+  input: DishInput,
   output: DishOutput | undefined,
   how: DishWork,
   counter?: StageCounter,
