@@ -52,8 +52,11 @@ export interface WorkerChannel {
   markStarted(count: number): void;
   /** Where results go: `'process'` when the executor is in another process (default: a thread). */
   readonly to?: Destination;
-  /** Every task of a batch has answered: a channel that holds answers back sends them now. */
-  batchDone?(): void;
+  /**
+   * Every task of a batch has answered: a channel that holds answers back sends them now.
+   * `ms`: how long the batch's `tasks` took here, from its first start to its last answer.
+   */
+  batchDone?(ms: number, tasks: number): void;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -72,6 +75,9 @@ export function runWorker(channel: WorkerChannel): void {
   let busy = false;
   let ready = false;
   let started = 0;
+  /** When the batch being run started (`performance.now()`; -1: none), and `started` then. */
+  let batchBegan = -1;
+  let startedBefore = 0;
 
   channel.onMessage((message) => {
     if (isInitMessage(message)) {
@@ -120,9 +126,14 @@ export function runWorker(channel: WorkerChannel): void {
       const batch = batches[first]!;
       if (cursor >= batch.length) {
         batches[first++] = undefined as unknown as unknown[];
-        channel.batchDone?.();
+        channel.batchDone?.(performance.now() - batchBegan, started - startedBefore);
+        batchBegan = -1;
         if (first < batches.length) cursor = batches[first]![0] as number;
         continue;
+      }
+      if (batchBegan < 0) {
+        batchBegan = performance.now();
+        startedBefore = started;
       }
       const key = batch[cursor] as number;
       const n = batch[cursor + 1] as number;
