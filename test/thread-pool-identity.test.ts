@@ -27,6 +27,7 @@ import {
   taskOfSyncCall,
 } from './fixtures/pool-identity-tasks.js';
 import { census, renameSelf, whoAmI } from './fixtures/thread-targets.js';
+import { collect } from './support/executor-harness.js';
 
 const executors: ThreadPoolExecutor[] = [];
 
@@ -167,14 +168,32 @@ describe('every call runs as its own weft task', () => {
     assert.equal(new Set(syncIds).size, 3);
   });
 
-  test('map items run as tasks of their own too', async () => {
+  test('map items run as tasks of their own; a chunk of map is one task, as Python runs a chunk in one thread', async () => {
     const executor = pool({ maxWorkers: 1 });
-    const ids: unknown[] = [];
-    for await (const id of executor.map(taskOfSyncCall, [1, 2, 3, 4], { chunksize: 2 })) {
-      ids.push(id);
-    }
-    assert.ok(ids.every((id) => typeof id === 'number'));
-    assert.equal(new Set(ids).size, 4);
+    const items = [1, 2, 3, 4];
+    const single = await collect(executor.map(taskOfSyncCall, items));
+    assert.ok(single.every((id) => typeof id === 'number'));
+    assert.equal(new Set(single).size, 4);
+    const chunked = await collect(executor.map(taskOfSyncCall, items, { chunksize: 2 }));
+    assert.ok(chunked.every((id) => typeof id === 'number'));
+    assert.equal(chunked[0], chunked[1]);
+    assert.equal(chunked[2], chunked[3]);
+    assert.notEqual(chunked[0], chunked[2]);
+  });
+
+  test('the calls of a chunk that wait keep the chunk task across their awaits', async () => {
+    const executor = pool({ maxWorkers: 1 });
+    const seen = await collect(executor.map(taskOfCall, [1, 2, 3], { chunksize: 3 }));
+    assert.ok(seen.every((report) => report.defined && report.sameAfterAwait));
+    assert.equal(new Set(seen.map((report) => report.id)).size, 1);
+  });
+
+  test('a TaskLocal set by an item is seen by the next item of its chunk, not by the next chunk', async () => {
+    const executor = pool({ maxWorkers: 1, initializer: initSetting, initArgs: ['configured'] });
+    const seen = await collect(
+      executor.map(readThenSetSetting, ['a', 'b', 'c', 'd', 'e'], { chunksize: 2 }),
+    );
+    assert.deepEqual(seen, ['configured', 'a', 'configured', 'c', 'configured']);
   });
 
   test('an RLock made inside the call is re-entrant for it', async () => {

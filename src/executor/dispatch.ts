@@ -10,7 +10,10 @@
  * worker is topped up once it has drained to half of that, so tasks that trickle in (a map
  * refilling its window as its results are read) still travel many to a message; a worker
  * that answers a batch only at its end (a process) gets its hand-over in pieces of half the
- * depth, and runs one while the answers to the one before travel back.
+ * depth, and runs one while the answers to the one before travel back. Such a worker times
+ * its batches itself (from the first start to the last answer): timed by their arrival here,
+ * the trips between batches would count as work, and the smaller the hand-overs, the more
+ * they would weigh, making the next hand-overs smaller still.
  *
  * The depth comes from past tasks, and the next burst may be of much longer ones: so no
  * worker takes more than its share of what is queued and held while another worker is idle

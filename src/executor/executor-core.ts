@@ -139,6 +139,7 @@ export class ExecutorCore implements JobOwner {
       slot.link = this.transport.spawn({
         onMessage: (message) => this.onReply(slot, message as unknown[]),
         onMessageError: (error) => this.onReply(slot, [FAILED, error]),
+        onServiceTime: (ms, tasks) => this.depth.record(ms / tasks),
         onExit: (exitCode, cause) => this.onExit(slot, exitCode, cause),
       });
     } catch (error) {
@@ -236,8 +237,10 @@ export class ExecutorCore implements JobOwner {
     if (job === undefined) return;
     slot.answered++;
     const now = performance.now();
-    if (this.transport.batchedReplies) this.timeTogether(slot, now - slot.headSince);
-    else this.depth.record(now - slot.headSince);
+    // A worker that answers batches reports how long they took itself (onServiceTime):
+    // timed here, its answers would count the trips between batches too, and small
+    // hand-overs, whose trips weigh most, would make the next ones smaller still.
+    if (!this.transport.batchedReplies) this.depth.record(now - slot.headSince);
     if (job.phase !== OVER) {
       job.over();
       settleFromReply(job, code, reply);
@@ -247,19 +250,6 @@ export class ExecutorCore implements JobOwner {
     if (next !== undefined) this.jobStarted(slot, next);
     if (slot.inflight.length <= this.depth.value >> 1 && this.queue.count > 0) this.scheduleFlush();
     if (next === undefined) this.afterIdle(slot);
-  }
-
-  /**
-   * Answers that arrive together (one message, at the end of a batch) took `elapsed`
-   * together: each counts for its share, once all are in. Timed one by one, the first would
-   * count for the whole batch and the others for nothing.
-   */
-  private timeTogether(slot: WorkerSlot<Job>, elapsed: number): void {
-    if (slot.together++ > 0) return;
-    queueMicrotask(() => {
-      this.depth.record(elapsed / slot.together);
-      slot.together = 0;
-    });
   }
 
   /** `job` is now the task `slot` runs. */

@@ -15,6 +15,11 @@ export interface WorkerEvents {
   /** A message from the worker could not be deserialized; it stands for the next reply. */
   onMessageError(error: unknown): void;
   /**
+   * A worker that answers batches (`batchedReplies`) ran `tasks` tasks in `ms`: how long its
+   * tasks take there, without the time its answers and its next work spent travelling.
+   */
+  onServiceTime?(ms: number, tasks: number): void;
+  /**
    * The worker is gone, by any cause. Called once, after every message it sent before it
    * died. `cause` is the error that killed it (an uncaught error, out of memory), if any.
    */

@@ -3,12 +3,17 @@
  * process's IPC channel): runs the initializer, then the tasks of each batch one at a
  * time in the order they were sent, and posts each result the moment its task settles.
  *
- * Every call of a task function runs as its own weft task (started at once, not on a later
+ * Every task of the executor runs as its own weft task (started at once, not on a later
  * microtask): code in it has an identity, so `currentTask()` is defined, an `RLock` (or a
- * handle on one) taken by one call is refused to the next, even while work the first one
- * left running still holds it, and `TaskLocal` values set by a call stay with that call.
+ * handle on one) taken by one task is refused to the next, even while work the first one
+ * left running still holds it, and `TaskLocal` values set by a task stay with that task.
  * Each starts with the worker's own values, those the initializer set (it runs outside any
  * task), as a Python initializer sets up a thread-local for the tasks that follow.
+ *
+ * A chunk of `map` is one task, as in Python's pool (which runs a chunk's calls one after
+ * the other in one thread): its items' calls share that task's identity and `TaskLocal`
+ * values, so what item k sets, item k+1 of the same chunk sees; the next chunk starts afresh.
+ * A task per item cost a fifth of a worker's time in a map of trivial calls.
  * @module
  */
 import '../kinds.js';
@@ -47,8 +52,11 @@ export interface WorkerChannel {
   markStarted(count: number): void;
   /** Where results go: `'process'` when the executor is in another process (default: a thread). */
   readonly to?: Destination;
-  /** Every task of a batch has answered: a channel that holds answers back sends them now. */
-  batchDone?(): void;
+  /**
+   * Every task of a batch has answered: a channel that holds answers back sends them now.
+   * `ms`: how long the batch's `tasks` took here, from its first start to its last answer.
+   */
+  batchDone?(ms: number, tasks: number): void;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -67,6 +75,9 @@ export function runWorker(channel: WorkerChannel): void {
   let busy = false;
   let ready = false;
   let started = 0;
+  /** When the batch being run started (`performance.now()`; -1: none), and `started` then. */
+  let batchBegan = -1;
+  let startedBefore = 0;
 
   channel.onMessage((message) => {
     if (isInitMessage(message)) {
@@ -115,9 +126,14 @@ export function runWorker(channel: WorkerChannel): void {
       const batch = batches[first]!;
       if (cursor >= batch.length) {
         batches[first++] = undefined as unknown as unknown[];
-        channel.batchDone?.();
+        channel.batchDone?.(performance.now() - batchBegan, started - startedBefore);
+        batchBegan = -1;
         if (first < batches.length) cursor = batches[first]![0] as number;
         continue;
+      }
+      if (batchBegan < 0) {
+        batchBegan = performance.now();
+        startedBefore = started;
       }
       const key = batch[cursor] as number;
       const n = batch[cursor + 1] as number;
@@ -167,15 +183,30 @@ export function runWorker(channel: WorkerChannel): void {
   // Calls run one at a time, so one listener serves every call that returns a promise (it
   // costs fewer promises than awaiting the task, each one dearer once tasks exist).
   let resume: (() => void) | undefined;
+  /** The results array of the chunk that waits (null: a call waits). */
+  let chunkResults: unknown[] | null = null;
   const callDone: TaskDoneListener = {
     taskDone(task) {
-      if (task.successful()) postOk(task.value);
+      const results = chunkResults;
+      chunkResults = null;
+      if (results !== null) {
+        if (task.successful()) postChunk(results);
+        else postChunkFailed(results, task.failure);
+      } else if (task.successful()) postOk(task.value);
       else postFailed(task.failure);
       const next = resume!;
       resume = undefined;
       next();
     },
   };
+
+  /** Resolves once `task` (the call or chunk that waits) has answered. */
+  function whenDone(task: Task): Promise<void> {
+    task.addDoneListener(callDone);
+    return new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+  }
 
   /** One call; returns a promise only when the function returned one. */
   function runCall(fn: Fn, batch: unknown[], start: number, n: number): Promise<void> | undefined {
@@ -189,70 +220,29 @@ export function runWorker(channel: WorkerChannel): void {
       return undefined;
     }
     const task = startCall(fn, args);
-    if (!task.ready()) {
-      task.addDoneListener(callDone);
-      return new Promise<void>((resolve) => {
-        resume = resolve;
-      });
-    }
+    if (!task.ready()) return whenDone(task);
     if (task.successful()) postOk(task.value);
     else postFailed(task.failure);
     return undefined;
   }
 
   /**
-   * A chunk of map: `fn(item)` for each item in turn; stops at the first that throws.
-   * Returns a promise only when a call returned one.
+   * A chunk of map, as one weft task: `fn(item)` for each item in turn, as Python's pool
+   * runs a chunk (one call after the other, the results in one list). Stops at the first
+   * item that throws. Returns a promise only when a call returned one.
    */
   function runChunk(fn: Fn, items: unknown[]): Promise<void> | undefined {
     // A new array, filled in order: V8 sends it as a dense array. (The items arrived as
     // an array with holes as far as V8 knows, which it would send element by element.)
     const results: unknown[] = [];
-    // One array of arguments serves every call: a task lets go of it as it starts.
-    const args: unknown[] = [undefined];
-    for (let i = 0; i < items.length; i++) {
-      let task: Task;
-      try {
-        args[0] = decodeValue(items[i]);
-        task = startCall(fn, args);
-      } catch (error) {
-        postChunkFailed(results, error);
-        return undefined;
-      }
-      if (!task.ready()) return finishChunk(fn, items, i, task, args, results);
-      if (!task.successful()) {
-        postChunkFailed(results, task.failure);
-        return undefined;
-      }
-      results.push(task.value);
+    const task = startCall(callEach as Fn, [fn, items, results]);
+    if (!task.ready()) {
+      chunkResults = results;
+      return whenDone(task);
     }
-    postChunk(results);
+    if (task.successful()) postChunk(results);
+    else postChunkFailed(results, task.failure);
     return undefined;
-  }
-
-  /** The rest of a chunk once a call returned a promise, from item `at` (whose task is `pending`). */
-  async function finishChunk(
-    fn: Fn,
-    items: unknown[],
-    at: number,
-    pending: Task,
-    args: unknown[],
-    results: unknown[],
-  ): Promise<void> {
-    let task = pending;
-    for (let i = at; i < items.length; i++) {
-      try {
-        if (i > at) {
-          args[0] = decodeValue(items[i]);
-          task = startCall(fn, args);
-        }
-        results.push(await task);
-      } catch (error) {
-        postChunkFailed(results, error);
-        return;
-      }
-    }
-    postChunk(results);
   }
 
   function postOk(value: unknown): void {
@@ -310,6 +300,43 @@ export function runWorker(channel: WorkerChannel): void {
       ]);
     }
   }
+}
+
+/**
+ * The body of a chunk's task: `fn(item)` for each item, each result pushed to `results` (a
+ * sync one at once, with no promise; from the first call that returns a promise on, the
+ * rest in `eachAfter`). A throw ends it; `results` then holds the items before.
+ */
+function callEach(fn: Fn, items: unknown[], results: unknown[]): Promise<void> | undefined {
+  for (let i = 0; i < items.length; i++) {
+    const value = fn(decodeValue(items[i]));
+    if (isThenable(value)) return eachAfter(fn, items, i, value, results);
+    results.push(value);
+  }
+  return undefined;
+}
+
+/** The rest of `callEach` once item `at` returned `pending`, each promise awaited in turn. */
+async function eachAfter(
+  fn: Fn,
+  items: unknown[],
+  at: number,
+  pending: PromiseLike<unknown>,
+  results: unknown[],
+): Promise<void> {
+  results.push(await pending);
+  for (let i = at + 1; i < items.length; i++) {
+    const value = fn(decodeValue(items[i]));
+    results.push(isThenable(value) ? await value : value);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 /** The function `target` names (see target-ref.ts), its module imported once per worker. */

@@ -45,8 +45,6 @@ export class WorkerSlot<Job extends SlotJob = SlotJob> {
   known = 0;
   /** When the first job in `inflight` started (ms, `performance.now()`). */
   headSince = 0;
-  /** Answers received together so far in this turn (a worker that answers batches). */
-  together = 0;
   /** Whether the worker keeps the event loop alive now. */
   referenced = true;
   idleTimer: NodeJS.Timeout | undefined = undefined;

@@ -85,6 +85,17 @@ export function executorChunksContract(impl: ExecutorImpl): void {
       assert.ok(error instanceof RangeError && error.message === 'negative: -1', String(error));
     });
 
+    test('an error at a call that waited ends the iteration after every result before it', async () => {
+      const failing = 2_345;
+      const items = range(3_000);
+      items[failing] = -1;
+      const { values, error } = await collectUntilError(
+        pool({ maxWorkers: 2 }).map(t.sqrtLaterOrThrow, items, { chunksize: CHUNK }),
+      );
+      assert.deepEqual(values, range(failing).map(Math.sqrt));
+      assert.ok(error instanceof RangeError && error.message === 'negative: -1', String(error));
+    });
+
     test('a worker that dies with chunks on hand fails the chunk it ran; the others run elsewhere', async () => {
       const executor = pool({ maxWorkers: 2 });
       const fatal = 9_999;

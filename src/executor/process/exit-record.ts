@@ -24,6 +24,8 @@ export const REPLIES = '$weftReplies';
 export interface Replies {
   readonly [REPLIES]: unknown[];
   readonly first: number;
+  /** How long the child ran the batches these replies end, in ms, and how many tasks they held. */
+  busy?: [ms: number, tasks: number];
 }
 
 const STARTED_AT = 0;

@@ -31,9 +31,17 @@ let handedOver = 0;
 /** Batches handed to the channel whose write has not completed, oldest first. */
 const unconfirmed: Replies[] = [];
 
+/** Time spent running the batches finished since the last message (ms), and their tasks. */
+let busyMs = 0;
+let busyTasks = 0;
+
 function flushReplies(): void {
   if (replies.length === 0) return;
   const message: Replies = { [REPLIES]: replies, first: handedOver };
+  if (busyTasks > 0) {
+    message.busy = [busyMs, busyTasks];
+    busyMs = busyTasks = 0;
+  }
   handedOver += replies.length;
   replies = [];
   unconfirmed.push(message);
@@ -65,8 +73,15 @@ runWorker({
     }
   },
   // The answers of a batch leave as soon as it is done, while the next batch runs: the pool
-  // hands this process its next batch meanwhile, so it never waits for work.
-  batchDone: flushReplies,
+  // hands this process its next batch meanwhile, so it never waits for work. The time the
+  // batch took goes with them: the pool sizes its hand-overs by it.
+  batchDone: (ms, tasks) => {
+    if (tasks > 0) {
+      busyMs += ms;
+      busyTasks += tasks;
+    }
+    flushReplies();
+  },
   onMessage: (listener) => process.on('message', listener),
   markStarted: recordStarted,
   to: 'process',

@@ -52,6 +52,7 @@ export class ProcessTransport implements Transport {
         received++;
         events.onMessage(replies[i]);
       }
+      if (message.busy !== undefined) events.onServiceTime?.(message.busy[0], message.busy[1]);
     };
     let cause: unknown;
     child.on('message', (message: Replies) => {
