@@ -20,18 +20,9 @@ after(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-/** `weft worker` arguments for `queue` with a lease of `visibilityTimeout` ms. */
-function workerArgs(queue: string, visibilityTimeout: number): string[] {
-  return [
-    '--redis',
-    h.url,
-    '--queue',
-    queue,
-    '--module',
-    TASKS_PATH,
-    '--visibility-timeout',
-    String(visibilityTimeout),
-  ];
+/** `weft worker` arguments for `queue` on the file's server with the task module, then `more`. */
+function workerArgs(queue: string, ...more: string[]): string[] {
+  return ['--redis', h.url, '--queue', queue, '--module', TASKS_PATH, ...more];
 }
 
 /** `weft worker …` in a child process; resolves once it says it runs (its stderr so far in `log`). */
@@ -54,16 +45,7 @@ async function weftWorker(args: string[]): Promise<{ child: ChildProcess; log: (
 describe('weft worker', FILE, () => {
   test('runs tasks, and on SIGTERM finishes its in-flight task and exits with code 0', async () => {
     const queue = h.queue();
-    const { child, log } = await weftWorker([
-      '--redis',
-      h.url,
-      '--queue',
-      queue,
-      '--module',
-      TASKS_PATH,
-      '--concurrency',
-      '2',
-    ]);
+    const { child, log } = await weftWorker(workerArgs(queue, '--concurrency', '2'));
     const executor = h.executor(queue);
     assert.equal(await executor.submit(t.add, 2, 3), 5);
     assert.notEqual(await executor.submit(t.pid), process.pid);
@@ -101,7 +83,9 @@ describe('a worker process killed mid-task', FILE, () => {
   test('its task is taken over by another worker after the visibility timeout and completes once', async () => {
     const queue = h.queue();
     const visibilityTimeout = 500;
-    const { child } = await weftWorker(workerArgs(queue, visibilityTimeout));
+    const { child } = await weftWorker(
+      workerArgs(queue, '--visibility-timeout', String(visibilityTimeout)),
+    );
     const executor = h.executor(queue);
     const path = h.file('sigkill');
     const future = executor.submit(t.slow, path, 300);
@@ -119,7 +103,9 @@ describe('a worker process paused past its lease', FILE, () => {
   test('another worker completes the task; the paused one, woken, writes nothing and the future settles with the second result', async () => {
     const queue = h.queue();
     const visibilityTimeout = 500;
-    const { child, log } = await weftWorker(workerArgs(queue, visibilityTimeout));
+    const { child, log } = await weftWorker(
+      workerArgs(queue, '--visibility-timeout', String(visibilityTimeout)),
+    );
     const executor = h.executor(queue);
     const path = h.file('sigstop');
     const future = executor.submit(t.pidAfter, path, 1_000);
