@@ -12,7 +12,7 @@ import { linesOf, redisExecutorHarness, until } from './support/redis-executors.
 import { skipUnlessOwnServer } from './support/redis-server.js';
 
 const FILE = { timeout: 180_000, skip: skipUnlessOwnServer() };
-/** Every client's lease (short, so the items of the consumer that dies come back soon). */
+/** The lease of the consumers that take items over (short, so a dead consumer's items come back soon). */
 const VISIBILITY_MS = 500;
 /** Long enough for any get in these tests on a loaded machine; they end as soon as an item comes. */
 const PATIENCE_MS = 60_000;
@@ -26,6 +26,9 @@ describe('RedisQueue across a Redis restart with append-only persistence', FILE,
     const producer = new RedisQueue<number>(name, options);
     const survivor = new RedisQueue<number>(name, options);
     const fresh = new RedisQueue<number>(name, options);
+    // A getter waiting through the restart. Its long lease keeps it from taking over the
+    // survivor's item should the restart outlast VISIBILITY_MS (the taker's lease decides).
+    const patient = new RedisQueue<number>(name, { redis: h.url, visibilityTimeout: PATIENCE_MS });
     // A consumer that dies while Redis is down: its connection is cut and never comes back.
     const mortalClient = new Redis(h.url);
     mortalClient.on('error', () => {});
@@ -43,18 +46,19 @@ describe('RedisQueue across a Redis restart with append-only persistence', FILE,
       await survivor.taskDone(); // 1; 2 stays leased to the survivor
       assert.deepEqual([await mortal.get(), await mortal.get()], [3, 4]);
       assert.equal(await fresh.qsize(), 5, 'connected before the kill');
+      assert.equal(await patient.qsize(), 5, 'connected before the kill');
 
       await h.server.kill();
       mortalClient.disconnect();
       const putWhileDown = producer.put(10);
       const ackWhileDown = survivor.taskDone(); // 2
-      const getWhileDown = fresh.get({ timeout: PATIENCE_MS });
+      const getWhileDown = patient.get({ timeout: PATIENCE_MS });
       await h.server.restart();
 
       await putWhileDown;
       await ackWhileDown;
       const got = [await getWhileDown];
-      await fresh.taskDone();
+      await patient.taskDone();
       // 5 to 10, and 3 and 4 once the dead consumer's lease ran out: each once.
       while (got.length < 8) {
         got.push(await fresh.get({ timeout: PATIENCE_MS }));
@@ -68,7 +72,7 @@ describe('RedisQueue across a Redis restart with append-only persistence', FILE,
       assert.equal(await producer.join({ timeout: 0 }), true);
       assert.equal(await producer.qsize(), 0);
     } finally {
-      await Promise.all([producer.close(), survivor.close(), fresh.close(), mortal.close()]);
+      await Promise.all([producer, survivor, fresh, patient, mortal].map((queue) => queue.close()));
       mortalClient.disconnect();
     }
   });
@@ -78,7 +82,8 @@ describe('RedisExecutor across a Redis restart with append-only persistence', FI
   test('a task completed before the kill is not run again; running, queued and new tasks complete once', async () => {
     const queue = h.queue();
     const executor = h.executor(queue);
-    await h.worker(queue, { concurrency: 2, visibilityTimeout: VISIBILITY_MS });
+    // A lease longer than the restart: the worker keeps its tasks through it.
+    await h.worker(queue, { concurrency: 2, visibilityTimeout: PATIENCE_MS });
     const before = h.file('before');
     assert.equal(await executor.submit(t.mark, before, 'ran'), 'ran');
 
