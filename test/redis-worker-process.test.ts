@@ -1,11 +1,13 @@
 // Workers in processes of their own: `weft worker` runs tasks and exits cleanly on SIGTERM
 // with its in-flight tasks finished; a worker killed with SIGKILL mid-task leaves the task to
-// another worker once its lease runs out, and the task completes once.
+// another worker once its lease runs out, and the task completes once; a worker paused
+// (SIGSTOP) past its lease finds the task taken over, and its outcome is refused.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import * as t from './fixtures/redis-tasks.js';
 import { linesOf, redisExecutorHarness, TASKS_PATH, until } from './support/redis-executors.js';
 
@@ -17,6 +19,11 @@ const children = new Set<ChildProcess>();
 after(() => {
   for (const child of children) child.kill('SIGKILL');
 });
+
+/** `weft worker` arguments for `queue` on the file's server with the task module, then `more`. */
+function workerArgs(queue: string, ...more: string[]): string[] {
+  return ['--redis', h.url, '--queue', queue, '--module', TASKS_PATH, ...more];
+}
 
 /** `weft worker …` in a child process; resolves once it says it runs (its stderr so far in `log`). */
 async function weftWorker(args: string[]): Promise<{ child: ChildProcess; log: () => string }> {
@@ -38,16 +45,7 @@ async function weftWorker(args: string[]): Promise<{ child: ChildProcess; log: (
 describe('weft worker', FILE, () => {
   test('runs tasks, and on SIGTERM finishes its in-flight task and exits with code 0', async () => {
     const queue = h.queue();
-    const { child, log } = await weftWorker([
-      '--redis',
-      h.url,
-      '--queue',
-      queue,
-      '--module',
-      TASKS_PATH,
-      '--concurrency',
-      '2',
-    ]);
+    const { child, log } = await weftWorker(workerArgs(queue, '--concurrency', '2'));
     const executor = h.executor(queue);
     assert.equal(await executor.submit(t.add, 2, 3), 5);
     assert.notEqual(await executor.submit(t.pid), process.pid);
@@ -85,16 +83,9 @@ describe('a worker process killed mid-task', FILE, () => {
   test('its task is taken over by another worker after the visibility timeout and completes once', async () => {
     const queue = h.queue();
     const visibilityTimeout = 500;
-    const { child } = await weftWorker([
-      '--redis',
-      h.url,
-      '--queue',
-      queue,
-      '--module',
-      TASKS_PATH,
-      '--visibility-timeout',
-      String(visibilityTimeout),
-    ]);
+    const { child } = await weftWorker(
+      workerArgs(queue, '--visibility-timeout', String(visibilityTimeout)),
+    );
     const executor = h.executor(queue);
     const path = h.file('sigkill');
     const future = executor.submit(t.slow, path, 300);
@@ -105,5 +96,53 @@ describe('a worker process killed mid-task', FILE, () => {
     await h.worker(queue, { visibilityTimeout });
     assert.equal(await future, 300);
     assert.deepEqual(linesOf(path), ['start', 'start', 'end'], 'ran again, completed once');
+  });
+});
+
+describe('a worker process paused past its lease', FILE, () => {
+  test('another worker completes the task; the paused one, woken, writes nothing and the future settles with the second result', async () => {
+    const queue = h.queue();
+    const visibilityTimeout = 500;
+    const { child, log } = await weftWorker(
+      workerArgs(queue, '--visibility-timeout', String(visibilityTimeout)),
+    );
+    const executor = h.executor(queue);
+    const path = h.file('sigstop');
+    const future = executor.submit(t.pidAfter, path, 1_000);
+    await until(() => linesOf(path).includes(`start ${child.pid}`), 'the task started');
+    child.kill('SIGSTOP'); // no renewal from now on: the lease runs out while it sleeps
+    await h.worker(queue, { visibilityTimeout });
+    assert.equal(await future, process.pid, 'the second worker result');
+    assert.deepEqual(linesOf(path), [
+      `start ${child.pid}`,
+      `start ${process.pid}`,
+      `end ${process.pid}`,
+    ]);
+
+    // Woken, the first worker ends the task and tries to write its outcome; SIGTERM then
+    // closes it once every outcome it wrote was answered.
+    child.kill('SIGCONT');
+    await until(
+      () => linesOf(path).includes(`end ${child.pid}`),
+      'the paused worker ended the task',
+    );
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    assert.deepEqual(await exited, [0, null], log());
+    const raw = new Redis(h.url);
+    try {
+      const prefix = `weft:{executor:${queue}}`;
+      const lists = await raw.keys(`${prefix}:results:*`);
+      const waiting = await Promise.all(lists.map((list) => raw.llen(list)));
+      assert.deepEqual(
+        waiting,
+        lists.map(() => 0),
+        'the paused worker outcome was refused',
+      );
+      assert.equal(await raw.xlen(`${prefix}:stream`), 0);
+      assert.equal(await raw.hlen(`${prefix}:dead`), 0);
+    } finally {
+      raw.disconnect();
+    }
   });
 });

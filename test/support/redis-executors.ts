@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RedisExecutor, RedisWorker, type RedisWorkerOptions } from '../../src/redis/index.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis, type TestRedisOptions } from './redis-server.js';
 
 /** The task module the workers allow. */
 export const TASKS_PATH = fileURLToPath(new URL('../fixtures/redis-tasks.ts', import.meta.url));
 
-/** Sets up a file's server and cleanup; call at the top level of a test file. */
-export function redisExecutorHarness() {
+/** Sets up a file's server (`server` says how it runs) and cleanup; call at the top level of a test file. */
+export function redisExecutorHarness(serverOptions: TestRedisOptions = {}) {
   let server: TestRedis | undefined;
   const executors: RedisExecutor[] = [];
   const workers: RedisWorker[] = [];
@@ -21,7 +21,7 @@ export function redisExecutorHarness() {
   let queues = 0;
 
   before(async () => {
-    server = await startRedis();
+    server = await startRedis(serverOptions);
   });
   after(async () => {
     await Promise.all(executors.map((executor) => executor.shutdown({ cancelFutures: true })));

@@ -1,9 +1,13 @@
-// A redis-server of the test's own, on a free port, keeping nothing on disk: so a test may
-// kill or restart it, and no test touches another program's keys. Without the binary, tests
-// use WEFT_REDIS_URL (fault tests that stop the server then skip).
+// A redis-server of the test's own, on a free port, keeping nothing on disk (or, asked for,
+// an append-only file in a temp dir of its own): so a test may kill or restart it, and no
+// test touches another program's keys. Without the binary, tests use WEFT_REDIS_URL (fault
+// tests that stop the server then skip).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A Redis server a test file uses. */
 export interface TestRedis {
@@ -11,12 +15,22 @@ export interface TestRedis {
   readonly url: string;
   /** Whether the test owns the server (so `kill`/`restart` work). */
   readonly owned: boolean;
-  /** Kills the server with SIGKILL (all data is lost, nothing is kept on disk). */
+  /** Kills the server with SIGKILL (its data is lost, unless it keeps an append-only file). */
   kill(): Promise<void>;
-  /** Starts it again on the same port (empty). */
+  /** Starts it again on the same port: empty, or with what its append-only file kept. */
   restart(): Promise<void>;
-  /** Stops it for good. */
+  /** Stops it for good (and removes its append-only file). */
   stop(): Promise<void>;
+}
+
+/** How the test's own server runs. */
+export interface TestRedisOptions {
+  /**
+   * Keep every write in an append-only file, fsynced before Redis answers
+   * (`--appendonly yes --appendfsync always`), in a temp dir of the server's own: what was
+   * acknowledged survives a `kill()` and `restart()`. Default: nothing on disk.
+   */
+  readonly appendonly?: boolean;
 }
 
 let binary: boolean | undefined;
@@ -38,7 +52,7 @@ process.on('exit', () => {
 });
 
 /** Starts a redis-server on a free port (or uses WEFT_REDIS_URL when the binary is missing). */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   if (!hasRedisServer()) {
     const url = process.env.WEFT_REDIS_URL;
     if (!url) throw new Error('these tests need the redis-server binary or WEFT_REDIS_URL');
@@ -47,8 +61,15 @@ export async function startRedis(): Promise<TestRedis> {
     };
     return { url, owned: false, kill: refuse, restart: refuse, stop: async () => {} };
   }
+  const dir = options.appendonly ? mkdtempSync(join(tmpdir(), 'weft-redis-aof-')) : undefined;
   let port = await freePort();
-  let child = await launch(port);
+  let child: ChildProcess;
+  try {
+    child = await launch(port, dir);
+  } catch (error) {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const stopChild = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
@@ -66,7 +87,7 @@ export async function startRedis(): Promise<TestRedis> {
       await stopChild();
       for (let attempt = 0; ; attempt++) {
         try {
-          child = await launch(port);
+          child = await launch(port, dir);
           return;
         } catch (error) {
           // The port may linger a moment after the kill; another is no use (clients know this one).
@@ -78,11 +99,17 @@ export async function startRedis(): Promise<TestRedis> {
     async stop() {
       await stopChild();
       port = 0;
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function launch(port: number): Promise<ChildProcess> {
+/** Starts redis-server on `port`; with `dir`, keeping an append-only file there. */
+async function launch(port: number, dir: string | undefined): Promise<ChildProcess> {
+  const persistence =
+    dir === undefined
+      ? ['--appendonly', 'no']
+      : ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'];
   const child = spawn(
     'redis-server',
     [
@@ -92,8 +119,7 @@ async function launch(port: number): Promise<ChildProcess> {
       '127.0.0.1',
       '--save',
       '',
-      '--appendonly',
-      'no',
+      ...persistence,
       '--loglevel',
       'warning',
     ],
