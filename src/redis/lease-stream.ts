@@ -35,49 +35,22 @@ import {
   SHUT_DOWN,
   TAKE,
 } from './lease-stream-scripts.js';
+import {
+  type AckResult,
+  type Delivery,
+  STREAM_SHUT_DOWN,
+  type StreamMarks,
+  type Taken,
+} from './lease-stream-types.js';
 import type { LuaScript } from './scripts.js';
 
-/** One entry handed to this reader under a lease. */
-export interface Delivery {
-  /** The stream entry id. */
-  readonly id: string;
-  /** The fencing token: the entry's delivery count when this reader got it. */
-  readonly token: number;
-  /** How many times the entry was handed to a reader, this time included (entries given back do not count). */
-  readonly deliveries: number;
-  /** The bytes `add` stored. */
-  readonly payload: Buffer;
-}
-
-/** What {@link LeaseStream.take} found. */
-export interface Taken {
-  /** Deliveries, oldest entry first. */
-  readonly deliveries: Delivery[];
-  /** Whether the stream was shut down (gracefully: entries left are still handed out). */
-  readonly shutDown: boolean;
-  /** Where the stream stood, for {@link LeaseStream.waitForChange}. */
-  readonly marks: StreamMarks;
-}
-
-/** The newest ids a reader saw, so a blocked read wakes on anything newer. */
-export interface StreamMarks {
-  readonly last: string;
-  readonly wake: string;
-}
-
-/** An optional result stored in the same step as an acknowledgement (for executors). */
-export interface AckResult {
-  /** The key to store under (use the stream's hash tag: `${stream.prefix}:...`). */
-  readonly key: string;
-  readonly value: Buffer | string;
-  /** How long the result lives (ms). */
-  readonly ttl: number;
-  /** A channel to publish the key on, or none. */
-  readonly channel?: string;
-}
-
-/** What `read` returns once the stream is shut down and nothing is left for this reader. */
-export const STREAM_SHUT_DOWN = Symbol('weft.redis.streamShutDown');
+export {
+  type AckResult,
+  type Delivery,
+  STREAM_SHUT_DOWN,
+  type StreamMarks,
+  type Taken,
+} from './lease-stream-types.js';
 
 /** The most ids one renewal or give-back script receives (Lua's unpack has a limit). */
 const BATCH = 500;
