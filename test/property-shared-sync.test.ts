@@ -30,9 +30,9 @@ import {
   checkOutcomes,
   partyPool,
   property,
-  syncTimeout,
+  sectionOp,
   type Table,
-  waitSpec,
+  waitingOp,
   waitsForever,
 } from './support/shared-property.js';
 
@@ -45,27 +45,7 @@ const openForever = (calls: Call[], kind: string) =>
 const GIVE_BACK: SemOp = { op: 'sem', how: 'acquire', wait: undefined, detach: false, hold: -1 };
 
 const semaphoreTable: Table = {
-  op: (main) =>
-    fc
-      .record({
-        how: main
-          ? fc.constantFrom('acquire' as const, 'try' as const)
-          : fc.constantFrom(
-              'acquire' as const,
-              'acquire' as const,
-              'try' as const,
-              'sync' as const,
-            ),
-        wait: waitSpec,
-        detach: fc.boolean(),
-        hold: fc.integer({ min: 0, max: 3 }),
-      })
-      .map(
-        ({ how, wait, detach, hold }): SemOp =>
-          how === 'sync'
-            ? { op: 'sem', how, wait: wait && { timeout: wait.timeout }, detach: false, hold }
-            : { op: 'sem', how, wait: how === 'try' ? undefined : wait, detach, hold },
-      ),
+  op: (main) => sectionOp('sem', main),
   make(world, { permits }) {
     world.semaphore = new SharedSemaphore(permits);
     world.permits = permits;
@@ -132,29 +112,7 @@ const conditionTable: Table = {
         }),
         weight: 1,
       },
-      {
-        arbitrary: fc
-          .record({
-            how: main
-              ? fc.constant('async' as const)
-              : fc.constantFrom('async' as const, 'sync' as const),
-            wait: waitSpec,
-            timeout: syncTimeout,
-            detach: fc.boolean(),
-          })
-          .map(
-            ({ how, wait, timeout, detach }): ConsumeOp =>
-              how === 'sync'
-                ? {
-                    op: 'consume',
-                    how,
-                    wait: timeout === undefined ? undefined : { timeout },
-                    detach: false,
-                  }
-                : { op: 'consume', how, wait, detach },
-          ),
-        weight: 1,
-      },
+      { arbitrary: waitingOp('consume', main), weight: 1 },
     ) as fc.Arbitrary<ProduceOp | ConsumeOp>,
   make(world) {
     world.condition = new SharedCondition(new SharedLock());
@@ -204,29 +162,7 @@ const eventTable: Table = {
     fc.oneof(
       { arbitrary: fc.constant({ op: 'set' as const }), weight: 2 },
       { arbitrary: fc.constant({ op: 'clear' as const }), weight: 1 },
-      {
-        arbitrary: fc
-          .record({
-            how: main
-              ? fc.constant('async' as const)
-              : fc.constantFrom('async' as const, 'sync' as const),
-            wait: waitSpec,
-            timeout: syncTimeout,
-            detach: fc.boolean(),
-          })
-          .map(
-            ({ how, wait, timeout, detach }): EventOp =>
-              how === 'sync'
-                ? {
-                    op: 'waitEvent',
-                    how,
-                    wait: timeout === undefined ? undefined : { timeout },
-                    detach: false,
-                  }
-                : { op: 'waitEvent', how, wait, detach },
-          ),
-        weight: 3,
-      },
+      { arbitrary: waitingOp('waitEvent', main), weight: 3 },
     ) as fc.Arbitrary<EventOp>,
   make(world) {
     world.event = new SharedEvent();

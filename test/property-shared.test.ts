@@ -15,14 +15,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { SharedLock, SharedQueue } from '../src/index.js';
-import {
-  COUNTER,
-  HOLDER,
-  type LockOp,
-  makeItem,
-  OK,
-  type QueueOp,
-} from './fixtures/shared-programs.js';
+import { COUNTER, HOLDER, makeItem, OK, type QueueOp } from './fixtures/shared-programs.js';
 import {
   type Call,
   canAbort,
@@ -32,6 +25,7 @@ import {
   isPut,
   partyPool,
   property,
+  sectionOp,
   syncTimeout,
   type Table,
   waitSpec,
@@ -160,27 +154,7 @@ function item(put: Call): number {
 }
 
 const lockTable: Table = {
-  op: (main) =>
-    fc
-      .record({
-        how: main
-          ? fc.constantFrom('acquire' as const, 'try' as const)
-          : fc.constantFrom(
-              'acquire' as const,
-              'acquire' as const,
-              'try' as const,
-              'sync' as const,
-            ),
-        wait: waitSpec,
-        detach: fc.boolean(),
-        hold: fc.integer({ min: 0, max: 3 }),
-      })
-      .map(
-        ({ how, wait, detach, hold }): LockOp =>
-          how === 'sync'
-            ? { op: 'lock', how, wait: wait && { timeout: wait.timeout }, detach: false, hold }
-            : { op: 'lock', how, wait: how === 'try' ? undefined : wait, detach, hold },
-      ),
+  op: (main) => sectionOp('lock', main),
   make(world) {
     world.lock = new SharedLock();
   },

@@ -212,3 +212,58 @@ export async function property(pool: PartyPool, tables: Table[]): Promise<void> 
 
 export type { Call, RunView } from './shared-runs.js';
 export type { EndGame };
+
+/**
+ * A critical section's operation (`lock` or `sem`): acquire, try or (off the main thread)
+ * acquireSync, with a wait spec (the sync form keeps only its timeout), detached or not
+ * (never the sync form), held 0-3 ms.
+ */
+export function sectionOp<K extends 'lock' | 'sem'>(
+  op: K,
+  main: boolean,
+): fc.Arbitrary<{
+  op: K;
+  how: 'acquire' | 'try' | 'sync';
+  wait: WaitSpec | undefined;
+  detach: boolean;
+  hold: number;
+}> {
+  return fc
+    .record({
+      how: main
+        ? fc.constantFrom('acquire' as const, 'try' as const)
+        : fc.constantFrom('acquire' as const, 'acquire' as const, 'try' as const, 'sync' as const),
+      wait: waitSpec,
+      detach: fc.boolean(),
+      hold: fc.integer({ min: 0, max: 3 }),
+    })
+    .map(({ how, wait, detach, hold }) =>
+      how === 'sync'
+        ? { op, how, wait: wait && { timeout: wait.timeout }, detach: false, hold }
+        : { op, how, wait: how === 'try' ? undefined : wait, detach, hold },
+    );
+}
+
+/**
+ * A waiting operation (`consume`, `waitEvent`): async with a wait spec and maybe detached, or
+ * (off the main thread) sync with only a timeout.
+ */
+export function waitingOp<K extends 'consume' | 'waitEvent'>(
+  op: K,
+  main: boolean,
+): fc.Arbitrary<{ op: K; how: 'async' | 'sync'; wait: WaitSpec | undefined; detach: boolean }> {
+  return fc
+    .record({
+      how: main
+        ? fc.constant('async' as const)
+        : fc.constantFrom('async' as const, 'sync' as const),
+      wait: waitSpec,
+      timeout: syncTimeout,
+      detach: fc.boolean(),
+    })
+    .map(({ how, wait, timeout, detach }) =>
+      how === 'sync'
+        ? { op, how, wait: timeout === undefined ? undefined : { timeout }, detach: false }
+        : { op, how, wait, detach },
+    );
+}
