@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { LeaseLostError } from '../src/errors.js';
 import { RedisConnection } from '../src/redis/connection.js';
 import { keyspace } from '../src/redis/keys.js';
-import { LeaseStream, STREAM_SHUT_DOWN } from '../src/redis/lease-stream.js';
+import { LeaseStream } from '../src/redis/lease-stream.js';
+import { STREAM_SHUT_DOWN } from '../src/redis/lease-stream-types.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 
 let server: TestRedis;

@@ -40,25 +40,50 @@ export async function mapChunkWith(
   ordered: boolean,
   chunk: LineChunk,
 ): Promise<ChunkOutcome> {
-  const startedAt = performance.now();
+  const outcome = new OutcomeWriter(ordered);
   const { numbers, lines } = chunk;
-  const failures: LineFailure[] = [];
-  let text = '';
   for (let i = 0; i < lines.length; i++) {
-    let json: string;
     try {
       let result = fn(JSON.parse(lines[i]!));
       if (isThenable(result)) result = await result;
-      // `undefined` (and a bare function or symbol) has no JSON: written as null.
-      json = JSON.stringify(result) ?? 'null';
+      outcome.result(numbers[i]!, result);
     } catch (err) {
-      failures.push(failureOf(numbers[i]!, err));
-      if (ordered) text += 'null\n';
-      continue;
+      outcome.failure(numbers[i]!, err);
     }
-    text += ordered ? `${json}\n` : `{"line":${numbers[i]},"result":${json}}\n`;
   }
-  return { text, failures, lines: lines.length, ms: performance.now() - startedAt };
+  return outcome.finish(lines.length);
+}
+
+/** Writes a chunk's outcome line by line, in the order its lines are given. */
+export class OutcomeWriter {
+  readonly #startedAt = performance.now();
+  readonly #failures: LineFailure[] = [];
+  #text = '';
+
+  constructor(private readonly ordered: boolean) {}
+
+  /** Line `line` gave `result`; throws when the result has no JSON (a BigInt, a cycle). */
+  result(line: number, result: unknown): void {
+    // `undefined` (and a bare function or symbol) has no JSON: written as null.
+    const json = JSON.stringify(result) ?? 'null';
+    this.#text += this.ordered ? `${json}\n` : `{"line":${line},"result":${json}}\n`;
+  }
+
+  /** Line `line` failed with `err`. */
+  failure(line: number, err: unknown): void {
+    this.#failures.push(failureOf(line, err));
+    if (this.ordered) this.#text += 'null\n';
+  }
+
+  /** The outcome of a chunk of `lines` lines. */
+  finish(lines: number): ChunkOutcome {
+    return {
+      text: this.#text,
+      failures: this.#failures,
+      lines,
+      ms: performance.now() - this.#startedAt,
+    };
+  }
 }
 
 /**

@@ -5,8 +5,7 @@
  * command starts itself with that many threads. weft/redis (and ioredis) load only here.
  * @module
  */
-import type { ChunkOutcome, LineChunk, LineFailure } from './map-chunk.js';
-import { failureOf } from './map-chunk.js';
+import { type ChunkOutcome, type LineChunk, OutcomeWriter } from './map-chunk.js';
 import type { MapScope } from './map-scope.js';
 import type { MapTarget } from './map-target.js';
 
@@ -55,7 +54,7 @@ async function runChunk(
   ordered: boolean,
   submit: (value: unknown) => PromiseLike<unknown>,
 ): Promise<ChunkOutcome> {
-  const startedAt = performance.now();
+  const outcome = new OutcomeWriter(ordered);
   const { numbers, lines } = chunk;
   const calls = lines.map((line) => {
     try {
@@ -64,18 +63,12 @@ async function runChunk(
       return Promise.reject(err);
     }
   });
-  const failures: LineFailure[] = [];
-  let text = '';
   for (let i = 0; i < calls.length; i++) {
-    let json: string;
     try {
-      json = JSON.stringify(await calls[i]) ?? 'null';
+      outcome.result(numbers[i]!, await calls[i]);
     } catch (err) {
-      failures.push(failureOf(numbers[i]!, err));
-      if (ordered) text += 'null\n';
-      continue;
+      outcome.failure(numbers[i]!, err);
     }
-    text += ordered ? `${json}\n` : `{"line":${numbers[i]},"result":${json}}\n`;
   }
-  return { text, failures, lines: lines.length, ms: performance.now() - startedAt };
+  return outcome.finish(lines.length);
 }

@@ -44,14 +44,6 @@ import {
 } from './lease-stream-types.js';
 import type { LuaScript } from './scripts.js';
 
-export {
-  type AckResult,
-  type Delivery,
-  STREAM_SHUT_DOWN,
-  type StreamMarks,
-  type Taken,
-} from './lease-stream-types.js';
-
 /** The most ids one renewal or give-back script receives (Lua's unpack has a limit). */
 const BATCH = 500;
 

@@ -12,7 +12,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueueEmpty, QueueShutDown } from '../errors.js';
-import type { Delivery, LeaseStream } from './lease-stream.js';
+import type { LeaseStream } from './lease-stream.js';
+import type { Delivery } from './lease-stream-types.js';
 import { LocalWaiter } from './local-waiter.js';
 import { decodeRedisValue } from './value-codec.js';
 

@@ -11,7 +11,8 @@ import {
   type RedisConnectionOptions,
 } from './connection.js';
 import { keyspace } from './keys.js';
-import { type Delivery, LeaseStream } from './lease-stream.js';
+import { LeaseStream } from './lease-stream.js';
+import type { Delivery } from './lease-stream-types.js';
 import { LocalWaiter } from './local-waiter.js';
 import { Notifications } from './notifications.js';
 import { QueueGetters } from './queue-getters.js';

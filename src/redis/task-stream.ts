@@ -9,7 +9,8 @@
 import type { RedisConnection } from './connection.js';
 import type { ExecutorKeys } from './executor-keys.js';
 import { SETTLE, SUBMIT } from './executor-scripts.js';
-import { type Delivery, LeaseStream, STREAM_SHUT_DOWN } from './lease-stream.js';
+import { LeaseStream } from './lease-stream.js';
+import { type Delivery, STREAM_SHUT_DOWN } from './lease-stream-types.js';
 
 /** A task as a worker holds it. */
 export type TaskDelivery = Delivery;
