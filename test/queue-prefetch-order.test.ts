@@ -34,12 +34,24 @@ function settleLog() {
   return { log, follow };
 }
 
+/** Runs `body` with a new queue and a handle on it going `to` a thread or a process; closes the handle after. */
+async function withHandle(
+  to: Destination,
+  body: (queue: Queue<number>, handle: QueueHandle<number>) => Promise<void>,
+): Promise<void> {
+  const queue = new Queue<number>();
+  const { handle, close } = await localHandle<QueueHandle<number>>(queue, to);
+  try {
+    await body(queue, handle);
+  } finally {
+    await close();
+  }
+}
+
 for (const to of ['thread', 'process'] as const satisfies Destination[]) {
   describe(`a consumer's calls of different kinds settle in order (${to} handle)`, SUITE, () => {
-    test("an iterator's next, then a get: the next item each, in that order", async () => {
-      const queue = new Queue<number>();
-      const { handle, close } = await localHandle<QueueHandle<number>>(queue, to);
-      try {
+    test("an iterator's next, then a get: the next item each, in that order", () =>
+      withHandle(to, async (queue, handle) => {
         const { log, follow } = settleLog();
         const items = handle[Symbol.asyncIterator]();
         const next = follow('next', items.next());
@@ -51,15 +63,10 @@ for (const to of ['thread', 'process'] as const satisfies Destination[]) {
         assert.equal(await get, 2);
         assert.deepEqual(log, ['next:{"value":1,"done":false}', 'get:2']);
         await items.return!();
-      } finally {
-        await close();
-      }
-    });
+      }));
 
-    test('a get timed by the owner, then a get, then a getNowait', async () => {
-      const queue = new Queue<number>();
-      const { handle, close } = await localHandle<QueueHandle<number>>(queue, to);
-      try {
+    test('a get timed by the owner, then a get, then a getNowait', () =>
+      withHandle(to, async (queue, handle) => {
         const { log, follow } = settleLog();
         // Nothing fetched: the first is a plain get, timed by the owner (a long timeout).
         const timed = follow('timed', handle.get({ timeout: 60_000 }));
@@ -73,10 +80,7 @@ for (const to of ['thread', 'process'] as const satisfies Destination[]) {
         assert.equal(await timed, 1);
         assert.equal(await get, 2);
         assert.deepEqual(log, ['nowait:QueueEmpty', 'timed:1', 'get:2']);
-      } finally {
-        await close();
-      }
-    });
+      }));
 
     test('a getNowait while batches are on their way, then a get: the earlier item to the earlier call', async () => {
       clock = frozenClock(); // every get counts as a fast loop: the window grows
@@ -102,10 +106,8 @@ for (const to of ['thread', 'process'] as const satisfies Destination[]) {
       }
     });
 
-    test('gets with a signal, a timeout, an iterator and plain gets, all waiting: settled in order', async () => {
-      const queue = new Queue<number>();
-      const { handle, close } = await localHandle<QueueHandle<number>>(queue, to);
-      try {
+    test('gets with a signal, a timeout, an iterator and plain gets, all waiting: settled in order', () =>
+      withHandle(to, async (queue, handle) => {
         const { log, follow } = settleLog();
         const items = handle[Symbol.asyncIterator]();
         const calls = [
@@ -126,15 +128,10 @@ for (const to of ['thread', 'process'] as const satisfies Destination[]) {
           'get2:4',
         ]);
         await items.return!();
-      } finally {
-        await close();
-      }
-    });
+      }));
 
-    test('the iterator ends when the queue is shut down and drained, with gets still waiting', async () => {
-      const queue = new Queue<number>();
-      const { handle, close } = await localHandle<QueueHandle<number>>(queue, to);
-      try {
+    test('the iterator ends when the queue is shut down and drained, with gets still waiting', () =>
+      withHandle(to, async (queue, handle) => {
         const { log, follow } = settleLog();
         const items = handle[Symbol.asyncIterator]();
         const next = follow('next', items.next());
@@ -146,9 +143,6 @@ for (const to of ['thread', 'process'] as const satisfies Destination[]) {
         await assert.rejects(get, { name: 'QueueShutDown' });
         assert.deepEqual(await items.next(), { value: undefined, done: true });
         assert.deepEqual(log, ['next:{"value":7,"done":false}', 'get:QueueShutDown']);
-      } finally {
-        await close();
-      }
-    });
+      }));
   });
 }
