@@ -319,8 +319,9 @@ const managerDict: PartRun = async (settings, python) => {
     notes: [
       'the child does `await d.set(i % 64, i)` then `await d.get(i % 64)` (Python ' +
         '`d[i % 64] = i`, `d[i % 64]`), each get checked; a set and a get count as 2 ops.',
-      'weft\'s set is sent ahead (docs/manager.md, "Sets sent ahead"): it resolves at the ' +
-        'call and goes with the get, one round trip for both; each Python op is one round trip.',
+      'weft lends the dict to the child that uses it alone (docs/manager.md, "Dicts lent to ' +
+        'the handle that uses them"): its gets are answered in the child, its sets go on to ' +
+        'the owner without waiting; each Python op is one round trip.',
       ONCE,
     ],
   });

@@ -14,10 +14,14 @@
  */
 import { RESOLVED_VOID } from '../core/waiter.js';
 import type { HandleLink } from '../remote/handle.js';
-import { dictKey } from './stores.js';
 
 /** Sets of one handle sent ahead and not answered yet, at most: then a set waits for its answer. */
 export const SETS_AHEAD = 256;
+/**
+ * The same while the dict is lent to the handle: its reads then cost nothing, so its loop
+ * runs far ahead of the owner's answers, and a wait every 256 sets would be its only cost.
+ */
+export const SETS_AHEAD_LENT = 4_096;
 
 /** No failure of a set sent ahead is waiting to be reported. */
 const NONE: unique symbol = Symbol('weft.none');
@@ -33,14 +37,18 @@ export class SetsAhead {
 
   constructor(private readonly link: HandleLink) {}
 
-  /** `SharedDict.set(key, value)`. */
-  set(key: unknown, value: unknown): Promise<void> {
-    try {
-      dictKey(key, 'set');
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (!this.allowed || this.inFlight >= SETS_AHEAD || this.link.closed) {
+  /** Whether a set sent ahead still waits for its answer. */
+  get waiting(): boolean {
+    return this.inFlight > 0;
+  }
+
+  /**
+   * `SharedDict.set(key, value)` (its key checked), or another change sent ahead as a set;
+   * `lent`: the dict is lent to this handle, so the set goes ahead whatever the last answer.
+   */
+  set(key: unknown, value: unknown, lent = false): Promise<void> {
+    const most = lent ? SETS_AHEAD_LENT : SETS_AHEAD;
+    if ((!this.allowed && !lent) || this.inFlight >= most || this.link.closed) {
       return this.link.call('set', [key, value]).then(this.answered);
     }
     let answer: Promise<unknown>;

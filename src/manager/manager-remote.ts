@@ -7,6 +7,7 @@
 import type { HandleKind } from '../codec/descriptor.js';
 import type { HandleLink } from '../remote/handle.js';
 import { type MethodSpec, registerRemoteKind, type ServedKind } from '../remote/served-kind.js';
+import { dictLoanMethods, heldWhileLent } from './dict-loan.js';
 import { SharedDict } from './shared-dict.js';
 import { SharedList } from './shared-list.js';
 import { SharedNamespace } from './shared-namespace.js';
@@ -39,11 +40,15 @@ function registerStore<T extends DictStore | ListStore | NamespaceStore>(
   HandleClass: new (link: HandleLink) => unknown,
   names: readonly string[],
   extra: Readonly<Record<string, MethodSpec<T>>> = {},
+  wrap: (spec: MethodSpec<T>, name: string) => MethodSpec<T> = (spec) => spec,
 ): void {
+  const methods: Record<string, MethodSpec<T>> = { ...extra };
+  for (const name of names) methods[name] = operation<T>(name);
+  for (const name of Object.keys(methods)) methods[name] = wrap(methods[name]!, name);
   const served: ServedKind<T> = {
     kind,
     info: (store) => ({ className: store.className, name: store.manager.name }),
-    methods: { ...Object.fromEntries(names.map((name) => [name, operation<T>(name)])), ...extra },
+    methods,
   };
   registerRemoteKind(Store, served, HandleClass);
 }
@@ -78,7 +83,10 @@ registerStore(
     'pop',
     'increment',
   ],
-  { set },
+  { set, ...dictLoanMethods },
+  // While the dict is lent to one handle (dict-loan.ts), everyone else's calls wait for it;
+  // not the loan's own calls (a borrow is refused rather than held).
+  (spec, name) => (Object.hasOwn(dictLoanMethods, name) ? spec : heldWhileLent(spec)),
 );
 registerStore('List', ListStore, SharedList, [
   'append',

@@ -21,6 +21,7 @@ import { Event } from '../sync/event.js';
 import { Lock } from '../sync/lock.js';
 import { RLock } from '../sync/rlock.js';
 import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
+import { endLoan } from './dict-loan.js';
 import { SharedDict } from './shared-dict.js';
 import { itemsOf, SharedList } from './shared-list.js';
 import { SharedNamespace } from './shared-namespace.js';
@@ -205,8 +206,9 @@ export class Manager implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Ends the manager (see the class). Idempotent; takes effect at once, for every handle,
-   * in every thread and process.
+   * Ends the manager (see the class). Idempotent; takes effect at once, for every handle
+   * in every thread and process — but a handle a dict is lent to answers the reads it knows
+   * until the owner's word that the loan ended reaches it (docs/manager.md).
    */
   shutdown(): void {
     if (this.state.shutDown) return;
@@ -219,7 +221,11 @@ export class Manager implements Disposable, AsyncDisposable {
       this.forget.unregister(ref);
       if (member instanceof Queue) member.shutdown(true);
       else if (member instanceof Barrier) member.abort();
-      else (member as Store).end();
+      else {
+        // A dict lent to a handle comes back: the calls held for it run, and reject.
+        if (member instanceof DictStore) endLoan(member);
+        (member as Store).end();
+      }
     }
   }
 

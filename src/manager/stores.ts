@@ -39,7 +39,7 @@ abstract class Store {
 }
 
 /** Adds `by` to `current` (missing counts as zero of `by`'s type): the body of `increment`. */
-function incremented(current: unknown, by: unknown, where: string): number | bigint {
+export function incremented(current: unknown, by: unknown, where: string): number | bigint {
   if (typeof by === 'number' && (current === undefined || typeof current === 'number')) {
     return (current ?? 0) + by;
   }

@@ -23,6 +23,8 @@ export interface HandleLink {
   readonly info: HandleInfo;
   /** Whether the handle let go of the primitive, or lost it (`close`, its owner gone). */
   readonly closed: boolean;
+  /** The primitive lives in this very thread (a call costs no round trip: nothing to save). */
+  readonly local?: boolean;
   /** The live state as of the last answer from the owner. */
   readonly state: Readonly<LiveState>;
   /** Calls a method that never waits. */

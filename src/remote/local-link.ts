@@ -44,6 +44,7 @@ export class LocalLink implements HandleLink, ConnectionScope {
   readonly kind: HandleKind;
   readonly info: HandleInfo;
   readonly state: LiveState;
+  readonly local = true;
   readonly objects = new Map<number, unknown>();
   private cleanups: (() => void)[] = [];
   closed = false;

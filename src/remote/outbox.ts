@@ -29,6 +29,31 @@ export function beforeFlush(hook: () => void): void {
 
 /** Outboxes holding deferrable messages until the end of the turn. */
 const deferredOutboxes = new Set<Outbox<unknown, unknown>>();
+/** Outboxes holding messages until this turn's microtasks are done. */
+const scheduledOutboxes = new Set<Outbox<unknown, unknown>>();
+/** What runs before this thread blocks (see `beforeBlocking`). */
+const blockingHooks: (() => void)[] = [];
+
+/**
+ * Runs `hook` before this thread blocks in a `*Sync` call: what a module holds for others (a
+ * dict loan) goes back while the thread can still send.
+ */
+export function beforeBlocking(hook: () => void): void {
+  blockingHooks.push(hook);
+}
+
+/**
+ * This thread is about to block: runs the `beforeBlocking` hooks, then sends everything its
+ * outboxes hold — a blocked thread's microtasks and turns do not run, so nothing would go.
+ */
+export function flushBeforeBlocking(): void {
+  for (const hook of blockingHooks) hook();
+  if (scheduledOutboxes.size > 0) {
+    const outboxes = [...scheduledOutboxes];
+    for (const outbox of outboxes) outbox.flush();
+  }
+  flushDeferred();
+}
 
 /**
  * Sends every deferrable message still held: a thread or process whose target ended sends
@@ -95,6 +120,7 @@ export class Outbox<M, C = undefined> {
       return;
     }
     this.scheduled = true;
+    scheduledOutboxes.add(this as Outbox<unknown, unknown>);
     // A microtask, not setImmediate: as many calls per batch in the measured bursts, and
     // less CPU per sequential call across processes (no extra event-loop phase to wait for).
     queueMicrotask(this.flushNow);
@@ -102,7 +128,10 @@ export class Outbox<M, C = undefined> {
 
   /** Sends what is queued now (also before the endpoint closes, so nothing queued is lost). */
   flush(): void {
-    this.scheduled = false;
+    if (this.scheduled) {
+      this.scheduled = false;
+      scheduledOutboxes.delete(this as Outbox<unknown, unknown>);
+    }
     if (this.deferred) {
       this.deferred = false;
       deferredOutboxes.delete(this as Outbox<unknown, unknown>);

@@ -15,6 +15,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { WaitOptions } from '../core/options.js';
 import { type OnTimeout, type Waiter, WaiterQueue } from '../core/waiter.js';
+import { flushBeforeBlocking } from '../remote/outbox.js';
 import { currentTag } from './thread-tag.js';
 import { dropDeadTurns, joinTurns, leaveTurns, positionOf, requeueTurn } from './turn-list.js';
 import { enter, leave, MUTEX_WORDS } from './word-mutex.js';
@@ -98,6 +99,8 @@ export async function sleepOn(words: Int32Array, seen: number, ms: number): Prom
 
 /** Blocks this thread until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper meanwhile. */
 export function blockOn(words: Int32Array, seen: number, ms: number): void {
+  // A blocked thread sends nothing: what it owes others (calls, a dict loan) goes first.
+  flushBeforeBlocking();
   Atomics.add(words, SLEEPERS, 1);
   Atomics.wait(words, SEQ, seen, ms);
   Atomics.sub(words, SLEEPERS, 1);
