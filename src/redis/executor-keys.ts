@@ -12,6 +12,7 @@
  * | `…:cancelled` | sorted set | task ids cancelled while running or waiting for a retry, scored by when (ms) |
  * | `…:abort` | pub/sub channel | task ids to abort, heard by every worker |
  * | `…:results:CLIENT` | list | the outcomes for one executor client, read by its result reader |
+ * | `…:epoch` | string | a random value set by the first submit: a new one means Redis lost the queue's data |
  * | `…:workers` | set | ids of the workers that started (the dashboard prunes ids whose heartbeat key is gone) |
  * | `…:worker:ID` | hash | one worker's heartbeat; expires when the worker stops beating |
  * @module
@@ -28,6 +29,7 @@ export class ExecutorKeys {
   readonly cancelled: string;
   readonly abort: string;
   readonly workers: string;
+  readonly epoch: string;
 
   constructor(
     readonly queue: string,
@@ -41,6 +43,7 @@ export class ExecutorKeys {
     this.cancelled = `${this.prefix}:cancelled`;
     this.abort = `${this.prefix}:abort`;
     this.workers = `${this.prefix}:workers`;
+    this.epoch = `${this.prefix}:epoch`;
   }
 
   /** The results list of one executor client. */

@@ -14,14 +14,17 @@ const NOW = `local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
 
 /**
- * Appends tasks to the task stream (a burst of submits in one step).
- * ARGV: the task records. Returns their entry ids.
+ * Appends tasks to the task stream (a burst of submits in one step) and reads the queue's
+ * epoch (queue-epoch.ts), setting it when absent. KEYS 5: epoch. ARGV: the epoch to set
+ * when absent, then the task records. Returns their entry ids, then the epoch.
  */
 export const SUBMIT = new LuaScript(
   'executor submit',
   `${LEASE_LUA}
+local epoch = redis.call('SET', KEYS[5], ARGV[1], 'NX', 'GET') or ARGV[1]
 local ids = {}
-for i = 1, #ARGV do ids[i] = append(ARGV[i]) end
+for i = 2, #ARGV do ids[i - 1] = append(ARGV[i]) end
+ids[#ARGV] = epoch
 return ids`,
 );
 

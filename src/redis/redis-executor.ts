@@ -12,7 +12,7 @@ import {
   refuseUnknownOptions,
   type WaitOptions,
 } from '../core/options.js';
-import { CancelledError, RuntimeError } from '../errors.js';
+import { CancelledError, RuntimeError, TaskLostError } from '../errors.js';
 import type { Future } from '../futures/future.js';
 import type { AnyFunction, Portable, PortableTarget, Target } from '../portable/portable.js';
 import {
@@ -23,6 +23,7 @@ import {
 import { RedisDeadLetters } from './dead-letters.js';
 import { ExecutorKeys } from './executor-keys.js';
 import { CANCEL } from './executor-scripts.js';
+import { QueueEpoch } from './queue-epoch.js';
 import { mapInOrder, type RedisMapOptions } from './redis-map.js';
 import { cancelledBy, RedisTask, type RedisTaskOwner } from './redis-task.js';
 import { decodeRedisValues, encodeRedisValues, packRecord, unpackRecord } from './redis-values.js';
@@ -91,6 +92,12 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
   readonly #results: string;
   readonly #reader: ResultReader;
   readonly #outstanding = new Map<string, RedisTask>();
+  readonly #epoch: QueueEpoch;
+  /** After a reconnection, looks whether Redis lost the tasks (it restarted without persistence). */
+  readonly #onReady = () => {
+    if (!this.#epoch.known || this.#outstanding.size === 0) return;
+    this.#epoch.check(this.#connection.client).catch(ignore); // down again: the next 'ready' looks
+  };
   #counter = 0;
   #shutdown = false;
   #closing: Promise<void> | undefined;
@@ -107,7 +114,9 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
     this.#keys = new ExecutorKeys(options.queue, where);
     this.queue = options.queue;
     this.#connection = new RedisConnection(options, 'RedisExecutor');
-    this.#stream = new TaskStream(this.#connection, this.#keys);
+    this.#epoch = new QueueEpoch(this.#keys.epoch, this.#client, () => this.#lost());
+    this.#stream = new TaskStream(this.#connection, this.#keys, this.#epoch);
+    this.#connection.client.on('ready', this.#onReady);
     this.#results = this.#keys.results(this.#client);
     this.#reader = new ResultReader(
       this.#connection,
@@ -315,6 +324,27 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
     if (this.#outstanding.size === 0) this.#drained?.();
   }
 
+  /**
+   * Redis lost the queue's data: every task whose submit it had answered is gone (waiting,
+   * running, waiting for a retry, or its outcome unread). Those still unanswered were sent
+   * again to the server that came back, and stay.
+   */
+  #lost(): void {
+    for (const task of [...this.#outstanding.values()]) {
+      if (task.entry === '') continue;
+      this.#forget(task.id);
+      task.settle(
+        true,
+        new TaskLostError(
+          `RedisExecutor (queue "${this.queue}"): task ${task.id} was lost: Redis restarted without ` +
+            "persistence (or the queue's keys were deleted) and nothing will run it or report its " +
+            'outcome. Submit it again if it must run; `appendonly yes` in redis.conf keeps tasks ' +
+            'across Redis restarts.',
+        ),
+      );
+    }
+  }
+
   #failAll(error: unknown): void {
     for (const task of [...this.#outstanding.values()]) {
       this.#forget(task.id);
@@ -330,6 +360,7 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
     }
     this.#reader.close();
     await this.#stream.settled();
+    this.#connection.client.off('ready', this.#onReady);
     // Its results list goes with it (only when connected: a Redis that never answered holds none).
     if (this.#connection.client.status === 'ready') {
       await this.#connection.client.del(this.#results).catch(ignore);

@@ -11,6 +11,7 @@ import type { ExecutorKeys } from './executor-keys.js';
 import { SETTLE, SUBMIT } from './executor-scripts.js';
 import { LeaseStream } from './lease-stream.js';
 import { type Delivery, STREAM_SHUT_DOWN } from './lease-stream-types.js';
+import type { QueueEpoch } from './queue-epoch.js';
 
 /** A task as a worker holds it. */
 export type TaskDelivery = Delivery;
@@ -70,19 +71,30 @@ class Bursts<T, R> {
 /** @internal The executor's side: appending tasks. */
 export class TaskStream {
   readonly #stream: LeaseStream;
-  readonly #submits: Bursts<Buffer, string>;
+  readonly #submits: Bursts<Buffer, string> | undefined;
   /** Submits sent and not yet answered. */
   #unanswered = 0;
   #answered: (() => void) | undefined;
 
+  /**
+   * `epoch` (an executor's) is told the queue's epoch each submit step reads, before the
+   * entry ids of that step are handed out.
+   */
   constructor(
     private readonly connection: RedisConnection,
     private readonly keys: ExecutorKeys,
+    epoch?: QueueEpoch,
   ) {
     this.#stream = new LeaseStream(connection, keys.prefix, { visibilityTimeout: 30_000 });
+    if (epoch === undefined) return; // not an executor's: it never submits
+    const submitKeys = [...this.#stream.keys, keys.epoch];
     this.#submits = new Bursts(async (records) => {
       await connection.ready();
-      return (await SUBMIT.run(connection.client, this.#stream.keys, records)) as string[];
+      const args: (string | Buffer)[] = [epoch.candidate()];
+      for (const record of records) args.push(record);
+      const reply = (await SUBMIT.run(connection.client, submitKeys, args)) as string[];
+      epoch.seen(reply[records.length]!);
+      return reply; // the ids, then the epoch (past the burst's end)
     });
   }
 
@@ -98,6 +110,7 @@ export class TaskStream {
 
   /** Appends a task record (with the others of this turn, in one step); `done` gets its entry id. */
   add(record: Buffer, done: BurstDone<string>): void {
+    if (this.#submits === undefined) throw new Error('TaskStream.add(): only an executor submits');
     this.#unanswered++;
     this.#submits.push(record, (error, entry) => {
       if (--this.#unanswered === 0) this.#answered?.();
