@@ -18,10 +18,15 @@
  * @module
  */
 import { keyspace } from './keys.js';
+import { leaseStreamChannel, leaseStreamKeys } from './lease-stream.js';
 
 /** The keys of the task queue `queue`. */
 export class ExecutorKeys {
   readonly prefix: string;
+  /** The lease engine's keys (what scripts built on its Lua take first). */
+  readonly lease: readonly string[];
+  /** The lease engine's pub/sub channel. */
+  readonly leaseChannel: string;
   readonly delayed: string;
   readonly retrying: string;
   readonly dead: string;
@@ -36,6 +41,8 @@ export class ExecutorKeys {
     where: string,
   ) {
     this.prefix = keyspace('executor', queue, where);
+    this.lease = leaseStreamKeys(this.prefix);
+    this.leaseChannel = leaseStreamChannel(this.prefix);
     this.delayed = `${this.prefix}:delayed`;
     this.retrying = `${this.prefix}:retrying`;
     this.dead = `${this.prefix}:dead`;

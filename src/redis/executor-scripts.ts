@@ -9,9 +9,11 @@
 import { LEASE_LUA } from './lease-stream-scripts.js';
 import { LuaScript } from './scripts.js';
 
-/** Redis time in ms, for scripts (the workers' clocks may differ). */
-const NOW = `local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
+/** `clockMs()`: Redis time in ms, for scripts (the workers' clocks may differ). */
+const CLOCK = `local function clockMs()
+  local clock = redis.call('TIME')
+  return tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+end`;
 
 /**
  * Appends tasks to the task stream (a burst of submits in one step) and reads the queue's
@@ -40,6 +42,7 @@ return ids`,
 export const SETTLE = new LuaScript(
   'executor settle',
   `${LEASE_LUA}
+${CLOCK}
 local n = tonumber(ARGV[3])
 local base = 4 + 2 * n
 local ttl = ARGV[base]
@@ -50,10 +53,7 @@ for i = 1, n do
   if ackHeld(ARGV[1], ARGV[2 + 2 * i], ARGV[3 + 2 * i], ARGV[2]) then
     written[i] = 1
     if kind == 'retry' or kind == 'dead' then
-      if not now then
-        local clock = redis.call('TIME')
-        now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-      end
+      now = now or clockMs()
       if kind == 'retry' then
         redis.call('HSET', KEYS[6], task, ARGV[a + 4])
         redis.call('ZADD', KEYS[5], now + tonumber(ARGV[a + 3]), task)
@@ -76,31 +76,34 @@ return written`,
 );
 
 /**
- * Cancels a task: removed if it waits for a retry, or if its first attempt was never
- * delivered; else marked cancelled (a worker that takes it later skips it) and announced
- * to the workers (the one running it aborts it).
- * KEYS 5..7: delayed, retrying, cancelled. ARGV: entry id ('' unknown), task id, abort
- * channel, the stream's channel. Returns 1 when removed, 0 when announced.
+ * Cancels tasks (a burst of cancels in one step): each is removed if it waits for a retry,
+ * or if its first attempt was never delivered; else marked cancelled (a worker that takes it
+ * later skips it) and announced to the workers (the one running it aborts it).
+ * KEYS 5..7: delayed, retrying, cancelled. ARGV: abort channel, the stream's channel, then
+ * per task its entry id ('' unknown) and its id. Returns how many were removed.
  */
 export const CANCEL = new LuaScript(
   'executor cancel',
   `${LEASE_LUA}
-if redis.call('ZREM', KEYS[5], ARGV[2]) == 1 then
-  redis.call('HDEL', KEYS[6], ARGV[2])
-  return 1
-end
-if ARGV[1] ~= '' and redis.call('EXISTS', stream) == 1 and not leaseOf(ARGV[1]) then
-  if redis.call('XDEL', stream, ARGV[1]) == 1 then
+${CLOCK}
+local removed, now = 0, nil
+local exists = redis.call('EXISTS', stream) == 1
+for i = 3, #ARGV, 2 do
+  local entry, task = ARGV[i], ARGV[i + 1]
+  if redis.call('ZREM', KEYS[5], task) == 1 then
+    redis.call('HDEL', KEYS[6], task)
+  elseif entry ~= '' and exists and not leaseOf(entry) and redis.call('XDEL', stream, entry) == 1 then
     redis.call('HINCRBY', meta, 'ready', -1)
-    publishIfDone(ARGV[4])
-    return 1
+    removed = removed + 1
+  else
+    now = now or clockMs()
+    redis.call('ZADD', KEYS[7], now, task)
+    redis.call('PUBLISH', ARGV[1], task)
   end
 end
-${NOW}
-redis.call('ZADD', KEYS[7], now, ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - 86400000)
-redis.call('PUBLISH', ARGV[3], ARGV[2])
-return 0`,
+if removed > 0 then publishIfDone(ARGV[2]) end
+if now then redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - 86400000) end
+return removed`,
 );
 
 /**
@@ -111,7 +114,8 @@ return 0`,
 export const PROMOTE = new LuaScript(
   'executor promote',
   `${LEASE_LUA}
-${NOW}
+${CLOCK}
+local now = clockMs()
 local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 for _, id in ipairs(due) do
   local record = redis.call('HGET', KEYS[6], id)

@@ -22,7 +22,6 @@ import {
 } from './connection.js';
 import { RedisDeadLetters } from './dead-letters.js';
 import { ExecutorKeys } from './executor-keys.js';
-import { CANCEL } from './executor-scripts.js';
 import { QueueEpoch } from './queue-epoch.js';
 import { mapInOrder, type RedisMapOptions } from './redis-map.js';
 import { cancelledBy, RedisTask, type RedisTaskOwner } from './redis-task.js';
@@ -196,8 +195,17 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
 
   /**
    * Stops taking tasks (later `submit`/`map` throw `RuntimeError`). With `cancelFutures`,
-   * cancels every outstanding task. With `wait` (default), resolves once every outstanding
-   * task has its outcome; then the executor's connections close. Safe to call more than once.
+   * cancels every outstanding task: its future rejects with `CancelledError` at once, a
+   * queued task leaves Redis, a running one is aborted on its worker. With `wait` (default),
+   * resolves once every outstanding task has its outcome and the connections closed.
+   * `shutdown({ wait: false, cancelFutures: true })` is the immediate end: the cancels are
+   * written while Redis answers (never waited for when it is away) and the connections
+   * close, leaving nothing that keeps the process alive. Safe to call more than once.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGINT', () => void executor.shutdown({ wait: false, cancelFutures: true }));
+   * ```
    */
   shutdown(options?: RedisShutdownOptions): Promise<void> {
     const where = 'RedisExecutor.shutdown(options)';
@@ -234,16 +242,7 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
     this.#forget(task.id);
     // A cancel right after the submit waits for the entry's id (the submit travels first).
     if (task.entry === '') task.cancelWhenWritten = true;
-    else this.#sendCancel(task);
-  }
-
-  #sendCancel(task: RedisTask): void {
-    const k = this.#keys;
-    CANCEL.run(
-      this.#connection.client,
-      [...this.#stream.leaseKeys, k.delayed, k.retrying, k.cancelled],
-      [task.entry, task.id, k.abort, this.#stream.channel],
-    ).catch(ignore);
+    else this.#stream.cancel(task.entry, task.id);
   }
 
   #schedule(
@@ -285,7 +284,7 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
         return;
       }
       task.entry = entry;
-      if (task.cancelWhenWritten) this.#sendCancel(task);
+      if (task.cancelWhenWritten) this.#stream.cancel(entry, task.id);
     });
     this.#reader.wake();
     return task;
@@ -359,12 +358,13 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
       });
     }
     this.#reader.close();
-    await this.#stream.settled();
     this.#connection.client.off('ready', this.#onReady);
-    // Its results list goes with it (only when connected: a Redis that never answered holds none).
-    if (this.#connection.client.status === 'ready') {
-      await this.#connection.client.del(this.#results).catch(ignore);
-    }
+    // The cancels (and the submits they wait for) go out, and the results list goes, while
+    // Redis answers: with Redis away they are given up, so that the end never waits for it.
+    await this.#connection.whileConnected(async () => {
+      await this.#stream.settled();
+      await this.#connection.client.del(this.#results);
+    });
     await this.#connection.close();
   }
 

@@ -19,7 +19,7 @@ import { type TaskFunction, TaskModules } from './task-modules.js';
 import { type HeldTask, TaskOutcomes } from './task-outcomes.js';
 import { isTaskRecord } from './task-record.js';
 import { type TaskRunner, taskRunner, type WorkerMode } from './task-runner.js';
-import { type TaskDelivery, type TaskLeases, TaskStream } from './task-stream.js';
+import { type TaskDelivery, TaskLeases } from './task-stream.js';
 import { WorkerHeartbeat } from './worker-heartbeat.js';
 import {
   type RedisWorkerOptions,
@@ -110,7 +110,9 @@ export class RedisWorker implements AsyncDisposable {
       this.#subscriber = await this.#connection.blocking();
       this.#subscriber.on('message', (_channel: string, id: string) => this.#heardAbort(id));
       await this.#subscriber.subscribe(this.#keys.abort);
-      this.#leases = new TaskStream(this.#connection, this.#keys).leases(
+      this.#leases = new TaskLeases(
+        this.#connection,
+        this.#keys,
         this.#visibilityTimeout,
         RESULTS_TTL_MS,
       );
@@ -198,7 +200,7 @@ export class RedisWorker implements AsyncDisposable {
     const k = this.#keys;
     const [, nextDue] = (await PROMOTE.run(
       this.#connection.client,
-      [...this.#leases!.leaseKeys, k.delayed, k.retrying],
+      [...k.lease, k.delayed, k.retrying],
       [100],
     )) as [number, number];
     const wait = nextDue < 0 ? MAX_BLOCK_MS : Math.min(MAX_BLOCK_MS, nextDue);

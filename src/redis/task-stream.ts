@@ -3,12 +3,12 @@
  * takes them as leases and settles each with a fenced step that also writes its outcome
  * (executor-scripts.ts). Nothing here is a lease of its own: reading, renewal, take-over and
  * giving back are the engine's. What happens in one turn of the event loop travels together:
- * a burst of submits is one script, and so is a burst of outcomes.
+ * a burst of submits is one script, and so are a burst of cancels and a burst of outcomes.
  * @module
  */
 import type { RedisConnection } from './connection.js';
 import type { ExecutorKeys } from './executor-keys.js';
-import { SETTLE, SUBMIT } from './executor-scripts.js';
+import { CANCEL, SETTLE, SUBMIT } from './executor-scripts.js';
 import { LeaseStream } from './lease-stream.js';
 import { type Delivery, STREAM_SHUT_DOWN } from './lease-stream-types.js';
 import type { QueueEpoch } from './queue-epoch.js';
@@ -68,26 +68,23 @@ class Bursts<T, R> {
   }
 }
 
-/** @internal The executor's side: appending tasks. */
+/** @internal The executor's side: appending tasks and cancelling them. */
 export class TaskStream {
-  readonly #stream: LeaseStream;
-  readonly #submits: Bursts<Buffer, string> | undefined;
-  /** Submits sent and not yet answered. */
+  readonly #submits: Bursts<Buffer, string>;
+  readonly #cancels: Bursts<readonly [entry: string, id: string], unknown>;
+  /** Submits and cancels sent and not yet answered. */
   #unanswered = 0;
   #answered: (() => void) | undefined;
+  readonly #answer = () => {
+    if (--this.#unanswered === 0) this.#answered?.();
+  };
 
   /**
-   * `epoch` (an executor's) is told the queue's epoch each submit step reads, before the
-   * entry ids of that step are handed out.
+   * `epoch` is told the queue's epoch each submit step reads, before the entry ids of that
+   * step are handed out.
    */
-  constructor(
-    private readonly connection: RedisConnection,
-    private readonly keys: ExecutorKeys,
-    epoch?: QueueEpoch,
-  ) {
-    this.#stream = new LeaseStream(connection, keys.prefix, { visibilityTimeout: 30_000 });
-    if (epoch === undefined) return; // not an executor's: it never submits
-    const submitKeys = [...this.#stream.keys, keys.epoch];
+  constructor(connection: RedisConnection, keys: ExecutorKeys, epoch: QueueEpoch) {
+    const submitKeys = [...keys.lease, keys.epoch];
     this.#submits = new Bursts(async (records) => {
       await connection.ready();
       const args: (string | Buffer)[] = [epoch.candidate()];
@@ -96,61 +93,56 @@ export class TaskStream {
       epoch.seen(reply[records.length]!);
       return reply; // the ids, then the epoch (past the burst's end)
     });
-  }
-
-  /** The lease engine's keys (what scripts built on its Lua take first). */
-  get leaseKeys(): readonly string[] {
-    return this.#stream.keys;
-  }
-
-  /** The lease engine's pub/sub channel. */
-  get channel(): string {
-    return this.#stream.channel;
+    const cancelKeys = [...keys.lease, keys.delayed, keys.retrying, keys.cancelled];
+    this.#cancels = new Bursts(async (tasks) => {
+      await connection.ready();
+      const args = [keys.abort, keys.leaseChannel];
+      for (const [entry, id] of tasks) args.push(entry, id);
+      await CANCEL.run(connection.client, cancelKeys, args);
+      return [] as unknown[];
+    });
   }
 
   /** Appends a task record (with the others of this turn, in one step); `done` gets its entry id. */
   add(record: Buffer, done: BurstDone<string>): void {
-    if (this.#submits === undefined) throw new Error('TaskStream.add(): only an executor submits');
     this.#unanswered++;
     this.#submits.push(record, (error, entry) => {
-      if (--this.#unanswered === 0) this.#answered?.();
-      done(error, entry);
+      done(error, entry); // first: it may send a cancel, which `settled()` then waits for
+      this.#answer();
     });
   }
 
-  /** Resolves once every submit was answered. */
+  /**
+   * Cancels the task `id` whose first attempt is the entry `entry` (with the others of this
+   * turn, in one step): removed if it waits, else announced to the workers.
+   */
+  cancel(entry: string, id: string): void {
+    this.#unanswered++;
+    this.#cancels.push([entry, id], this.#answer);
+  }
+
+  /** Resolves once every submit and cancel sent was answered (or failed). */
   settled(): Promise<void> {
     if (this.#unanswered === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#answered = resolve;
     });
   }
-
-  /** A reader of the tasks, for a worker. */
-  leases(visibilityTimeout: number, resultsTtl: number): TaskLeases {
-    return new TaskLeases(
-      new LeaseStream(this.connection, this.keys.prefix, { visibilityTimeout }),
-      this.keys,
-      resultsTtl,
-    );
-  }
 }
 
 /** @internal A worker's side: taking tasks under leases and settling them. */
 export class TaskLeases {
   readonly #settlements: Bursts<Settlement, number>;
+  private readonly stream: LeaseStream;
 
   constructor(
-    private readonly stream: LeaseStream,
+    connection: RedisConnection,
     private readonly keys: ExecutorKeys,
+    visibilityTimeout: number,
     resultsTtl: number,
   ) {
+    this.stream = new LeaseStream(connection, keys.prefix, { visibilityTimeout });
     this.#settlements = new Bursts((burst) => this.#settle(burst, resultsTtl));
-  }
-
-  /** The lease engine's keys. */
-  get leaseKeys(): readonly string[] {
-    return this.stream.keys;
   }
 
   /** Up to `count` tasks, waiting at most `block` ms. */
