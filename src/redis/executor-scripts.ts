@@ -1,6 +1,7 @@
 /**
  * The Lua steps of the task queue (keys in executor-keys.ts), each built on the lease
- * engine's own Lua (`LEASE_LUA`: its first four keys, `append`, `ackHeld`), so that every
+ * engine's own Lua (`LEASE_LUA`: its first four keys, `append`, `ackHeld`, each with the
+ * step that ends a script's share of them), so that every
  * state change of a task is one step: a worker's outcome acknowledges the lease — fenced:
  * only while the worker still holds it with the same delivery count — and, in the same step,
  * writes the result, schedules the retry or keeps the dead letter.
@@ -26,6 +27,7 @@ export const SUBMIT = new LuaScript(
 local epoch = redis.call('SET', KEYS[5], ARGV[1], 'NX', 'GET') or ARGV[1]
 local ids = {}
 for i = 2, #ARGV do ids[i - 1] = append(ARGV[i]) end
+appended()
 ids[#ARGV] = epoch
 return ids`,
 );
@@ -46,11 +48,11 @@ ${CLOCK}
 local n = tonumber(ARGV[3])
 local base = 4 + 2 * n
 local ttl = ARGV[base]
-local written, touched, now = {}, {}, nil
+local written, pushes, now = {}, {}, nil
 for i = 1, n do
   local a = base + 1 + (i - 1) * 6
   local kind, task, outcome = ARGV[a], ARGV[a + 1], ARGV[a + 2]
-  if ackHeld(ARGV[1], ARGV[2 + 2 * i], ARGV[3 + 2 * i], ARGV[2]) then
+  if ackHeld(ARGV[1], ARGV[2 + 2 * i], ARGV[3 + 2 * i]) then
     written[i] = 1
     if kind == 'retry' or kind == 'dead' then
       now = now or clockMs()
@@ -64,14 +66,22 @@ for i = 1, n do
     end
     local list = tonumber(ARGV[a + 5])
     if outcome ~= '' and list > 0 then
-      redis.call('RPUSH', KEYS[list], outcome)
-      touched[list] = true
+      local outcomes = pushes[list]
+      if not outcomes then
+        outcomes = {}
+        pushes[list] = outcomes
+      end
+      outcomes[#outcomes + 1] = outcome
     end
   else
     written[i] = 0
   end
 end
-for list in pairs(touched) do redis.call('PEXPIRE', KEYS[list], ttl) end
+acked(ARGV[2])
+for list, outcomes in pairs(pushes) do
+  redis.call('RPUSH', KEYS[list], unpack(outcomes))
+  redis.call('PEXPIRE', KEYS[list], ttl)
+end
 return written`,
 );
 
@@ -87,12 +97,11 @@ export const CANCEL = new LuaScript(
   `${LEASE_LUA}
 ${CLOCK}
 local removed, now = 0, nil
-local exists = redis.call('EXISTS', stream) == 1
 for i = 3, #ARGV, 2 do
   local entry, task = ARGV[i], ARGV[i + 1]
   if redis.call('ZREM', KEYS[5], task) == 1 then
     redis.call('HDEL', KEYS[6], task)
-  elseif entry ~= '' and exists and not leaseOf(entry) and redis.call('XDEL', stream, entry) == 1 then
+  elseif entry ~= '' and hasStream() and not leaseOf(entry) and redis.call('XDEL', stream, entry) == 1 then
     redis.call('HINCRBY', meta, 'ready', -1)
     removed = removed + 1
   else
@@ -117,11 +126,13 @@ export const PROMOTE = new LuaScript(
 ${CLOCK}
 local now = clockMs()
 local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
-for _, id in ipairs(due) do
-  local record = redis.call('HGET', KEYS[6], id)
-  if record then append(record) end
-  redis.call('HDEL', KEYS[6], id)
-  redis.call('ZREM', KEYS[5], id)
+if #due > 0 then
+  for _, record in ipairs(redis.call('HMGET', KEYS[6], unpack(due))) do
+    if record then append(record) end
+  end
+  appended()
+  redis.call('HDEL', KEYS[6], unpack(due))
+  redis.call('ZREM', KEYS[5], unpack(due))
 end
 local following = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')[2]
 if following then return { #due, math.max(0, tonumber(following) - now) } end
@@ -140,5 +151,7 @@ if redis.call('HGET', KEYS[5], ARGV[1]) ~= ARGV[2] then return false end
 redis.call('HDEL', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
-return append(ARGV[3])`,
+local id = append(ARGV[3])
+appended()
+return id`,
 );

@@ -289,8 +289,8 @@ export class LeaseStream {
 
   /**
    * Completes `deliveries` with `script`, a step built on `LEASE_LUA` that acknowledges each
-   * with `ackHeld(ARGV[1], id, token, ARGV[2])` — ARGV[3] is their count n, ARGV[4..3+2n] their
-   * ids and tokens — and, in the same step, writes what it writes (its own keys follow the
+   * with `ackHeld(ARGV[1], id, token)`, then `acked(ARGV[2])` — ARGV[3] is their count n,
+   * ARGV[4..3+2n] their ids and tokens — and, in the same step, writes what it writes (its own keys follow the
    * engine's four, its own arguments the deliveries). The script returns one number per
    * delivery: 0 when that lease was lost (it must then have written nothing for it).
    * Resolves with those numbers. One script for many deliveries: a worker settles a burst

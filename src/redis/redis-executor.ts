@@ -277,17 +277,20 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
       signal.addEventListener('abort', task);
     }
     this.#outstanding.set(record.i, task);
-    this.#stream.add(packRecord(record), (error, entry) => {
-      if (entry === undefined) {
-        this.#forget(record.i);
-        task.settle(true, error);
-        return;
-      }
-      task.entry = entry;
-      if (task.cancelWhenWritten) this.#stream.cancel(entry, task.id);
-    });
+    this.#stream.add(packRecord(record), task);
     this.#reader.wake();
     return task;
+  }
+
+  /** @internal The submit of `task` was answered. */
+  taskWritten(task: RedisTask, error: unknown, entry: string | undefined): void {
+    if (entry === undefined) {
+      this.#forget(task.id);
+      task.settle(true, error);
+      return;
+    }
+    task.entry = entry;
+    if (task.cancelWhenWritten) this.#stream.cancel(entry, task.id);
   }
 
   #onOutcomes(items: Buffer[]): void {

@@ -32,51 +32,68 @@ export interface Settlement {
 const BURST = 500;
 
 /** Told how the burst of an item went: its reply, or the error of the whole burst. */
-export type BurstDone<R> = (error: unknown, reply: R | undefined) => void;
+export interface BurstReceiver<R> {
+  answered(error: unknown, reply: R | undefined): void;
+}
 
-/** @internal Collects what is sent in one turn and sends it in bursts of `BURST`. */
+/**
+ * @internal Collects what is sent in one turn and sends it in bursts of `BURST`; each item's
+ * receiver is told how its burst went (an object, not a closure per item), then `onAnswered`
+ * with how many items that burst held.
+ */
 class Bursts<T, R> {
   #items: T[] = [];
-  #done: BurstDone<R>[] = [];
+  #receivers: BurstReceiver<R>[] = [];
   readonly #flushBound = () => this.#flush();
 
-  constructor(private readonly send: (items: T[]) => Promise<R[]>) {}
+  constructor(
+    private readonly send: (items: T[]) => Promise<R[]>,
+    private readonly onAnswered: (count: number) => void = ignoreCount,
+  ) {}
 
-  /** Sends `item` with the others of this turn; `done` is told how it went. */
-  push(item: T, done: BurstDone<R>): void {
+  /** Sends `item` with the others of this turn; `receiver` is told how it went. */
+  push(item: T, receiver: BurstReceiver<R>): void {
     if (this.#items.push(item) === 1) queueMicrotask(this.#flushBound);
-    this.#done.push(done);
+    this.#receivers.push(receiver);
   }
 
   #flush(): void {
     const items = this.#items;
-    const done = this.#done;
+    const receivers = this.#receivers;
     this.#items = [];
-    this.#done = [];
+    this.#receivers = [];
     for (let start = 0; start < items.length; start += BURST) {
       const end = Math.min(items.length, start + BURST);
       const burst = start === 0 && end === items.length ? items : items.slice(start, end);
       this.send(burst).then(
         (replies) => {
-          for (let i = start; i < end; i++) done[i]!(undefined, replies[i - start]);
+          for (let i = start; i < end; i++) receivers[i]!.answered(undefined, replies[i - start]);
+          this.onAnswered(end - start);
         },
         (error: unknown) => {
-          for (let i = start; i < end; i++) done[i]!(error, undefined);
+          for (let i = start; i < end; i++) receivers[i]!.answered(error, undefined);
+          this.onAnswered(end - start);
         },
       );
     }
   }
 }
 
+function ignoreCount(_count: number): void {}
+
+/** A receiver for items whose answer nobody reads. */
+const UNREAD: BurstReceiver<unknown> = { answered() {} };
+
 /** @internal The executor's side: appending tasks and cancelling them. */
 export class TaskStream {
-  readonly #submits: Bursts<Buffer, string>;
+  readonly #submits: Bursts<string | Buffer, string>;
   readonly #cancels: Bursts<readonly [entry: string, id: string], unknown>;
   /** Submits and cancels sent and not yet answered. */
   #unanswered = 0;
   #answered: (() => void) | undefined;
-  readonly #answer = () => {
-    if (--this.#unanswered === 0) this.#answered?.();
+  readonly #answer = (count: number) => {
+    this.#unanswered -= count;
+    if (this.#unanswered === 0) this.#answered?.();
   };
 
   /**
@@ -92,7 +109,7 @@ export class TaskStream {
       const reply = (await SUBMIT.run(connection.client, submitKeys, args)) as string[];
       epoch.seen(reply[records.length]!);
       return reply; // the ids, then the epoch (past the burst's end)
-    });
+    }, this.#answer);
     const cancelKeys = [...keys.lease, keys.delayed, keys.retrying, keys.cancelled];
     this.#cancels = new Bursts(async (tasks) => {
       await connection.ready();
@@ -100,16 +117,16 @@ export class TaskStream {
       for (const [entry, id] of tasks) args.push(entry, id);
       await CANCEL.run(connection.client, cancelKeys, args);
       return [] as unknown[];
-    });
+    }, this.#answer);
   }
 
-  /** Appends a task record (with the others of this turn, in one step); `done` gets its entry id. */
-  add(record: Buffer, done: BurstDone<string>): void {
+  /**
+   * Appends a task record (with the others of this turn, in one step); `receiver` gets its
+   * entry id (before `settled()` counts it answered: it may send a cancel, waited for too).
+   */
+  add(record: string | Buffer, receiver: BurstReceiver<string>): void {
     this.#unanswered++;
-    this.#submits.push(record, (error, entry) => {
-      done(error, entry); // first: it may send a cancel, which `settled()` then waits for
-      this.#answer();
-    });
+    this.#submits.push(record, receiver);
   }
 
   /**
@@ -118,7 +135,7 @@ export class TaskStream {
    */
   cancel(entry: string, id: string): void {
     this.#unanswered++;
-    this.#cancels.push([entry, id], this.#answer);
+    this.#cancels.push([entry, id], UNREAD);
   }
 
   /** Resolves once every submit and cancel sent was answered (or failed). */
@@ -155,9 +172,9 @@ export class TaskLeases {
     return got === STREAM_SHUT_DOWN ? [] : got;
   }
 
-  /** Writes `settlement` with the fenced acknowledgement (with the others of this turn, in one step); `done` gets 1, or 0 when the lease was lost (nothing written). */
-  settle(settlement: Settlement, done: BurstDone<number>): void {
-    this.#settlements.push(settlement, done);
+  /** Writes `settlement` with the fenced acknowledgement (with the others of this turn, in one step); `receiver` gets 1, or 0 when the lease was lost (nothing written). */
+  settle(settlement: Settlement, receiver: BurstReceiver<number>): void {
+    this.#settlements.push(settlement, receiver);
   }
 
   /** Gives tasks back to the queue, first in line for any worker. */
