@@ -36,36 +36,49 @@ return ids`,
  * A worker's outcomes of a burst of attempts (run by `LeaseStream.ackWith`), each fenced by
  * its lease: only an attempt whose lease the worker still holds writes anything.
  * KEYS 5..8: delayed, retrying, dead, dead-index; KEYS 9..: results lists.
- * ARGV after the deliveries: the results' time-to-live (ms), then six per delivery: kind
- * ('result' | 'retry' | 'dead' | 'drop'), task id, outcome for a results list ('' for none),
- * retry delay (ms), the next attempt's record or the dead letter, the KEYS index of its
- * results list (0: none). Returns 1 per delivery written, 0 per lease lost.
+ * ARGV after the deliveries: the results' time-to-live (ms), then per delivery its kind and
+ * only what that kind needs (few arguments: each costs the client a string to build):
+ * `r` (a result) list, outcome; `d` (a dead letter) list, outcome, task id, the letter;
+ * `t` (a retry) task id, delay (ms), the next attempt's record; `x` (drop: only acknowledge).
+ * `list` is the KEYS index of the results list. Returns 1 per delivery written, 0 per lease
+ * lost.
  */
 export const SETTLE = new LuaScript(
   'executor settle',
   `${LEASE_LUA}
 ${CLOCK}
 local n = tonumber(ARGV[3])
-local base = 4 + 2 * n
-local ttl = ARGV[base]
+local a = 4 + 2 * n
+local ttl = ARGV[a]
 local written, pushes, now = {}, {}, nil
+a = a + 1
 for i = 1, n do
-  local a = base + 1 + (i - 1) * 6
-  local kind, task, outcome = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  local kind = ARGV[a]
+  local list, outcome, task, delay, next = 0, '', nil, 0, nil
+  if kind == 'r' then
+    list, outcome = tonumber(ARGV[a + 1]), ARGV[a + 2]
+    a = a + 3
+  elseif kind == 'd' then
+    list, outcome, task, next = tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+    a = a + 5
+  elseif kind == 't' then
+    task, delay, next = ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3]
+    a = a + 4
+  else
+    a = a + 1
+  end
   if ackHeld(ARGV[1], ARGV[2 + 2 * i], ARGV[3 + 2 * i]) then
     written[i] = 1
-    if kind == 'retry' or kind == 'dead' then
+    if kind == 't' then
       now = now or clockMs()
-      if kind == 'retry' then
-        redis.call('HSET', KEYS[6], task, ARGV[a + 4])
-        redis.call('ZADD', KEYS[5], now + tonumber(ARGV[a + 3]), task)
-      else
-        redis.call('HSET', KEYS[7], task, ARGV[a + 4])
-        redis.call('ZADD', KEYS[8], now, task)
-      end
+      redis.call('HSET', KEYS[6], task, next)
+      redis.call('ZADD', KEYS[5], now + delay, task)
+    elseif kind == 'd' then
+      now = now or clockMs()
+      redis.call('HSET', KEYS[7], task, next)
+      redis.call('ZADD', KEYS[8], now, task)
     end
-    local list = tonumber(ARGV[a + 5])
-    if outcome ~= '' and list > 0 then
+    if list > 0 then
       local outcomes = pushes[list]
       if not outcomes then
         outcomes = {}

@@ -192,17 +192,22 @@ export class TaskLeases {
     const keys = [k.delayed, k.retrying, k.dead, k.deadIndex];
     const lists = new Map<string, number>();
     const args: (string | number | Buffer)[] = [resultsTtl];
-    for (const { kind, id, results, outcome, delay = 0, next = '' } of burst) {
-      let list = 0;
-      if (results !== undefined && results !== '') {
-        list = lists.get(results) ?? 0;
-        if (list === 0) {
-          keys.push(results);
-          list = keys.length + this.stream.keys.length; // its 1-based KEYS index
-          lists.set(results, list);
-        }
+    const listOf = (results: string | undefined): number => {
+      if (results === undefined || results === '') return 0;
+      let list = lists.get(results);
+      if (list === undefined) {
+        keys.push(results);
+        list = keys.length + this.stream.keys.length; // its 1-based KEYS index
+        lists.set(results, list);
       }
-      args.push(kind, id, outcome, delay, next, list);
+      return list;
+    };
+    // Only what each kind needs (executor-scripts.ts, SETTLE).
+    for (const { kind, id, results, outcome, delay = 0, next = '' } of burst) {
+      if (kind === 'result') args.push('r', listOf(results), outcome);
+      else if (kind === 'dead') args.push('d', listOf(results), outcome, id, next);
+      else if (kind === 'retry') args.push('t', id, delay, next);
+      else args.push('x');
     }
     return this.stream.ackWith(
       burst.map((settlement) => settlement.delivery),
