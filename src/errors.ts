@@ -89,6 +89,14 @@ export class RedisUnavailableError extends WeftError {}
 export class LeaseLostError extends WeftError {}
 
 /**
+ * A Redis task that Redis lost: the server restarted without persistence (or the task
+ * queue's keys were deleted) while the task waited, ran, waited for a retry or had its
+ * outcome unread. Its future rejects with this instead of waiting forever; nothing will run
+ * it. `appendonly yes` keeps tasks across Redis restarts.
+ */
+export class TaskLostError extends WeftError {}
+
+/**
  * A Redis task named a module its worker may not load (not on the worker's `modules`
  * allow-list); the message names the module and the list. Nothing was loaded.
  */

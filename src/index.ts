@@ -34,6 +34,7 @@ export {
   QueueShutDown,
   RedisUnavailableError,
   RuntimeError,
+  TaskLostError,
   TimeoutError,
   WorkerCrashedError,
 } from './errors.js';

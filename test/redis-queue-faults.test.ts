@@ -1,7 +1,7 @@
 // RedisQueue at its edges: a Redis restart (calls made while it is down wait and then work
-// on the fresh server; nothing hangs), an address where nothing listens, bad names and
-// options refused at the constructor, values that cannot cross refused at put, and values
-// that are not plain JSON carried as they are.
+// on the fresh server; nothing hangs, a join waiting for items it lost included), an address
+// where nothing listens, bad names and options refused at the constructor, values that
+// cannot cross refused at put, and values that are not plain JSON carried as they are.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { QueueEmpty, RedisQueue, RedisUnavailableError } from '../src/redis/index.js';
@@ -44,6 +44,27 @@ describe('RedisQueue faults and checks', { timeout: 120_000 }, () => {
       assert.equal(await consumer.get({ timeout: 60_000 }), 'after');
       await consumer.taskDone();
       assert.equal(await producer.join({ timeout: 0 }), true);
+    } finally {
+      await Promise.all([producer.close(), consumer.close()]);
+    }
+  });
+
+  test('a join waiting for items a Redis restart without persistence lost resolves, not hangs', {
+    skip: skipUnlessOwnServer(),
+  }, async () => {
+    const name = uniqueName();
+    const producer = new RedisQueue<string>(name, { redis: server.url });
+    const consumer = new RedisQueue<string>(name, { redis: server.url });
+    try {
+      await producer.put('got');
+      await producer.put('waiting');
+      assert.equal(await consumer.get(), 'got');
+      const waitingJoin = producer.join();
+      await server.kill();
+      await server.restart();
+      // Both items are gone with the server's data: nothing is left unfinished to wait for.
+      assert.equal(await waitingJoin, true);
+      assert.equal(await producer.qsize(), 0);
     } finally {
       await Promise.all([producer.close(), consumer.close()]);
     }

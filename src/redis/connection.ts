@@ -119,6 +119,24 @@ export class RedisConnection {
     client.disconnect();
   }
 
+  /**
+   * Runs `work` while the client is connected: resolves once it is done (or failed), at once
+   * when the client is not connected, and as soon as the connection drops — for a close that
+   * must not wait for Redis to come back.
+   */
+  whileConnected(work: () => Promise<unknown>): Promise<void> {
+    const client = this.client;
+    if (client.status !== 'ready') return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        client.off('close', done);
+        resolve();
+      };
+      client.on('close', done);
+      work().then(done, done);
+    });
+  }
+
   /** Whether `close()` was called. */
   get closed(): boolean {
     return this.#closed;

@@ -15,7 +15,6 @@ import { ExecutorKeys } from './executor-keys.js';
 import { REDRIVE } from './executor-scripts.js';
 import { packRecord, unpackRecord } from './redis-values.js';
 import type { DeadLetterRecord } from './task-record.js';
-import { TaskStream } from './task-stream.js';
 
 /** One dead letter. */
 export interface DeadLetter {
@@ -51,7 +50,6 @@ export class RedisDeadLetters implements AsyncDisposable {
   readonly queue: string;
   readonly #keys: ExecutorKeys;
   readonly #connection: RedisConnection;
-  readonly #stream: TaskStream;
 
   constructor(queue: string, options: RedisConnectionOptions = {}) {
     const where = 'new RedisDeadLetters(queue, options)';
@@ -64,7 +62,6 @@ export class RedisDeadLetters implements AsyncDisposable {
     refuseUnknownOptions(options, CONNECTION_OPTION_KEYS, where);
     this.queue = queue;
     this.#connection = new RedisConnection(options, 'RedisDeadLetters');
-    this.#stream = new TaskStream(this.#connection, this.#keys);
   }
 
   /** How many dead letters there are. */
@@ -123,7 +120,7 @@ export class RedisDeadLetters implements AsyncDisposable {
       const k = this.#keys;
       const entry = await REDRIVE.run(
         client,
-        [...this.#stream.leaseKeys, k.dead, k.deadIndex, k.cancelled],
+        [...k.lease, k.dead, k.deadIndex, k.cancelled],
         [id, data, packRecord(task)],
       );
       if (entry !== null) return true;

@@ -12,15 +12,21 @@
  * | `…:cancelled` | sorted set | task ids cancelled while running or waiting for a retry, scored by when (ms) |
  * | `…:abort` | pub/sub channel | task ids to abort, heard by every worker |
  * | `…:results:CLIENT` | list | the outcomes for one executor client, read by its result reader |
+ * | `…:epoch` | string | a random value set by the first submit: a new one means Redis lost the queue's data |
  * | `…:workers` | set | ids of the workers that started (the dashboard prunes ids whose heartbeat key is gone) |
  * | `…:worker:ID` | hash | one worker's heartbeat; expires when the worker stops beating |
  * @module
  */
 import { keyspace } from './keys.js';
+import { leaseStreamChannel, leaseStreamKeys } from './lease-stream.js';
 
 /** The keys of the task queue `queue`. */
 export class ExecutorKeys {
   readonly prefix: string;
+  /** The lease engine's keys (what scripts built on its Lua take first). */
+  readonly lease: readonly string[];
+  /** The lease engine's pub/sub channel. */
+  readonly leaseChannel: string;
   readonly delayed: string;
   readonly retrying: string;
   readonly dead: string;
@@ -28,12 +34,15 @@ export class ExecutorKeys {
   readonly cancelled: string;
   readonly abort: string;
   readonly workers: string;
+  readonly epoch: string;
 
   constructor(
     readonly queue: string,
     where: string,
   ) {
     this.prefix = keyspace('executor', queue, where);
+    this.lease = leaseStreamKeys(this.prefix);
+    this.leaseChannel = leaseStreamChannel(this.prefix);
     this.delayed = `${this.prefix}:delayed`;
     this.retrying = `${this.prefix}:retrying`;
     this.dead = `${this.prefix}:dead`;
@@ -41,6 +50,7 @@ export class ExecutorKeys {
     this.cancelled = `${this.prefix}:cancelled`;
     this.abort = `${this.prefix}:abort`;
     this.workers = `${this.prefix}:workers`;
+    this.epoch = `${this.prefix}:epoch`;
   }
 
   /** The results list of one executor client. */

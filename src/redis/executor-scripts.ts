@@ -1,6 +1,7 @@
 /**
  * The Lua steps of the task queue (keys in executor-keys.ts), each built on the lease
- * engine's own Lua (`LEASE_LUA`: its first four keys, `append`, `ackHeld`), so that every
+ * engine's own Lua (`LEASE_LUA`: its first four keys, `append`, `ackHeld`, each with the
+ * step that ends a script's share of them), so that every
  * state change of a task is one step: a worker's outcome acknowledges the lease — fenced:
  * only while the worker still holds it with the same delivery count — and, in the same step,
  * writes the result, schedules the retry or keeps the dead letter.
@@ -9,19 +10,25 @@
 import { LEASE_LUA } from './lease-stream-scripts.js';
 import { LuaScript } from './scripts.js';
 
-/** Redis time in ms, for scripts (the workers' clocks may differ). */
-const NOW = `local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
+/** `clockMs()`: Redis time in ms, for scripts (the workers' clocks may differ). */
+const CLOCK = `local function clockMs()
+  local clock = redis.call('TIME')
+  return tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+end`;
 
 /**
- * Appends tasks to the task stream (a burst of submits in one step).
- * ARGV: the task records. Returns their entry ids.
+ * Appends tasks to the task stream (a burst of submits in one step) and reads the queue's
+ * epoch (queue-epoch.ts), setting it when absent. KEYS 5: epoch. ARGV: the epoch to set
+ * when absent, then the task records. Returns their entry ids, then the epoch.
  */
 export const SUBMIT = new LuaScript(
   'executor submit',
   `${LEASE_LUA}
+local epoch = redis.call('SET', KEYS[5], ARGV[1], 'NX', 'GET') or ARGV[1]
 local ids = {}
-for i = 1, #ARGV do ids[i] = append(ARGV[i]) end
+for i = 2, #ARGV do ids[i - 1] = append(ARGV[i]) end
+appended()
+ids[#ARGV] = epoch
 return ids`,
 );
 
@@ -29,75 +36,96 @@ return ids`,
  * A worker's outcomes of a burst of attempts (run by `LeaseStream.ackWith`), each fenced by
  * its lease: only an attempt whose lease the worker still holds writes anything.
  * KEYS 5..8: delayed, retrying, dead, dead-index; KEYS 9..: results lists.
- * ARGV after the deliveries: the results' time-to-live (ms), then six per delivery: kind
- * ('result' | 'retry' | 'dead' | 'drop'), task id, outcome for a results list ('' for none),
- * retry delay (ms), the next attempt's record or the dead letter, the KEYS index of its
- * results list (0: none). Returns 1 per delivery written, 0 per lease lost.
+ * ARGV after the deliveries: the results' time-to-live (ms), then per delivery its kind and
+ * only what that kind needs (few arguments: each costs the client a string to build):
+ * `r` (a result) list, outcome; `d` (a dead letter) list, outcome, task id, the letter;
+ * `t` (a retry) task id, delay (ms), the next attempt's record; `x` (drop: only acknowledge).
+ * `list` is the KEYS index of the results list. Returns 1 per delivery written, 0 per lease
+ * lost.
  */
 export const SETTLE = new LuaScript(
   'executor settle',
   `${LEASE_LUA}
+${CLOCK}
 local n = tonumber(ARGV[3])
-local base = 4 + 2 * n
-local ttl = ARGV[base]
-local written, touched, now = {}, {}, nil
+local a = 4 + 2 * n
+local ttl = ARGV[a]
+local written, pushes, now = {}, {}, nil
+a = a + 1
 for i = 1, n do
-  local a = base + 1 + (i - 1) * 6
-  local kind, task, outcome = ARGV[a], ARGV[a + 1], ARGV[a + 2]
-  if ackHeld(ARGV[1], ARGV[2 + 2 * i], ARGV[3 + 2 * i], ARGV[2]) then
+  local kind = ARGV[a]
+  local list, outcome, task, delay, next = 0, '', nil, 0, nil
+  if kind == 'r' then
+    list, outcome = tonumber(ARGV[a + 1]), ARGV[a + 2]
+    a = a + 3
+  elseif kind == 'd' then
+    list, outcome, task, next = tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+    a = a + 5
+  elseif kind == 't' then
+    task, delay, next = ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3]
+    a = a + 4
+  else
+    a = a + 1
+  end
+  if ackHeld(ARGV[1], ARGV[2 + 2 * i], ARGV[3 + 2 * i]) then
     written[i] = 1
-    if kind == 'retry' or kind == 'dead' then
-      if not now then
-        local clock = redis.call('TIME')
-        now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-      end
-      if kind == 'retry' then
-        redis.call('HSET', KEYS[6], task, ARGV[a + 4])
-        redis.call('ZADD', KEYS[5], now + tonumber(ARGV[a + 3]), task)
-      else
-        redis.call('HSET', KEYS[7], task, ARGV[a + 4])
-        redis.call('ZADD', KEYS[8], now, task)
-      end
+    if kind == 't' then
+      now = now or clockMs()
+      redis.call('HSET', KEYS[6], task, next)
+      redis.call('ZADD', KEYS[5], now + delay, task)
+    elseif kind == 'd' then
+      now = now or clockMs()
+      redis.call('HSET', KEYS[7], task, next)
+      redis.call('ZADD', KEYS[8], now, task)
     end
-    local list = tonumber(ARGV[a + 5])
-    if outcome ~= '' and list > 0 then
-      redis.call('RPUSH', KEYS[list], outcome)
-      touched[list] = true
+    if list > 0 then
+      local outcomes = pushes[list]
+      if not outcomes then
+        outcomes = {}
+        pushes[list] = outcomes
+      end
+      outcomes[#outcomes + 1] = outcome
     end
   else
     written[i] = 0
   end
 end
-for list in pairs(touched) do redis.call('PEXPIRE', KEYS[list], ttl) end
+acked(ARGV[2])
+for list, outcomes in pairs(pushes) do
+  redis.call('RPUSH', KEYS[list], unpack(outcomes))
+  redis.call('PEXPIRE', KEYS[list], ttl)
+end
 return written`,
 );
 
 /**
- * Cancels a task: removed if it waits for a retry, or if its first attempt was never
- * delivered; else marked cancelled (a worker that takes it later skips it) and announced
- * to the workers (the one running it aborts it).
- * KEYS 5..7: delayed, retrying, cancelled. ARGV: entry id ('' unknown), task id, abort
- * channel, the stream's channel. Returns 1 when removed, 0 when announced.
+ * Cancels tasks (a burst of cancels in one step): each is removed if it waits for a retry,
+ * or if its first attempt was never delivered; else marked cancelled (a worker that takes it
+ * later skips it) and announced to the workers (the one running it aborts it).
+ * KEYS 5..7: delayed, retrying, cancelled. ARGV: abort channel, the stream's channel, then
+ * per task its entry id ('' unknown) and its id. Returns how many were removed.
  */
 export const CANCEL = new LuaScript(
   'executor cancel',
   `${LEASE_LUA}
-if redis.call('ZREM', KEYS[5], ARGV[2]) == 1 then
-  redis.call('HDEL', KEYS[6], ARGV[2])
-  return 1
-end
-if ARGV[1] ~= '' and redis.call('EXISTS', stream) == 1 and not leaseOf(ARGV[1]) then
-  if redis.call('XDEL', stream, ARGV[1]) == 1 then
+${CLOCK}
+local removed, now = 0, nil
+for i = 3, #ARGV, 2 do
+  local entry, task = ARGV[i], ARGV[i + 1]
+  if redis.call('ZREM', KEYS[5], task) == 1 then
+    redis.call('HDEL', KEYS[6], task)
+  elseif entry ~= '' and hasStream() and not leaseOf(entry) and redis.call('XDEL', stream, entry) == 1 then
     redis.call('HINCRBY', meta, 'ready', -1)
-    publishIfDone(ARGV[4])
-    return 1
+    removed = removed + 1
+  else
+    now = now or clockMs()
+    redis.call('ZADD', KEYS[7], now, task)
+    redis.call('PUBLISH', ARGV[1], task)
   end
 end
-${NOW}
-redis.call('ZADD', KEYS[7], now, ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - 86400000)
-redis.call('PUBLISH', ARGV[3], ARGV[2])
-return 0`,
+if removed > 0 then publishIfDone(ARGV[2]) end
+if now then redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - 86400000) end
+return removed`,
 );
 
 /**
@@ -108,13 +136,16 @@ return 0`,
 export const PROMOTE = new LuaScript(
   'executor promote',
   `${LEASE_LUA}
-${NOW}
+${CLOCK}
+local now = clockMs()
 local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
-for _, id in ipairs(due) do
-  local record = redis.call('HGET', KEYS[6], id)
-  if record then append(record) end
-  redis.call('HDEL', KEYS[6], id)
-  redis.call('ZREM', KEYS[5], id)
+if #due > 0 then
+  for _, record in ipairs(redis.call('HMGET', KEYS[6], unpack(due))) do
+    if record then append(record) end
+  end
+  appended()
+  redis.call('HDEL', KEYS[6], unpack(due))
+  redis.call('ZREM', KEYS[5], unpack(due))
 end
 local following = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')[2]
 if following then return { #due, math.max(0, tonumber(following) - now) } end
@@ -133,5 +164,7 @@ if redis.call('HGET', KEYS[5], ARGV[1]) ~= ARGV[2] then return false end
 redis.call('HDEL', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
-return append(ARGV[3])`,
+local id = append(ARGV[3])
+appended()
+return id`,
 );

@@ -26,6 +26,7 @@ export {
   QueueShutDown,
   RedisUnavailableError,
   RuntimeError,
+  TaskLostError,
 } from '../errors.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,

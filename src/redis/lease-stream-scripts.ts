@@ -23,11 +23,14 @@ export const RETURNED = '~returned';
 
 /**
  * Lua shared by the scripts: key names (KEYS[1..4]), publishing `done`, the delivery count of
- * an entry, `append(payload)` (a new entry, ready for the next read) and
- * `ackHeld(consumer, id, token, channel)` (the fenced acknowledgement: false, and nothing
- * done, unless `consumer` holds `id` with delivery count `token`). Exported so that steps
- * built on the engine (the task queue's: executor-scripts.ts) change a lease and their own
- * keys in one script.
+ * an entry, and two pairs that do per entry only what must be per entry, the rest once per
+ * script: `append(payload)` (a new entry, ready for the next read; its id) and
+ * `appended()` (the counts and marks of what was appended — every script that appends calls it
+ * before it returns); `ackHeld(consumer, id, token)` (the fenced acknowledgement: false unless
+ * `consumer` holds `id` with delivery count `token`) and `acked(channel)` (acknowledges and
+ * deletes what `ackHeld` accepted, publishing `done` when nothing is left — every script that
+ * acknowledges calls it before it returns). Exported so that steps built on the engine (the
+ * task queue's: executor-scripts.ts) change a lease and their own keys in one script.
  */
 export const LEASE_LUA = `
 local stream, meta, gives, wake = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -48,22 +51,42 @@ local function wakeReaders(why)
   local id = redis.call('XADD', wake, 'MAXLEN', '1', '*', 'why', why)
   redis.call('HSET', meta, 'wake', id)
 end
-local function append(payload)
-  if redis.call('EXISTS', stream) == 0 then
-    redis.call('XGROUP', 'CREATE', stream, '${GROUP}', '0', 'MKSTREAM')
-  end
-  local id = redis.call('XADD', stream, '*', 'd', payload)
-  redis.call('HINCRBY', meta, 'ready', 1)
-  redis.call('HSET', meta, 'last', id)
-  return id
+local streamExists = nil
+local function hasStream()
+  if streamExists == nil then streamExists = redis.call('EXISTS', stream) == 1 end
+  return streamExists
 end
-local function ackHeld(consumer, id, token, channel)
-  if redis.call('EXISTS', stream) == 0 then return false end
+local appendedCount, lastAppended = 0, nil
+local function append(payload)
+  if not hasStream() then
+    redis.call('XGROUP', 'CREATE', stream, '${GROUP}', '0', 'MKSTREAM')
+    streamExists = true
+  end
+  lastAppended = redis.call('XADD', stream, '*', 'd', payload)
+  appendedCount = appendedCount + 1
+  return lastAppended
+end
+local function appended()
+  if appendedCount == 0 then return end
+  redis.call('HINCRBY', meta, 'ready', appendedCount)
+  redis.call('HSET', meta, 'last', lastAppended)
+  appendedCount = 0
+end
+local accepted = {}
+local function ackHeld(consumer, id, token)
+  if not hasStream() then return false end
   local owner, count = leaseOf(id)
   if owner ~= consumer or count ~= tonumber(token) then return false end
-  drop(id)
-  publishIfDone(channel)
+  accepted[#accepted + 1] = id
   return true
+end
+local function acked(channel)
+  if #accepted == 0 then return end
+  redis.call('XACK', stream, '${GROUP}', unpack(accepted))
+  redis.call('XDEL', stream, unpack(accepted))
+  redis.call('HDEL', gives, unpack(accepted))
+  accepted = {}
+  publishIfDone(channel)
 end
 `;
 const PRELUDE = LEASE_LUA;
@@ -79,7 +102,9 @@ local state = redis.call('HMGET', meta, 'shut', 'ready', 'returned')
 if state[1] then return -1 end
 local maxsize = tonumber(ARGV[2])
 if maxsize > 0 and tonumber(state[2] or '0') + tonumber(state[3] or '0') >= maxsize then return 0 end
-return append(ARGV[1])
+local id = append(ARGV[1])
+appended()
+return id
 `,
 );
 
@@ -97,8 +122,9 @@ local state = redis.call('HMGET', meta, 'shut', 'last', 'wake', 'returned', 'swe
 local out = { state[1] and 1 or 0, state[2] or '0-0', state[3] or '0-0' }
 if redis.call('EXISTS', stream) == 0 then return out end
 local got, took = 0, 0
-local function hand(id, count, fields)
-  local given = tonumber(redis.call('HGET', gives, id) or '0')
+local function hand(id, count, fields, given)
+  -- An entry read for the first time was never given back.
+  given = given or tonumber(redis.call('HGET', gives, id) or '0')
   out[#out + 1] = id
   out[#out + 1] = count
   out[#out + 1] = count - given
@@ -155,7 +181,7 @@ if got < want then
     local entries = r[1][2]
     took = took + #entries
     redis.call('HINCRBY', meta, 'ready', -#entries)
-    for _, e in ipairs(entries) do hand(e[1], 1, e[2]) end
+    for _, e in ipairs(entries) do hand(e[1], 1, e[2], 0) end
   end
 end
 if took > 0 then redis.call('PUBLISH', channel, 'room') end

@@ -44,6 +44,19 @@ import {
 } from './lease-stream-types.js';
 import type { LuaScript } from './scripts.js';
 
+/**
+ * The keys of the lease stream under `prefix`, in the order the engine's Lua (`LEASE_LUA`)
+ * takes them as KEYS[1..4] (deleting them all deletes the stream).
+ */
+export function leaseStreamKeys(prefix: string): string[] {
+  return [`${prefix}:stream`, `${prefix}:meta`, `${prefix}:gives`, `${prefix}:wake`];
+}
+
+/** The pub/sub channel of the lease stream under `prefix`. */
+export function leaseStreamChannel(prefix: string): string {
+  return `${prefix}:events`;
+}
+
 /** The most ids one renewal or give-back script receives (Lua's unpack has a limit). */
 const BATCH = 500;
 
@@ -87,8 +100,8 @@ export class LeaseStream {
     this.visibilityTimeout = Math.max(1, Math.round(options.visibilityTimeout));
     this.#sweepEvery = Math.max(10, Math.round(this.visibilityTimeout / 4));
     this.consumer = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
-    this.channel = `${prefix}:events`;
-    this.#keys = [`${prefix}:stream`, `${prefix}:meta`, `${prefix}:gives`, `${prefix}:wake`];
+    this.channel = leaseStreamChannel(prefix);
+    this.#keys = leaseStreamKeys(prefix);
   }
 
   /**
@@ -276,8 +289,8 @@ export class LeaseStream {
 
   /**
    * Completes `deliveries` with `script`, a step built on `LEASE_LUA` that acknowledges each
-   * with `ackHeld(ARGV[1], id, token, ARGV[2])` — ARGV[3] is their count n, ARGV[4..3+2n] their
-   * ids and tokens — and, in the same step, writes what it writes (its own keys follow the
+   * with `ackHeld(ARGV[1], id, token)`, then `acked(ARGV[2])` — ARGV[3] is their count n,
+   * ARGV[4..3+2n] their ids and tokens — and, in the same step, writes what it writes (its own keys follow the
    * engine's four, its own arguments the deliveries). The script returns one number per
    * delivery: 0 when that lease was lost (it must then have written nothing for it).
    * Resolves with those numbers. One script for many deliveries: a worker settles a burst

@@ -12,7 +12,7 @@ import {
   refuseUnknownOptions,
   type WaitOptions,
 } from '../core/options.js';
-import { CancelledError, RuntimeError } from '../errors.js';
+import { CancelledError, RuntimeError, TaskLostError } from '../errors.js';
 import type { Future } from '../futures/future.js';
 import type { AnyFunction, Portable, PortableTarget, Target } from '../portable/portable.js';
 import {
@@ -22,7 +22,7 @@ import {
 } from './connection.js';
 import { RedisDeadLetters } from './dead-letters.js';
 import { ExecutorKeys } from './executor-keys.js';
-import { CANCEL } from './executor-scripts.js';
+import { QueueEpoch } from './queue-epoch.js';
 import { mapInOrder, type RedisMapOptions } from './redis-map.js';
 import { cancelledBy, RedisTask, type RedisTaskOwner } from './redis-task.js';
 import { decodeRedisValues, encodeRedisValues, packRecord, unpackRecord } from './redis-values.js';
@@ -91,6 +91,12 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
   readonly #results: string;
   readonly #reader: ResultReader;
   readonly #outstanding = new Map<string, RedisTask>();
+  readonly #epoch: QueueEpoch;
+  /** After a reconnection, looks whether Redis lost the tasks (it restarted without persistence). */
+  readonly #onReady = () => {
+    if (!this.#epoch.known || this.#outstanding.size === 0) return;
+    this.#epoch.check(this.#connection.client).catch(ignore); // down again: the next 'ready' looks
+  };
   #counter = 0;
   #shutdown = false;
   #closing: Promise<void> | undefined;
@@ -107,7 +113,9 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
     this.#keys = new ExecutorKeys(options.queue, where);
     this.queue = options.queue;
     this.#connection = new RedisConnection(options, 'RedisExecutor');
-    this.#stream = new TaskStream(this.#connection, this.#keys);
+    this.#epoch = new QueueEpoch(this.#keys.epoch, this.#client, () => this.#lost());
+    this.#stream = new TaskStream(this.#connection, this.#keys, this.#epoch);
+    this.#connection.client.on('ready', this.#onReady);
     this.#results = this.#keys.results(this.#client);
     this.#reader = new ResultReader(
       this.#connection,
@@ -187,8 +195,17 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
 
   /**
    * Stops taking tasks (later `submit`/`map` throw `RuntimeError`). With `cancelFutures`,
-   * cancels every outstanding task. With `wait` (default), resolves once every outstanding
-   * task has its outcome; then the executor's connections close. Safe to call more than once.
+   * cancels every outstanding task: its future rejects with `CancelledError` at once, a
+   * queued task leaves Redis, a running one is aborted on its worker. With `wait` (default),
+   * resolves once every outstanding task has its outcome and the connections closed.
+   * `shutdown({ wait: false, cancelFutures: true })` is the immediate end: the cancels are
+   * written while Redis answers (never waited for when it is away) and the connections
+   * close, leaving nothing that keeps the process alive. Safe to call more than once.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGINT', () => void executor.shutdown({ wait: false, cancelFutures: true }));
+   * ```
    */
   shutdown(options?: RedisShutdownOptions): Promise<void> {
     const where = 'RedisExecutor.shutdown(options)';
@@ -225,16 +242,7 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
     this.#forget(task.id);
     // A cancel right after the submit waits for the entry's id (the submit travels first).
     if (task.entry === '') task.cancelWhenWritten = true;
-    else this.#sendCancel(task);
-  }
-
-  #sendCancel(task: RedisTask): void {
-    const k = this.#keys;
-    CANCEL.run(
-      this.#connection.client,
-      [...this.#stream.leaseKeys, k.delayed, k.retrying, k.cancelled],
-      [task.entry, task.id, k.abort, this.#stream.channel],
-    ).catch(ignore);
+    else this.#stream.cancel(task.entry, task.id);
   }
 
   #schedule(
@@ -269,17 +277,20 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
       signal.addEventListener('abort', task);
     }
     this.#outstanding.set(record.i, task);
-    this.#stream.add(packRecord(record), (error, entry) => {
-      if (entry === undefined) {
-        this.#forget(record.i);
-        task.settle(true, error);
-        return;
-      }
-      task.entry = entry;
-      if (task.cancelWhenWritten) this.#sendCancel(task);
-    });
+    this.#stream.add(packRecord(record), task);
     this.#reader.wake();
     return task;
+  }
+
+  /** @internal The submit of `task` was answered. */
+  taskWritten(task: RedisTask, error: unknown, entry: string | undefined): void {
+    if (entry === undefined) {
+      this.#forget(task.id);
+      task.settle(true, error);
+      return;
+    }
+    task.entry = entry;
+    if (task.cancelWhenWritten) this.#stream.cancel(entry, task.id);
   }
 
   #onOutcomes(items: Buffer[]): void {
@@ -315,6 +326,27 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
     if (this.#outstanding.size === 0) this.#drained?.();
   }
 
+  /**
+   * Redis lost the queue's data: every task whose submit it had answered is gone (waiting,
+   * running, waiting for a retry, or its outcome unread). Those still unanswered were sent
+   * again to the server that came back, and stay.
+   */
+  #lost(): void {
+    for (const task of [...this.#outstanding.values()]) {
+      if (task.entry === '') continue;
+      this.#forget(task.id);
+      task.settle(
+        true,
+        new TaskLostError(
+          `RedisExecutor (queue "${this.queue}"): task ${task.id} was lost: Redis restarted without ` +
+            "persistence (or the queue's keys were deleted) and nothing will run it or report its " +
+            'outcome. Submit it again if it must run; `appendonly yes` in redis.conf keeps tasks ' +
+            'across Redis restarts.',
+        ),
+      );
+    }
+  }
+
   #failAll(error: unknown): void {
     for (const task of [...this.#outstanding.values()]) {
       this.#forget(task.id);
@@ -329,11 +361,13 @@ export class RedisExecutor implements RedisTaskOwner, AsyncDisposable {
       });
     }
     this.#reader.close();
-    await this.#stream.settled();
-    // Its results list goes with it (only when connected: a Redis that never answered holds none).
-    if (this.#connection.client.status === 'ready') {
-      await this.#connection.client.del(this.#results).catch(ignore);
-    }
+    this.#connection.client.off('ready', this.#onReady);
+    // The cancels (and the submits they wait for) go out, and the results list goes, while
+    // Redis answers: with Redis away they are given up, so that the end never waits for it.
+    await this.#connection.whileConnected(async () => {
+      await this.#stream.settled();
+      await this.#connection.client.del(this.#results);
+    });
     await this.#connection.close();
   }
 

@@ -11,6 +11,8 @@ import { Future } from '../futures/future.js';
 export interface RedisTaskOwner {
   /** The task was cancelled here: remove it from the queue, or abort it where it runs. */
   cancelTask(task: RedisTask): void;
+  /** The submit of the task was answered: its entry id, or the error of its burst. */
+  taskWritten(task: RedisTask, error: unknown, entry: string | undefined): void;
 }
 
 /** @internal One submitted task. */
@@ -40,6 +42,11 @@ export class RedisTask<T = unknown> extends Future<T> {
     super.cancel();
     this.owner.cancelTask(this as RedisTask);
     return true;
+  }
+
+  /** Told how its submit went (the task is its own receiver: no closure per submit). */
+  answered(error: unknown, entry: string | undefined): void {
+    this.owner.taskWritten(this as RedisTask, error, entry);
   }
 
   /** The abort listener of the task's signal. */

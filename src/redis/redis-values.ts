@@ -62,10 +62,13 @@ export async function decodeRedisValues(values: readonly unknown[]): Promise<unk
   return decodeValues(values);
 }
 
-/** `record` as it is stored: JSON text when JSON carries it exactly, else a V8 buffer. */
-export function packRecord(record: unknown): Buffer {
-  const text = jsonText(record);
-  return text === undefined ? serialize(record) : Buffer.from(text);
+/**
+ * `record` as it is stored: JSON text when JSON carries it exactly, else a V8 buffer. The
+ * text stays a string: ioredis writes a command of strings as one string, where a Buffer
+ * argument has it copy the command into a buffer of its own.
+ */
+export function packRecord(record: unknown): string | Buffer {
+  return jsonText(record) ?? serialize(record);
 }
 
 /** The record {@link packRecord} wrote (read as `RedisQueue` reads its values). */

@@ -16,10 +16,10 @@ import { PROMOTE } from './executor-scripts.js';
 import type { ModuleAllowList } from './module-allow-list.js';
 import { encodeRedisValues, unpackRecord } from './redis-values.js';
 import { type TaskFunction, TaskModules } from './task-modules.js';
-import { type HeldTask, TaskOutcomes } from './task-outcomes.js';
+import { type HeldTask, TaskOutcomes, taskName } from './task-outcomes.js';
 import { isTaskRecord } from './task-record.js';
 import { type TaskRunner, taskRunner, type WorkerMode } from './task-runner.js';
-import { type TaskDelivery, type TaskLeases, TaskStream } from './task-stream.js';
+import { type TaskDelivery, TaskLeases } from './task-stream.js';
 import { WorkerHeartbeat } from './worker-heartbeat.js';
 import {
   type RedisWorkerOptions,
@@ -110,7 +110,9 @@ export class RedisWorker implements AsyncDisposable {
       this.#subscriber = await this.#connection.blocking();
       this.#subscriber.on('message', (_channel: string, id: string) => this.#heardAbort(id));
       await this.#subscriber.subscribe(this.#keys.abort);
-      this.#leases = new TaskStream(this.#connection, this.#keys).leases(
+      this.#leases = new TaskLeases(
+        this.#connection,
+        this.#keys,
         this.#visibilityTimeout,
         RESULTS_TTL_MS,
       );
@@ -198,7 +200,7 @@ export class RedisWorker implements AsyncDisposable {
     const k = this.#keys;
     const [, nextDue] = (await PROMOTE.run(
       this.#connection.client,
-      [...this.#leases!.leaseKeys, k.delayed, k.retrying],
+      [...k.lease, k.delayed, k.retrying],
       [100],
     )) as [number, number];
     const wait = nextDue < 0 ? MAX_BLOCK_MS : Math.min(MAX_BLOCK_MS, nextDue);
@@ -221,7 +223,7 @@ export class RedisWorker implements AsyncDisposable {
     const held: HeldTask = {
       record,
       delivery,
-      task: `${record.t[0]}#${record.t[1] || '(anonymous)'}`,
+      found: undefined,
       stop: undefined,
       stopped: undefined,
       since: Date.now(),
@@ -260,8 +262,9 @@ export class RedisWorker implements AsyncDisposable {
     this.#invoke(held, found, args);
   }
 
-  #invoke(held: HeldTask, [module, name, fn]: TaskFunction, args: unknown[]): void {
-    held.task = `${module}#${name}`;
+  #invoke(held: HeldTask, found: TaskFunction, args: unknown[]): void {
+    held.found = found;
+    const [module, name, fn] = found;
     if (held.stopped !== undefined) {
       this.#failed(held, held.stopped.reason);
       return;
@@ -271,12 +274,19 @@ export class RedisWorker implements AsyncDisposable {
       held,
     ).then(
       (result) => {
-        let value: unknown;
-        try {
-          [value] = encodeRedisValues([result], `the task ${name} of ${module}`, 'result');
-        } catch (error) {
-          this.#failed(held, error);
-          return;
+        let value: unknown = result;
+        // A primitive (most results) crosses as it is; the rest is checked and encoded.
+        if (
+          typeof result === 'object' ||
+          typeof result === 'function' ||
+          typeof result === 'symbol'
+        ) {
+          try {
+            [value] = encodeRedisValues([result], `the task ${name} of ${module}`, 'result');
+          } catch (error) {
+            this.#failed(held, error);
+            return;
+          }
         }
         this.#release(held);
         this.#outcomes!.value(held, value);
@@ -338,10 +348,10 @@ export class RedisWorker implements AsyncDisposable {
   #status() {
     return {
       state: this.#state === 'running' ? ('running' as const) : ('closing' as const),
-      current: [...this.#held.values()].map(({ record, task, since }) => ({
-        id: record.i,
-        task,
-        since,
+      current: [...this.#held.values()].map((held) => ({
+        id: held.record.i,
+        task: taskName(held),
+        since: held.since,
       })),
       done: this.#outcomes?.doneCount ?? 0,
       failed: this.#outcomes?.failedCount ?? 0,

@@ -8,6 +8,7 @@
 import { encodeError } from '../codec/error-codec.js';
 import type { ExecutorKeys } from './executor-keys.js';
 import { packRecord } from './redis-values.js';
+import type { TaskFunction } from './task-modules.js';
 import {
   type DeadLetterRecord,
   OUTCOME_CANCELLED,
@@ -15,14 +16,14 @@ import {
   OUTCOME_VALUE,
   type TaskRecord,
 } from './task-record.js';
-import type { Settlement, TaskDelivery, TaskLeases } from './task-stream.js';
+import type { BurstReceiver, Settlement, TaskDelivery, TaskLeases } from './task-stream.js';
 
 /** One task a worker holds. */
 export interface HeldTask {
   readonly record: TaskRecord;
   readonly delivery: TaskDelivery;
-  /** The function, as `module#export` once found (the submitter may not know the export's name). */
-  task: string;
+  /** The function once found: module and export (the submitter may not know the export's name). */
+  found: TaskFunction | undefined;
   /** Stops the run while the runner runs it. */
   stop: ((reason: unknown) => void) | undefined;
   /** Why it was stopped (a cancel, or the worker's close), once it was. */
@@ -30,6 +31,13 @@ export interface HeldTask {
   readonly since: number;
   /** Aborted by its executor (a cancel): no retry, the outcome says cancelled. */
   cancelled: boolean;
+}
+
+/** The task's function as `module#export` (built when asked: most tasks never need it). */
+export function taskName(held: HeldTask): string {
+  const found = held.found;
+  if (found !== undefined) return `${found[0]}#${found[1]}`;
+  return `${held.record.t[0]}#${held.record.t[1] || '(anonymous)'}`;
 }
 
 /** @internal Writes the outcomes of one worker's attempts. */
@@ -40,6 +48,11 @@ export class TaskOutcomes {
   /** Outcomes sent and not yet answered, and who waits for them all. */
   #unsettled = 0;
   #allSettled: (() => void) | undefined;
+  readonly #answered: BurstReceiver<number> = {
+    answered: () => {
+      if (--this.#unsettled === 0) this.#allSettled?.();
+    },
+  };
   readonly #resultKeys = new Map<string, string>();
 
   constructor(
@@ -84,7 +97,7 @@ export class TaskOutcomes {
     const encoded = encodeError(error);
     const letter: DeadLetterRecord = {
       task: record,
-      name: held.task,
+      name: taskName(held),
       error: encoded,
       attempts: record.n + 1,
       time: Date.now(),
@@ -126,9 +139,7 @@ export class TaskOutcomes {
   /** Writes an outcome with the fenced acknowledgement (a lost lease writes nothing: another worker has the task). */
   #settle(settlement: Settlement): void {
     this.#unsettled++;
-    this.leases.settle(settlement, () => {
-      if (--this.#unsettled === 0) this.#allSettled?.();
-    });
+    this.leases.settle(settlement, this.#answered);
   }
 
   /** The results list of the executor client `client`. */

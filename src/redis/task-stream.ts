@@ -3,14 +3,15 @@
  * takes them as leases and settles each with a fenced step that also writes its outcome
  * (executor-scripts.ts). Nothing here is a lease of its own: reading, renewal, take-over and
  * giving back are the engine's. What happens in one turn of the event loop travels together:
- * a burst of submits is one script, and so is a burst of outcomes.
+ * a burst of submits is one script, and so are a burst of cancels and a burst of outcomes.
  * @module
  */
 import type { RedisConnection } from './connection.js';
 import type { ExecutorKeys } from './executor-keys.js';
-import { SETTLE, SUBMIT } from './executor-scripts.js';
+import { CANCEL, SETTLE, SUBMIT } from './executor-scripts.js';
 import { LeaseStream } from './lease-stream.js';
 import { type Delivery, STREAM_SHUT_DOWN } from './lease-stream-types.js';
+import type { QueueEpoch } from './queue-epoch.js';
 
 /** A task as a worker holds it. */
 export type TaskDelivery = Delivery;
@@ -31,113 +32,134 @@ export interface Settlement {
 const BURST = 500;
 
 /** Told how the burst of an item went: its reply, or the error of the whole burst. */
-export type BurstDone<R> = (error: unknown, reply: R | undefined) => void;
+export interface BurstReceiver<R> {
+  answered(error: unknown, reply: R | undefined): void;
+}
 
-/** @internal Collects what is sent in one turn and sends it in bursts of `BURST`. */
+/**
+ * @internal Collects what is sent in one turn and sends it in bursts of `BURST`; each item's
+ * receiver is told how its burst went (an object, not a closure per item), then `onAnswered`
+ * with how many items that burst held.
+ */
 class Bursts<T, R> {
   #items: T[] = [];
-  #done: BurstDone<R>[] = [];
+  #receivers: BurstReceiver<R>[] = [];
   readonly #flushBound = () => this.#flush();
 
-  constructor(private readonly send: (items: T[]) => Promise<R[]>) {}
+  constructor(
+    private readonly send: (items: T[]) => Promise<R[]>,
+    private readonly onAnswered: (count: number) => void = ignoreCount,
+  ) {}
 
-  /** Sends `item` with the others of this turn; `done` is told how it went. */
-  push(item: T, done: BurstDone<R>): void {
+  /** Sends `item` with the others of this turn; `receiver` is told how it went. */
+  push(item: T, receiver: BurstReceiver<R>): void {
     if (this.#items.push(item) === 1) queueMicrotask(this.#flushBound);
-    this.#done.push(done);
+    this.#receivers.push(receiver);
   }
 
   #flush(): void {
     const items = this.#items;
-    const done = this.#done;
+    const receivers = this.#receivers;
     this.#items = [];
-    this.#done = [];
+    this.#receivers = [];
     for (let start = 0; start < items.length; start += BURST) {
       const end = Math.min(items.length, start + BURST);
       const burst = start === 0 && end === items.length ? items : items.slice(start, end);
       this.send(burst).then(
         (replies) => {
-          for (let i = start; i < end; i++) done[i]!(undefined, replies[i - start]);
+          for (let i = start; i < end; i++) receivers[i]!.answered(undefined, replies[i - start]);
+          this.onAnswered(end - start);
         },
         (error: unknown) => {
-          for (let i = start; i < end; i++) done[i]!(error, undefined);
+          for (let i = start; i < end; i++) receivers[i]!.answered(error, undefined);
+          this.onAnswered(end - start);
         },
       );
     }
   }
 }
 
-/** @internal The executor's side: appending tasks. */
+function ignoreCount(_count: number): void {}
+
+/** A receiver for items whose answer nobody reads. */
+const UNREAD: BurstReceiver<unknown> = { answered() {} };
+
+/** @internal The executor's side: appending tasks and cancelling them. */
 export class TaskStream {
-  readonly #stream: LeaseStream;
-  readonly #submits: Bursts<Buffer, string>;
-  /** Submits sent and not yet answered. */
+  readonly #submits: Bursts<string | Buffer, string>;
+  readonly #cancels: Bursts<readonly [entry: string, id: string], unknown>;
+  /** Submits and cancels sent and not yet answered. */
   #unanswered = 0;
   #answered: (() => void) | undefined;
+  readonly #answer = (count: number) => {
+    this.#unanswered -= count;
+    if (this.#unanswered === 0) this.#answered?.();
+  };
 
-  constructor(
-    private readonly connection: RedisConnection,
-    private readonly keys: ExecutorKeys,
-  ) {
-    this.#stream = new LeaseStream(connection, keys.prefix, { visibilityTimeout: 30_000 });
+  /**
+   * `epoch` is told the queue's epoch each submit step reads, before the entry ids of that
+   * step are handed out.
+   */
+  constructor(connection: RedisConnection, keys: ExecutorKeys, epoch: QueueEpoch) {
+    const submitKeys = [...keys.lease, keys.epoch];
     this.#submits = new Bursts(async (records) => {
       await connection.ready();
-      return (await SUBMIT.run(connection.client, this.#stream.keys, records)) as string[];
-    });
+      const args: (string | Buffer)[] = [epoch.candidate()];
+      for (const record of records) args.push(record);
+      const reply = (await SUBMIT.run(connection.client, submitKeys, args)) as string[];
+      epoch.seen(reply[records.length]!);
+      return reply; // the ids, then the epoch (past the burst's end)
+    }, this.#answer);
+    const cancelKeys = [...keys.lease, keys.delayed, keys.retrying, keys.cancelled];
+    this.#cancels = new Bursts(async (tasks) => {
+      await connection.ready();
+      const args = [keys.abort, keys.leaseChannel];
+      for (const [entry, id] of tasks) args.push(entry, id);
+      await CANCEL.run(connection.client, cancelKeys, args);
+      return [] as unknown[];
+    }, this.#answer);
   }
 
-  /** The lease engine's keys (what scripts built on its Lua take first). */
-  get leaseKeys(): readonly string[] {
-    return this.#stream.keys;
-  }
-
-  /** The lease engine's pub/sub channel. */
-  get channel(): string {
-    return this.#stream.channel;
-  }
-
-  /** Appends a task record (with the others of this turn, in one step); `done` gets its entry id. */
-  add(record: Buffer, done: BurstDone<string>): void {
+  /**
+   * Appends a task record (with the others of this turn, in one step); `receiver` gets its
+   * entry id (before `settled()` counts it answered: it may send a cancel, waited for too).
+   */
+  add(record: string | Buffer, receiver: BurstReceiver<string>): void {
     this.#unanswered++;
-    this.#submits.push(record, (error, entry) => {
-      if (--this.#unanswered === 0) this.#answered?.();
-      done(error, entry);
-    });
+    this.#submits.push(record, receiver);
   }
 
-  /** Resolves once every submit was answered. */
+  /**
+   * Cancels the task `id` whose first attempt is the entry `entry` (with the others of this
+   * turn, in one step): removed if it waits, else announced to the workers.
+   */
+  cancel(entry: string, id: string): void {
+    this.#unanswered++;
+    this.#cancels.push([entry, id], UNREAD);
+  }
+
+  /** Resolves once every submit and cancel sent was answered (or failed). */
   settled(): Promise<void> {
     if (this.#unanswered === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#answered = resolve;
     });
   }
-
-  /** A reader of the tasks, for a worker. */
-  leases(visibilityTimeout: number, resultsTtl: number): TaskLeases {
-    return new TaskLeases(
-      new LeaseStream(this.connection, this.keys.prefix, { visibilityTimeout }),
-      this.keys,
-      resultsTtl,
-    );
-  }
 }
 
 /** @internal A worker's side: taking tasks under leases and settling them. */
 export class TaskLeases {
   readonly #settlements: Bursts<Settlement, number>;
+  private readonly stream: LeaseStream;
 
   constructor(
-    private readonly stream: LeaseStream,
+    connection: RedisConnection,
     private readonly keys: ExecutorKeys,
+    visibilityTimeout: number,
     resultsTtl: number,
   ) {
+    this.stream = new LeaseStream(connection, keys.prefix, { visibilityTimeout });
     this.#settlements = new Bursts((burst) => this.#settle(burst, resultsTtl));
-  }
-
-  /** The lease engine's keys. */
-  get leaseKeys(): readonly string[] {
-    return this.stream.keys;
   }
 
   /** Up to `count` tasks, waiting at most `block` ms. */
@@ -150,9 +172,9 @@ export class TaskLeases {
     return got === STREAM_SHUT_DOWN ? [] : got;
   }
 
-  /** Writes `settlement` with the fenced acknowledgement (with the others of this turn, in one step); `done` gets 1, or 0 when the lease was lost (nothing written). */
-  settle(settlement: Settlement, done: BurstDone<number>): void {
-    this.#settlements.push(settlement, done);
+  /** Writes `settlement` with the fenced acknowledgement (with the others of this turn, in one step); `receiver` gets 1, or 0 when the lease was lost (nothing written). */
+  settle(settlement: Settlement, receiver: BurstReceiver<number>): void {
+    this.#settlements.push(settlement, receiver);
   }
 
   /** Gives tasks back to the queue, first in line for any worker. */
@@ -170,17 +192,22 @@ export class TaskLeases {
     const keys = [k.delayed, k.retrying, k.dead, k.deadIndex];
     const lists = new Map<string, number>();
     const args: (string | number | Buffer)[] = [resultsTtl];
-    for (const { kind, id, results, outcome, delay = 0, next = '' } of burst) {
-      let list = 0;
-      if (results !== undefined && results !== '') {
-        list = lists.get(results) ?? 0;
-        if (list === 0) {
-          keys.push(results);
-          list = keys.length + this.stream.keys.length; // its 1-based KEYS index
-          lists.set(results, list);
-        }
+    const listOf = (results: string | undefined): number => {
+      if (results === undefined || results === '') return 0;
+      let list = lists.get(results);
+      if (list === undefined) {
+        keys.push(results);
+        list = keys.length + this.stream.keys.length; // its 1-based KEYS index
+        lists.set(results, list);
       }
-      args.push(kind, id, outcome, delay, next, list);
+      return list;
+    };
+    // Only what each kind needs (executor-scripts.ts, SETTLE).
+    for (const { kind, id, results, outcome, delay = 0, next = '' } of burst) {
+      if (kind === 'result') args.push('r', listOf(results), outcome);
+      else if (kind === 'dead') args.push('d', listOf(results), outcome, id, next);
+      else if (kind === 'retry') args.push('t', id, delay, next);
+      else args.push('x');
     }
     return this.stream.ackWith(
       burst.map((settlement) => settlement.delivery),
