@@ -18,6 +18,12 @@ export { decodeError, type EncodedError, encodeError } from './codec/error-codec
 export { move } from './codec/move.js';
 export type { WaitOptions } from './core/options.js';
 export {
+  type Dashboard,
+  type DashboardOptions,
+  DEFAULT_DASHBOARD_INTERVAL_MS,
+  serveDashboard,
+} from './dashboard/serve-dashboard.js';
+export {
   ActorExit,
   AuthenticationError,
   BrokenBarrierError,
@@ -155,7 +161,8 @@ export { CONDITION_CAPACITY, SharedCondition } from './shared/shared-condition.j
 export type { SharedDataOptions } from './shared/shared-data.js';
 export { SharedEvent } from './shared/shared-event.js';
 export { SharedLock } from './shared/shared-lock.js';
-export { SharedQueue, type SharedQueueOptions } from './shared/shared-queue.js';
+export { SharedQueue } from './shared/shared-queue.js';
+export type { SharedQueueOptions } from './shared/shared-queue-options.js';
 export { SharedRLock } from './shared/shared-rlock.js';
 export { SharedBoundedSemaphore, SharedSemaphore } from './shared/shared-semaphore.js';
 export { SharedValue } from './shared/shared-value.js';

@@ -42,6 +42,13 @@ describe('weft demo dishes', () => {
     assert.equal(summaryRow(run.stdout, 'stack')[2], '3');
   });
 
+  test('--dashboard serves the live dashboard while the run lasts, its address on stderr', async () => {
+    const run = await weft('demo', 'dishes', '--dishes', '3', '--no-progress', '--dashboard', '0');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^weft demo dishes: dashboard at http:\/\/127\.0\.0\.1:\d+\/\n$/);
+    assert.equal(summaryRow(run.stdout, 'stack')[2], '3');
+  });
+
   test('demo dishes --help lists every option with its default', async () => {
     const run = await weft('demo', 'dishes', '--help');
     assert.equal(run.code, 0);
@@ -106,6 +113,8 @@ describe('weft', () => {
       /--mode fibers is not a mode\nUse --mode tasks or --mode threads or --mode processes/,
     ],
     [['demo', 'dishes', '--mode'], /--mode needs a value/],
+    [['demo', 'dishes', '--dashboard', 'x'], /--dashboard must be a whole number \(0 or more\)/],
+    [['demo', 'dishes', '--dashboard', '70000'], /--dashboard must be at most 65535/],
   ];
   for (const [args, message] of mistakes) {
     test(`'weft ${args.join(' ')}' exits 2 and says what was wrong`, async () => {

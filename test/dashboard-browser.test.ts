@@ -2,13 +2,21 @@
 // CHROMIUM_PATH) driven by playwright-core. The page loads with no console errors, shows a
 // queue filling and draining live, escapes what users named, shows a dead letter whose
 // re-drive button sends the task back to complete, and reconnects when its stream drops.
+// The page of this program (serveDashboard from 'weft') shows its queue and pool, without
+// the columns and the section only a Redis has.
 // WEFT_DASHBOARD_SCREENSHOT=1 saves docs/dashboard.png. Without Chromium the tests skip,
 // saying how to install it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import {
+  Queue,
+  serveDashboard as serveProgramDashboard,
+  ThreadPoolExecutor,
+} from '../src/index.js';
 import { RedisExecutor, RedisQueue, RedisWorker, serveDashboard } from '../src/redis/index.js';
+import { square } from './fixtures/executor-tasks.js';
 import * as t from './fixtures/redis-tasks.js';
 import { launchChromium, skipUnlessChromium } from './support/chromium.js';
 import { linesOf, redisExecutorHarness, TASKS_PATH, until } from './support/redis-executors.js';
@@ -156,6 +164,47 @@ describe('dashboard in Chromium', FILE, () => {
       await page.close();
       await first.close();
       await second?.close();
+    }
+  });
+
+  test("this program's page: its queue and pool live, no Redis-only column or section", async () => {
+    await using dashboard = await serveProgramDashboard({ port: 0, interval: 200 });
+    const queue = new Queue<number>(5);
+    const name = 'Queue 1 (maxsize 5)';
+    await using executor = new ThreadPoolExecutor({ maxWorkers: 1, name: 'squares' });
+    const { page, errors } = await openPage(dashboard.url);
+    try {
+      await page.waitForSelector('#status.live', SHOWN);
+      assert.equal(
+        await page.locator('#source').textContent(),
+        `this program (pid ${process.pid})`,
+      );
+      for (let i = 0; i < 3; i++) await queue.put(i);
+      await cellReads(page, 'queue', name, 'waiting', '3');
+      await queue.get();
+      await cellReads(page, 'queue', name, 'inFlight', '1');
+      await cellReads(page, 'queue', name, 'oldest', '\u2014');
+      assert.equal(await executor.submit(square, 3), 9);
+      await cellReads(page, 'executor', 'squares', 'workers', '1');
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('#workers tr[data-worker]')].some(
+            (row) =>
+              /^squares thread \d+$/.test(row.dataset.worker ?? '') &&
+              row.querySelector('[data-field="doneCount"]')?.textContent === '1',
+          ),
+        undefined,
+        SHOWN,
+      );
+      const visible = (selector: string) => page.locator(selector).first().isVisible();
+      assert.equal(await visible('#dead'), false, 'no dead-letter section');
+      assert.equal(await visible('th:has-text("retrying")'), false);
+      assert.equal(await visible('#executors [data-field="dead"]'), false);
+      assert.equal(await visible('th:has-text("failed (1 min)")'), true);
+      assert.equal(await visible('th:has-text("last heartbeat")'), false);
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
     }
   });
 

@@ -74,6 +74,7 @@ function recordingSlot(): { slot: WorkerSlot<Job>; sent: unknown[][] } {
   const made = new WorkerSlot<Job>(0);
   made.state = READY;
   const link: WorkerLink = {
+    id: 0,
     send: (message) => void sent.push(message as unknown[]),
     terminate() {},
     ref() {},

@@ -7,6 +7,7 @@
 // Every kind of primitive an argument may hold must be known before one crosses.
 import '../kinds.js';
 import { readFileSync } from 'node:fs';
+import type { Dashboard } from '../dashboard/serve-dashboard.js';
 import {
   DISHES_DEFAULTS,
   DISHES_MINIMUMS,
@@ -67,6 +68,8 @@ Options:
   --work WORK      what drying is: sleep (waiting, as for I/O) or cpu (checksumming the
                    dish's bytes for about --dry-ms of this machine's CPU) (default ${d.work})
   --no-progress    no live progress lines, only the final state and the summary
+  --dashboard P    serve the live dashboard of the run's queues on port P while it runs
+                   (of its Redis with --mode redis); its address goes to stderr
   -h, --help       show this help
 
 The last line compares the modes run with the same options on this machine (kept in
@@ -91,6 +94,7 @@ const DISHES_FLAGS = {
   mode: { type: 'string' },
   work: { type: 'string' },
   redis: { type: 'string' },
+  dashboard: { type: 'string' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies FlagSpecs;
@@ -169,10 +173,18 @@ async function dishes(argv: string[]): Promise<void> {
     options.redis = values.redis;
   }
   const live = values['no-progress'] !== true && process.stdout.isTTY === true;
+  const port = typeof values.dashboard === 'string' ? parsePort(values.dashboard) : undefined;
   let summary: DishesSummary;
+  let dashboard: Dashboard | undefined;
   try {
+    if (port !== undefined) dashboard = await dishesDashboard(port, options);
     summary = await runDishes(options, progressReporter(process.stdout, { live }));
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`${DISHES}: port ${port} is in use; choose another with --dashboard\n`);
+      process.exitCode = 1;
+      return;
+    }
     if (!(error instanceof RedisUnavailableError)) throw error;
     // The message names the address and what to start: no stack trace.
     process.stderr.write(
@@ -180,8 +192,37 @@ async function dishes(argv: string[]): Promise<void> {
     );
     process.exitCode = 1;
     return;
+  } finally {
+    await dashboard?.close();
   }
   process.stdout.write(`\n${recordModeRun(summary, DISHES_MODES)}\n`);
+}
+
+/**
+ * The dashboard of a dishes run, made before the run's queues are: of this program, or with
+ * `--mode redis` of its Redis. Its address goes to stderr, out of the progress lines' way.
+ */
+async function dishesDashboard(port: number, options: Partial<DishesOptions>): Promise<Dashboard> {
+  const { serveDashboard } =
+    options.mode === 'redis'
+      ? await import('../redis/index.js')
+      : await import('../dashboard/serve-dashboard.js');
+  const dashboard = await serveDashboard({ port, redis: options.redis });
+  process.stderr.write(`${DISHES}: dashboard at ${dashboard.url}\n`);
+  return dashboard;
+}
+
+/** The value of `--dashboard text`: a TCP port (0: any free one). */
+function parsePort(text: string): number {
+  const port = wholeNumber(DISHES, 'dashboard', text, 0, 8080);
+  if (port > 65_535) {
+    throw new UsageError(
+      DISHES,
+      `--dashboard must be at most 65535, got '${text}'`,
+      'For example: --dashboard 8080',
+    );
+  }
+  return port;
 }
 
 /** The value of `--mode text`: one of the modes the demo runs. */

@@ -88,3 +88,17 @@ export function refuseUnknownOptions(
     }
   }
 }
+
+/**
+ * The `name` option of a pool or queue (what the local dashboard shows), or `null` when
+ * none was given; a TypeError at `where` for anything but a non-empty string.
+ */
+export function shownName(name: unknown, where: string): string | null {
+  if (name === undefined) return null;
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(
+      `${where}: name must be a non-empty string (what the dashboard shows), got ${describe(name)}`,
+    );
+  }
+  return name;
+}

@@ -2,7 +2,8 @@
  * The dashboard's one page: HTML, inline CSS and an inline script that listens to `/events`
  * (server-sent events; the browser reconnects by itself when the stream drops) and renders
  * each snapshot in place. Everything shown is set as text (`textContent`), never as HTML:
- * task names and error messages are user data.
+ * task names and error messages are user data. The snapshot's scope (a Redis, or this
+ * program) shows the columns and sections only it has (`redis-only`, `program-only`).
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -21,7 +22,7 @@ function el(tag, text, className) {
 }
 
 function count(n) {
-  return n.toLocaleString('en-US');
+  return n === null ? '\\u2014' : n.toLocaleString('en-US');
 }
 
 function rate(perSecond) {
@@ -100,14 +101,14 @@ function shutDown(q) {
   return q.shutDown ? ['state', 'shut down (' + q.shutDown + ')', 'warn'] : ['state', 'open', ''];
 }
 
-function workerCells(w) {
+function workerCells(w, scope) {
   const running = w.current.map((t) => shortTask(t.task) + ' (' + age(t.runningMs) + ')').join(', ');
   return [
     ['queue', w.queue, 'name'],
-    ['worker', w.host + ':' + w.pid, 'name'],
+    ['worker', scope === 'program' ? w.id : w.host + ':' + w.pid, 'name'],
     ['mode', w.mode + ' \\u00d7 ' + w.concurrency, ''],
-    ['health', w.state === 'closing' && w.health === 'alive' ? 'closing' : w.health, 'health ' + w.health],
-    ['heartbeat', age(w.heartbeatAgeMs) + ' ago', 'num'],
+    ['health', w.state !== 'running' && w.health === 'alive' ? w.state : w.health, 'health ' + w.health],
+    ['heartbeat', w.heartbeatAgeMs === null ? '\\u2014' : age(w.heartbeatAgeMs) + ' ago', 'num redis-only'],
     ['current', running || 'idle', running ? '' : 'dim'],
     ['doneCount', count(w.done), 'num'],
     ['failedCount', count(w.failed), w.failed > 0 ? 'num bad' : 'num'],
@@ -167,6 +168,7 @@ function showNotice(text) {
 
 function render(s) {
   shown.snapshot = s;
+  document.body.dataset.scope = s.scope;
   $('source').textContent = s.source;
   $('updated').textContent = time(s.time);
   const problem = $('problem');
@@ -179,15 +181,20 @@ function render(s) {
       key: q.name,
       cells: [
         ...queueCells(q),
-        ['retrying', count(q.retrying), 'num'],
-        ['dead', count(q.dead), q.dead > 0 ? 'num bad' : 'num'],
+        ['failed', rate(q.failedPerSecond), q.failedPerSecond > 0 ? 'num bad program-only' : 'num program-only'],
+        ['retrying', count(q.retrying), 'num redis-only'],
+        ['dead', count(q.dead), q.dead > 0 ? 'num bad redis-only' : 'num redis-only'],
         ['workers', count(q.workers), 'num'],
         shutDown(q),
       ],
     })),
     'executor',
   );
-  renderRows($('workers'), s.workers.map((w) => ({ key: w.queue + ' ' + w.id, cells: workerCells(w) })), 'worker');
+  renderRows(
+    $('workers'),
+    s.workers.map((w) => ({ key: w.queue + ' ' + w.id, cells: workerCells(w, s.scope) })),
+    'worker',
+  );
   renderRows(
     $('dead'),
     s.deadLetters.map((d) => ({
@@ -255,6 +262,7 @@ summary { cursor: pointer; }
 button { font: inherit; padding: .2rem .7rem; border-radius: 4px; border: 1px solid var(--accent); background: none; color: var(--accent); cursor: pointer; }
 button:disabled { opacity: .6; cursor: default; }
 #problem, #notice { margin: 1rem 0 0; padding: .5rem .8rem; border-radius: 6px; border: 1px solid var(--bad); color: var(--bad); }
+body:not([data-scope=redis]) .redis-only, body:not([data-scope=program]) .program-only { display: none; }
 `;
 
 const BODY = `
@@ -264,15 +272,21 @@ const BODY = `
 <p id="problem" hidden></p><p id="notice" hidden></p>
 <section><h2>Queues</h2><table><thead><tr><th>name</th><th class="num">waiting</th><th class="num">in flight</th>
 <th class="num">done (1 min)</th><th class="num">added (1 min)</th><th class="num">oldest item</th><th>state</th></tr></thead>
-<tbody id="queues"></tbody></table><p class="empty">No RedisQueue has keys on this Redis.</p></section>
-<section><h2>Executors</h2><table><thead><tr><th>task queue</th><th class="num">waiting</th><th class="num">running</th>
-<th class="num">done (1 min)</th><th class="num">added (1 min)</th><th class="num">oldest task</th><th class="num">retrying</th>
-<th class="num">dead</th><th class="num">workers</th><th>state</th></tr></thead>
-<tbody id="executors"></tbody></table><p class="empty">No RedisExecutor task queue on this Redis.</p></section>
-<section><h2>Workers</h2><table><thead><tr><th>task queue</th><th>worker</th><th>mode</th><th>health</th>
-<th class="num">last heartbeat</th><th>running</th><th class="num">done</th><th class="num">failed</th></tr></thead>
-<tbody id="workers"></tbody></table><p class="empty">No worker is beating.</p></section>
-<section><h2>Dead letters</h2><table><thead><tr><th>task queue</th><th>task</th><th>error</th>
+<tbody id="queues"></tbody></table><p class="empty"><span class="redis-only">No RedisQueue has keys on this Redis.</span>
+<span class="program-only">No queue made since the dashboard started is alive.</span></p></section>
+<section><h2>Executors<span class="program-only"> and pools</span></h2><table><thead><tr>
+<th><span class="redis-only">task queue</span><span class="program-only">name</span></th><th class="num">waiting</th>
+<th class="num">running</th><th class="num">done (1 min)</th><th class="num">added (1 min)</th><th class="num">oldest task</th>
+<th class="num program-only">failed (1 min)</th><th class="num redis-only">retrying</th><th class="num redis-only">dead</th>
+<th class="num">workers</th><th>state</th></tr></thead>
+<tbody id="executors"></tbody></table><p class="empty"><span class="redis-only">No RedisExecutor task queue on this Redis.</span>
+<span class="program-only">No executor or pool made since the dashboard started is alive.</span></p></section>
+<section><h2>Workers</h2><table><thead><tr><th><span class="redis-only">task queue</span><span class="program-only">pool</span></th>
+<th>worker</th><th>mode</th><th>health</th><th class="num redis-only">last heartbeat</th><th>running</th>
+<th class="num">done</th><th class="num">failed</th></tr></thead>
+<tbody id="workers"></tbody></table><p class="empty"><span class="redis-only">No worker is beating.</span>
+<span class="program-only">No worker thread or process is running.</span></p></section>
+<section class="redis-only"><h2>Dead letters</h2><table><thead><tr><th>task queue</th><th>task</th><th>error</th>
 <th class="num">attempts</th><th>failed at</th><th></th></tr></thead>
 <tbody id="dead"></tbody></table><p class="empty">No dead letters.</p></section>
 </main>`;

@@ -14,10 +14,12 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DASHBOARD_PAGE, DASHBOARD_PAGE_POLICY } from './dashboard-page.js';
-import type { DashboardSnapshot, SnapshotSource } from './snapshot.js';
+import { type DashboardSnapshot, type Found, type SnapshotSource, snapshotOf } from './snapshot.js';
 
 /** The most bytes a re-drive request body may have. */
 const MAX_BODY = 4_096;
+/** The lists shown when the first look failed. */
+const NOTHING_FOUND: Found = { queues: [], executors: [], workers: [], deadLetters: [] };
 
 /** A running dashboard server. */
 export class DashboardServer {
@@ -34,14 +36,19 @@ export class DashboardServer {
   #pushing = false;
   #closed = false;
 
+  /** `keepsAlive: false`: neither the server nor its pages keep the program running. */
   constructor(
     private readonly source: SnapshotSource,
     private readonly interval: number,
-  ) {}
+    private readonly keepsAlive = true,
+  ) {
+    if (!keepsAlive) this.#server.on('connection', (socket) => socket.unref());
+  }
 
   /** Starts listening; resolves with the page's URL. */
   async listen(port: number, host: string): Promise<string> {
     this.#server.listen(port, host);
+    if (!this.keepsAlive) this.#server.unref();
     await Promise.race([
       once(this.#server, 'listening'),
       once(this.#server, 'error').then(([error]) => {
@@ -113,7 +120,10 @@ export class DashboardServer {
     });
     if (this.#last !== undefined) send(response, this.#last);
     this.#push();
-    this.#timer ??= setInterval(() => this.#push(), this.interval);
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => this.#push(), this.interval);
+      if (!this.keepsAlive) this.#timer.unref();
+    }
   }
 
   /** Takes a snapshot (one at a time) and sends it to every listener. */
@@ -131,12 +141,7 @@ export class DashboardServer {
     this.#looking ??= this.source
       .take()
       .catch((error: unknown) => ({
-        time: Date.now(),
-        source: this.source.name,
-        queues: [],
-        executors: [],
-        workers: [],
-        deadLetters: [],
+        ...snapshotOf(this.source, Date.now(), NOTHING_FOUND),
         ...this.#last,
         error: messageOf(error),
       }))

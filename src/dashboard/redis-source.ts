@@ -11,13 +11,14 @@ import { RedisDeadLetters } from '../redis/dead-letters.js';
 import { streamFigures, streamIdTime } from '../redis/stream-figures.js';
 import { listWorkers, type WorkerBeat } from '../redis/worker-list.js';
 import { RateWindow } from './rate-window.js';
-import type {
-  DashboardSnapshot,
-  DeadLetterFigures,
-  ExecutorFigures,
-  QueueFigures,
-  SnapshotSource,
-  WorkerFigures,
+import {
+  type DashboardSnapshot,
+  type DeadLetterFigures,
+  type ExecutorFigures,
+  type QueueFigures,
+  type SnapshotSource,
+  snapshotOf,
+  type WorkerFigures,
 } from './snapshot.js';
 
 /** The dead letters shown per task queue, newest last. */
@@ -39,6 +40,7 @@ interface GoneWorker {
 /** Snapshots of one Redis. */
 export class RedisSource implements SnapshotSource {
   readonly name: string;
+  readonly scope = 'redis';
   readonly #connection: RedisConnection;
   readonly #rates = new Map<string, { done: RateWindow; added: RateWindow }>();
   readonly #deadLetters = new Map<string, RedisDeadLetters>();
@@ -89,6 +91,7 @@ export class RedisSource implements SnapshotSource {
       const [[, retrying], [, dead]] = counts as [[unknown, number], [unknown, number]];
       executors.push({
         ...figures,
+        failedPerSecond: null,
         retrying,
         dead,
         workers: beats.filter((beat) => beat.state === 'running').length,
@@ -96,15 +99,7 @@ export class RedisSource implements SnapshotSource {
       for (const letter of letters) deadLetters.push(deadLetterFigures(name, letter));
     }
     workers.push(...this.#goneWorkers(seen, now));
-    return {
-      time: now,
-      source: this.name,
-      error: null,
-      queues,
-      executors,
-      workers,
-      deadLetters,
-    };
+    return snapshotOf(this, now, { queues, executors, workers, deadLetters });
   }
 
   redrive(queue: string, id: string): Promise<boolean> {

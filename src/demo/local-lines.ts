@@ -41,9 +41,9 @@ export function watchedLines({ queueSize, work }: DishLineOptions): DishLineLayo
  */
 export function sharedLines({ queueSize, work }: DishLineOptions): DishLineLayout {
   return ({ wash, dry, stack }) => {
-    const reports = new DryReports(new SharedQueue(), dry);
-    const toDry = new SharedQueue<number>({ maxsize: queueSize });
-    const toStack = new SharedQueue<number>({ maxsize: queueSize });
+    const reports = new DryReports(new SharedQueue({ name: 'dry reports' }), dry);
+    const toDry = new SharedQueue<number>({ maxsize: queueSize, name: 'to dry' });
+    const toStack = new SharedQueue<number>({ maxsize: queueSize, name: 'to stack' });
     return {
       toDry,
       stackInput: toStack,

@@ -7,6 +7,7 @@
  */
 
 import { decodeError } from '../codec/error-codec.js';
+import type { StopMode } from '../core/live-registry.js';
 import { TimeoutError } from '../errors.js';
 import { refuseWhileImporting } from '../portable/bootstrap-guard.js';
 import {
@@ -16,10 +17,11 @@ import {
   workerCrashed,
 } from './broken-executor.js';
 import { handOver, PrefetchDepth, shares, spareWorkers } from './dispatch.js';
+import { lookAtWorkers } from './executor-look.js';
 import { type Job, type JobOwner, OVER, QUEUED, SENT } from './job.js';
 import { settleFromReply } from './job-outcome.js';
 import { JobQueue } from './job-queue.js';
-import { FAILED, INIT_FAILED, type InitMessage, READY } from './protocol.js';
+import { FAILED, INIT_FAILED, type InitMessage, OK, READY } from './protocol.js';
 import type { TargetEntry, TargetTable } from './targets.js';
 import type { Transport } from './transport.js';
 import { GONE, RETIRING, READY as SLOT_READY, STARTING, WorkerSlot } from './worker-slot.js';
@@ -47,7 +49,13 @@ export class ExecutorCore implements JobOwner {
   private flushScheduled = false;
   private readonly flushBound = () => this.flush();
   shutdownCalled = false;
+  /** How it was shut down, for the dashboard. */
+  stopMode: StopMode | null = null;
   broken: BrokenExecutor | null = null;
+  /** Tasks ever submitted, finished, and failed (threw, timed out, or died with their worker). */
+  submitted = 0;
+  done = 0;
+  failed = 0;
   /** Workers that died while starting, since a worker last became ready. */
   private startDeaths = 0;
   private closedResolve: (() => void) | null = null;
@@ -82,6 +90,7 @@ export class ExecutorCore implements JobOwner {
 
   /** Queues a job (at the back) and starts a worker if none is free for it. */
   enqueue(job: Job): void {
+    this.submitted++;
     this.queue.push(job);
     this.grow();
     this.scheduleFlush();
@@ -98,6 +107,7 @@ export class ExecutorCore implements JobOwner {
   /** Stops taking work: cancels what is queued if asked, and retires workers once drained. */
   shutdown(cancelFutures: boolean): void {
     this.shutdownCalled = true;
+    this.stopMode = cancelFutures ? 'immediate' : (this.stopMode ?? 'graceful');
     if (cancelFutures) this.queue.cancelAll();
     this.settleIfDrained();
   }
@@ -105,6 +115,7 @@ export class ExecutorCore implements JobOwner {
   /** Stops now (`Pool.terminate()`): refuses later work, fails every unfinished task with `reason`, stops every worker. */
   terminate(reason: unknown): void {
     this.shutdownCalled = true;
+    this.stopMode = 'immediate';
     this.failEverything(reason);
   }
 
@@ -129,6 +140,16 @@ export class ExecutorCore implements JobOwner {
         job.setException(reason);
       }
     }
+  }
+
+  /** @internal The waiting and running tasks and the workers, for the dashboard. */
+  look(): ReturnType<typeof lookAtWorkers> {
+    return lookAtWorkers(this.slots, this.queue.count, this.transport.kind);
+  }
+
+  private countFailed(slot: WorkerSlot<Job>, count: number): void {
+    slot.failed += count;
+    this.failed += count;
   }
 
   /** Starts a worker; false when it cannot be started now. */
@@ -236,6 +257,10 @@ export class ExecutorCore implements JobOwner {
     const job = slot.inflight.shift();
     if (job === undefined) return;
     slot.answered++;
+    if (code === OK) {
+      slot.done++;
+      this.done++;
+    } else this.countFailed(slot, 1);
     const now = performance.now();
     // A worker that answers batches reports how long they took itself (onServiceTime):
     // timed here, its answers would count the trips between batches too, and small
@@ -265,6 +290,7 @@ export class ExecutorCore implements JobOwner {
       job.timer = setTimeout(() => {
         job.timer = undefined;
         if (job.phase !== SENT || slot.inflight.peek() !== job) return;
+        this.countFailed(slot, 1);
         this.stopRunning(
           slot,
           job,
@@ -352,6 +378,7 @@ export class ExecutorCore implements JobOwner {
       return;
     }
     const { running, lost, unstarted } = slot.reclaim(slot.link.started());
+    this.countFailed(slot, lost.length + (running === null ? 0 : 1));
     if (running !== null) {
       running.over();
       running.setException(workerCrashed(kind, exitCode, cause));

@@ -8,11 +8,13 @@
 import '../kinds.js';
 import { availableParallelism } from 'node:os';
 import { encodeValues } from '../codec/codec.js';
+import { LOOK, type PoolLook, registerLive } from '../core/live-registry.js';
 import {
   describe,
   invalidTimeout,
   invalidWaitOptions,
   refuseUnknownOptions,
+  shownName,
 } from '../core/options.js';
 import { RuntimeError } from '../errors.js';
 import type { Future } from '../futures/future.js';
@@ -39,6 +41,8 @@ export interface ExecutorOptions {
   maxTasksPerWorker?: number | undefined;
   /** An idle worker exits after this many ms without work (default: never; idle workers never keep the process alive). */
   idleTimeout?: number | undefined;
+  /** What the local dashboard calls it (default: a label such as `ThreadPoolExecutor 1 (maxWorkers 4)`). */
+  name?: string | undefined;
 }
 
 /** Options of one task given to `submitWith`. */
@@ -80,6 +84,10 @@ export abstract class Executor implements AsyncDisposable {
   protected readonly core: ExecutorCore;
   private readonly targets = new TargetTable();
   private readonly name: string;
+  /** What the dashboard shows: the name given, else its type and detail in a label. */
+  private readonly shownName: string | null;
+  private shownType: string;
+  private shownDetail: string;
   /** `extraOptions`: the option names the subclass reads itself (checked with the common ones). */
   protected constructor(
     transport: Transport,
@@ -93,6 +101,7 @@ export abstract class Executor implements AsyncDisposable {
       throw new TypeError(`new ${name}(options): options must be an object, got ${describe(opts)}`);
     }
     refuseUnknownOptions(opts, [...EXECUTOR_OPTIONS, ...extraOptions], `new ${name}(options)`);
+    this.shownName = shownName(opts.name, `new ${name}()`);
     this.maxWorkers = count(
       opts.maxWorkers,
       availableParallelism(),
@@ -136,6 +145,9 @@ export abstract class Executor implements AsyncDisposable {
       initializer,
       initArgs,
     });
+    this.shownType = name;
+    this.shownDetail = `maxWorkers ${this.maxWorkers}`;
+    registerLive(this);
   }
 
   /**
@@ -293,6 +305,28 @@ export abstract class Executor implements AsyncDisposable {
     return this.core.workerCount;
   }
 
+  /** @internal How the dashboard labels it when it has no name: `Pool` shows its executor as itself. */
+  showAs(type: string, detail: string): void {
+    this.shownType = type;
+    this.shownDetail = detail;
+  }
+
+  /** The local dashboard's look (core/live-registry.ts). */
+  [LOOK](): PoolLook {
+    const core = this.core;
+    return {
+      kind: 'pool',
+      type: this.shownType,
+      name: this.shownName,
+      detail: this.shownDetail,
+      ...core.look(),
+      submitted: core.submitted,
+      done: core.done,
+      failed: core.failed,
+      shutDown: core.stopMode,
+    };
+  }
+
   private refuseIfClosed(where: string): void {
     const broken = this.core.broken;
     if (broken !== null) throw new BrokenExecutor(broken.message, { cause: broken.cause });
@@ -338,4 +372,5 @@ const EXECUTOR_OPTIONS = [
   'initArgs',
   'maxTasksPerWorker',
   'idleTimeout',
+  'name',
 ] as const;

@@ -21,12 +21,16 @@ export type TargetDefinition = TargetRef;
 export class TargetEntry {
   /** Why it cannot run (not exported from its module), once known; later submits throw it. */
   error: unknown = undefined;
+  /** The name it is exported as, once found (a function's own name may be empty): the dashboard shows it. */
+  exportName: string;
 
   constructor(
     /** Its number in definition order. */
     readonly key: number,
     readonly definition: TargetDefinition,
-  ) {}
+  ) {
+    this.exportName = definition.name;
+  }
 }
 
 /** Numbers targets and remembers their definitions in order. */
@@ -51,9 +55,14 @@ export class TargetTable {
       checkTarget(target, where);
       const entry = this.define(targetRef(target));
       this.byFunction.set(target, entry);
-      locate(target, where).catch((error: unknown) => {
-        entry.error = error;
-      });
+      locate(target, where).then(
+        (found) => {
+          entry.exportName = found.name;
+        },
+        (error: unknown) => {
+          entry.error = error;
+        },
+      );
       return entry;
     }
     checkTarget(target, where);

@@ -28,6 +28,8 @@ export interface WorkerEvents {
 
 /** One running worker, as the core drives it. */
 export interface WorkerLink {
+  /** Its thread id, or its process id (for the dashboard). */
+  readonly id: number;
   /** Sends one message; throws (synchronously) when the message cannot be sent. */
   send(message: unknown, transfer: readonly Transferable[]): void;
   /** Stops the worker now, whatever it is doing; `onExit` follows. */

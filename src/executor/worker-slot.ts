@@ -41,6 +41,9 @@ export class WorkerSlot<Job extends SlotJob = SlotJob> {
   answered = 0;
   /** Tasks handed over, ever (for `maxTasksPerWorker`). */
   sent = 0;
+  /** Tasks it finished, and tasks that failed in it (threw, timed out, or died with it). */
+  done = 0;
+  failed = 0;
   /** How many target definitions the worker has received. */
   known = 0;
   /** When the first job in `inflight` started (ms, `performance.now()`). */

@@ -6,7 +6,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { describe, refuseUnknownOptions } from '../core/options.js';
+import { describe, refuseUnknownOptions, shownName } from '../core/options.js';
 import { CancelledError, RuntimeError } from '../errors.js';
 import { count, type Executor, type ExecutorOptions, plainArray } from '../executor/executor.js';
 import {
@@ -28,6 +28,8 @@ export interface PoolOptions {
   initArgs?: readonly unknown[] | undefined;
   /** A worker is replaced by a fresh one after this many tasks (a chunk counts as one; default: never). */
   maxTasksPerChild?: number | undefined;
+  /** What the local dashboard calls it (default: a label such as `Pool 1 (4 workers)`). */
+  name?: string | undefined;
 }
 
 /** Options of `mapAsync` and `starmapAsync`. */
@@ -38,7 +40,7 @@ export interface MapAsyncOptions<R> extends ResultCallbacks<R> {
 
 type Result<F extends AnyFunction> = Awaited<ReturnType<F>>;
 
-const OPTION_NAMES = ['initializer', 'initArgs', 'maxTasksPerChild'] as const;
+const OPTION_NAMES = ['initializer', 'initArgs', 'maxTasksPerChild', 'name'] as const;
 const RUN = 0;
 const CLOSE = 1;
 const TERMINATE = 2;
@@ -73,6 +75,7 @@ export abstract class BasePool implements AsyncDisposable {
   ) {
     this.executor = createExecutor(executorOptions(name, processes, options));
     this.processes = this.executor.maxWorkers;
+    this.executor.showAs(name, `${this.processes} workers`);
   }
 
   /**
@@ -371,10 +374,12 @@ function executorOptions(
   if (initArgs !== undefined && !Array.isArray(initArgs)) {
     throw new TypeError(`${where}: initArgs must be an array, got ${describe(initArgs)}`);
   }
+  const shown = shownName(options.name, where) ?? undefined;
   return {
     maxWorkers,
     initializer,
     initArgs,
     maxTasksPerWorker: count(maxTasksPerChild, Number.POSITIVE_INFINITY, 'maxTasksPerChild', where),
+    name: shown,
   };
 }

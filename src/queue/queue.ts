@@ -3,6 +3,7 @@
  * `asyncio.Queue`, with 3.13's `shutdown`), and the base of every queue kind.
  * @module
  */
+import { LOOK, type QueueLook, registerLive } from '../core/live-registry.js';
 import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import {
   falseOnTimeout,
@@ -73,6 +74,9 @@ export class Queue<T> implements AsyncIterable<T> {
   private isShutDown = false;
   /** Shut down with `immediate`: items are dropped, not kept. */
   private dropsItems = false;
+  /** Items ever put, and ever handed to a getter (the dashboard's rates). */
+  private putCount = 0;
+  private gotCount = 0;
 
   constructor(maxsize = 0) {
     if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
@@ -81,6 +85,7 @@ export class Queue<T> implements AsyncIterable<T> {
       );
     }
     this.maxsize = maxsize;
+    registerLive(this);
   }
 
   /**
@@ -291,6 +296,7 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** `count` lent items reached their consumer's code: they leave the queue, room frees. */
   [LENT_RECEIVED](count: number): void {
+    this.gotCount += Math.min(count, this.lent);
     this.lent = Math.max(0, this.lent - count);
     if (this.putters.length > 0) this.admitPutters();
   }
@@ -341,6 +347,22 @@ export class Queue<T> implements AsyncIterable<T> {
     );
   }
 
+  /** The local dashboard's look (core/live-registry.ts). */
+  [LOOK](): QueueLook {
+    const { maxsize, unfinished } = this;
+    return {
+      kind: 'queue',
+      type: this.constructor.name,
+      name: null,
+      detail: maxsize > 0 ? `maxsize ${maxsize}` : 'unbounded',
+      waiting: this.qsize(),
+      unfinished,
+      put: this.putCount,
+      got: this.gotCount,
+      shutDown: this.dropsItems ? 'immediate' : this.isShutDown ? 'graceful' : null,
+    };
+  }
+
   // Storage: FIFO here; subclasses override these five.
   private readonly items = new Deque<T>();
 
@@ -368,6 +390,7 @@ export class Queue<T> implements AsyncIterable<T> {
   private accept(item: T): void {
     if (!this.handToGetter(item)) this.store(item);
     this.unfinished++;
+    this.putCount++;
   }
 
   /** Gives `item` to the longest-waiting getter; `false` when none took it. */
@@ -377,6 +400,7 @@ export class Queue<T> implements AsyncIterable<T> {
       if (waiter.resolve(item)) {
         // Counted before anything else runs, so a put right after sees the room it took.
         if (waiter.data === LENDS) this.lent++;
+        else this.gotCount++;
         return true;
       }
     }
@@ -386,6 +410,7 @@ export class Queue<T> implements AsyncIterable<T> {
   /** Takes the next stored item and lets a waiting putter fill the room it leaves. */
   private take(): T {
     const item = this.retrieve();
+    this.gotCount++;
     if (this.putters.length > 0) this.admitPutters();
     return item;
   }

@@ -16,7 +16,6 @@ export {
   type Dashboard,
   type DashboardOptions,
   DEFAULT_DASHBOARD_INTERVAL_MS,
-  serveDashboard,
 } from '../dashboard/serve-dashboard.js';
 export {
   LeaseLostError,
@@ -35,6 +34,7 @@ export {
   type RedisConnectionOptions,
 } from './connection.js';
 export { type DeadLetter, RedisDeadLetters } from './dead-letters.js';
+export { serveDashboard } from './redis-dashboard.js';
 export { RedisEvent } from './redis-event.js';
 export { RedisExchange, type RedisExchangeOptions } from './redis-exchange.js';
 export {

@@ -4,12 +4,14 @@
  * @module
  */
 import { CROSS, type Crossed, type Destination } from '../codec/descriptor.js';
-import { describe, refuseUnknownOptions, refuseWait, type WaitOptions } from '../core/options.js';
+import { LOOK, type QueueLook, registerLive } from '../core/live-registry.js';
+import { describe, refuseWait, type WaitOptions } from '../core/options.js';
 import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError } from '../errors.js';
 import { untilShutDown } from '../queue/until-shut-down.js';
 import { blockingTimeout, type SyncWaitOptions } from './blocking.js';
 import { ByteRing } from './byte-ring.js';
 import { finish, type Prepared, payloadBytes, prepare, tagOf } from './item-codec.js';
+import { checkOptions, type SharedQueueOptions } from './shared-queue-options.js';
 import { crossShared, registerShared, type SharedDescriptor } from './shared-transport.js';
 import { TURN_WORDS } from './turn-list.js';
 import { bump, NOT_YET, STATE, Turnstile, underMutex } from './turnstile.js';
@@ -20,22 +22,13 @@ const COUNT = STATE + 2;
 const UNFINISHED = STATE + 3;
 const SHUT_DOWN = STATE + 4;
 const MAXSIZE = STATE + 5;
-const GET_TURNS = STATE + 6;
+/** Items ever put and ever got, from every thread (the dashboard's rates; they wrap at 2^32). */
+const PUTS = STATE + 6;
+const GETS = STATE + 7;
+const GET_TURNS = STATE + 8;
 const PUT_TURNS = GET_TURNS + TURN_WORDS;
 const JOIN_TURNS = PUT_TURNS + TURN_WORDS;
 const WORDS = JOIN_TURNS + TURN_WORDS;
-
-const DEFAULT_BYTES = 1 << 20;
-const MIN_BYTES = 64;
-const MAX_BYTES = 2 ** 28;
-
-/** Options of `new SharedQueue()`. */
-export interface SharedQueueOptions {
-  /** The most items it holds (`0`, the default: no bound but its bytes). */
-  maxsize?: number;
-  /** The size of its ring of bytes (default 1 MiB): items are held serialized, with 4 to 7 bytes each besides. */
-  bytes?: number;
-}
 
 /**
  * A FIFO queue in shared memory between threads: the whole `Queue` interface (`put`, `get`,
@@ -64,13 +57,16 @@ export class SharedQueue<T> implements AsyncIterable<T> {
   private readonly getters: Turnstile<unknown>;
   private readonly putters: Turnstile<void>;
   private readonly joiners: Turnstile<boolean>;
+  /** The name given for the dashboard (only the thread that made the queue shows it). */
+  private readonly name: string | null = null;
 
   constructor(options: SharedQueueOptions | number = {}, memory?: SharedDescriptor) {
     if (memory !== undefined) {
       this.buffer = memory.buffer;
       this.data = memory.extra!;
     } else {
-      const { maxsize, bytes } = checkOptions(options);
+      const { maxsize, bytes, name } = checkOptions(options);
+      this.name = name;
       this.buffer = new SharedArrayBuffer(WORDS * 4);
       this.data = new SharedArrayBuffer(bytes);
       new Int32Array(this.buffer)[MAXSIZE] = maxsize;
@@ -83,6 +79,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
       serve: (position) => {
         if (words[COUNT]! > position) {
           const item = ring.read();
+          words[GETS]!++;
           bump(words);
           return item;
         }
@@ -97,6 +94,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
         if (position !== 0 || (maxsize > 0 && words[COUNT]! >= maxsize)) return NOT_YET;
         if (!ring.write(item as Prepared)) return NOT_YET;
         words[UNFINISHED]!++;
+        words[PUTS]!++;
         bump(words);
         return undefined;
       },
@@ -104,6 +102,8 @@ export class SharedQueue<T> implements AsyncIterable<T> {
     this.joiners = new Turnstile<boolean>(words, JOIN_TURNS, {
       serve: () => (words[UNFINISHED] === 0 ? true : NOT_YET),
     });
+    // A copy that crossed to this thread is shown by the thread that made the queue.
+    if (memory === undefined) registerLive(this);
   }
 
   /** The bound on items (`0`: none but the bytes); may be changed at any time, from any thread. */
@@ -275,7 +275,8 @@ export class SharedQueue<T> implements AsyncIterable<T> {
   shutdown(immediate = false): void {
     const words = this.words;
     underMutex(words, () => {
-      words[SHUT_DOWN] = 1;
+      // 2 says `immediate` to the dashboard; every other reader only asks for non-zero.
+      words[SHUT_DOWN] = immediate ? 2 : Math.max(1, words[SHUT_DOWN]!);
       if (immediate) {
         const dropped = this.ring.clear();
         words[UNFINISHED] = Math.max(0, words[UNFINISHED]! - dropped);
@@ -288,6 +289,24 @@ export class SharedQueue<T> implements AsyncIterable<T> {
   /** Yields items as they arrive; ends when the queue is shut down and drained. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return untilShutDown(() => this.get());
+  }
+
+  /** The local dashboard's look (core/live-registry.ts). */
+  [LOOK](): QueueLook {
+    const words = this.words;
+    const maxsize = this.maxsize;
+    const shutDown = Atomics.load(words, SHUT_DOWN);
+    return {
+      kind: 'queue',
+      type: 'SharedQueue',
+      name: this.name,
+      detail: maxsize > 0 ? `maxsize ${maxsize}` : `${this.data.byteLength} bytes`,
+      waiting: this.qsize(),
+      unfinished: Atomics.load(words, UNFINISHED),
+      put: Atomics.load(words, PUTS) >>> 0,
+      got: Atomics.load(words, GETS) >>> 0,
+      shutDown: shutDown === 0 ? null : shutDown === 2 ? 'immediate' : 'graceful',
+    };
   }
 
   [CROSS](to: Destination): Crossed {
@@ -343,32 +362,5 @@ export class SharedQueue<T> implements AsyncIterable<T> {
 }
 
 const falseOnTimeout = (): boolean => false;
-
-function checkOptions(options: SharedQueueOptions | number): { maxsize: number; bytes: number } {
-  const given = typeof options === 'number' ? { maxsize: options } : options;
-  if (given === null || typeof given !== 'object') {
-    throw new TypeError(
-      `new SharedQueue(options): options must be an object like { maxsize, bytes } or a maxsize, got ${describe(options)}`,
-    );
-  }
-  refuseUnknownOptions(given, ['maxsize', 'bytes'], 'new SharedQueue()');
-  const { maxsize = 0, bytes = DEFAULT_BYTES } = given;
-  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize) || maxsize < 0) {
-    throw new TypeError(
-      `new SharedQueue(): maxsize must be an integer >= 0 (0: no bound), got ${describe(maxsize)}`,
-    );
-  }
-  if (
-    typeof bytes !== 'number' ||
-    !Number.isInteger(bytes) ||
-    bytes < MIN_BYTES ||
-    bytes > MAX_BYTES
-  ) {
-    throw new RangeError(
-      `new SharedQueue(): bytes must be an integer from ${MIN_BYTES} to ${MAX_BYTES}, got ${describe(bytes)}`,
-    );
-  }
-  return { maxsize, bytes: (bytes + 3) & ~3 };
-}
 
 registerShared('SharedQueue', (descriptor) => new SharedQueue({}, descriptor));

@@ -35,7 +35,8 @@ export interface PoolSlots {
   dequeue(claim: SlotClaim): void;
   /** Counts a task of a run as running in the pool. */
   track(): void;
-  untrack(): void;
+  /** A task of a run ended (`failed`: with an error, or killed). */
+  untrack(failed: boolean): void;
   registerRun(run: PoolRun): void;
   forgetRun(run: PoolRun): void;
 }
@@ -175,7 +176,7 @@ export class MapRun<I, R> implements AsyncIterableIterator<R> {
     else prev.next = next;
     if (next !== null) next.prev = prev;
     this.running--;
-    this.pool.untrack();
+    this.pool.untrack(item.task.failed());
     if (!this.stopped) this.record(item.task, item.index);
     this.pool.vacate();
     this.pump();

@@ -3,6 +3,7 @@
  * order, for a slot.
  * @module
  */
+import { LOOK, type PoolLook, registerLive } from '../core/live-registry.js';
 import { refuseWait, type WaitOptions } from '../core/options.js';
 import { currentLocals } from '../core/task-identity.js';
 import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
@@ -44,12 +45,17 @@ export class TaskPool {
   private readonly runs = new Set<PoolRun>();
   private readonly idle = new WaiterQueue<boolean>();
   private readonly available = new WaiterQueue<boolean>();
+  /** Tasks ever given to the pool (spawned, or started by a map), ended well, and failed (the dashboard's rates). */
+  private submittedCount = 0;
+  private doneCount = 0;
+  private failedCount = 0;
 
   /** `size`: an integer >= 1, or `Infinity` for no limit. */
   constructor(size: number) {
     if (!(Number.isInteger(size) && size >= 1) && size !== Number.POSITIVE_INFINITY)
       throw new RangeError(`TaskPool(size): size must be an integer >= 1 or Infinity, got ${size}`);
     this.size = size;
+    registerLive(this);
   }
 
   /** How many more tasks could start now (gevent's `free_count()`). */
@@ -87,6 +93,7 @@ export class TaskPool {
     );
     const entry = new PoolEntry(this, task as Task<unknown>);
     task.addDoneListener(entry);
+    this.submittedCount++;
     if (this.hasFree()) {
       this.occupy();
       this.run(entry);
@@ -198,7 +205,7 @@ export class TaskPool {
     if (before === null) this.first = after;
     else before.after = after;
     if (after !== null) after.before = before;
-    this.runningCount--;
+    this.untrack(entry.task.failed());
     this.vacate();
   }
 
@@ -243,11 +250,31 @@ export class TaskPool {
   /** @internal */
   track(): void {
     this.runningCount++;
+    this.submittedCount++;
   }
 
   /** @internal */
-  untrack(): void {
+  untrack(failed: boolean): void {
     this.runningCount--;
+    if (failed) this.failedCount++;
+    else this.doneCount++;
+  }
+
+  /** The local dashboard's look (core/live-registry.ts). */
+  [LOOK](): PoolLook {
+    return {
+      kind: 'pool',
+      type: 'TaskPool',
+      name: null,
+      detail: this.size === Number.POSITIVE_INFINITY ? 'no limit' : `size ${this.size}`,
+      waiting: this.claims.length,
+      running: this.runningCount,
+      submitted: this.submittedCount,
+      done: this.doneCount,
+      failed: this.failedCount,
+      workers: null,
+      shutDown: null,
+    };
   }
 
   /** @internal */

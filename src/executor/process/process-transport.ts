@@ -73,6 +73,7 @@ export class ProcessTransport implements Transport {
       events.onExit(code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0), cause);
     });
     return {
+      id: child.pid ?? 0,
       send: (message) => {
         child.send(message as object);
       },

@@ -67,6 +67,7 @@ export class ThreadTransport implements Transport {
       events.onExit(exitCode, cause);
     });
     return {
+      id: worker.threadId,
       send: (message, transfer) => worker.postMessage(message, transfer),
       terminate: () => {
         threadTable()
