@@ -105,15 +105,25 @@ export function blockOn(words: Int32Array, seen: number, ms: number): void {
 
 /** Runs `body` under the primitive's mutex; if it bumped the sequence, wakes the sleepers. */
 export function underMutex<R>(words: Int32Array, body: () => R): R {
-  enter(words, 0);
-  const before = words[SEQ];
+  const before = lock(words);
   try {
     return body();
   } finally {
-    const changed = words[SEQ] !== before;
-    leave(words, 0);
-    if (changed) wake(words);
+    unlock(words, before);
   }
+}
+
+/** Takes the primitive's mutex; returns the sequence word as it was, for `unlock`. */
+function lock(words: Int32Array): number {
+  enter(words, 0);
+  return words[SEQ]!;
+}
+
+/** Gives the mutex back; wakes the sleepers if the sequence moved since `before`. */
+function unlock(words: Int32Array, before: number): void {
+  const changed = words[SEQ] !== before;
+  leave(words, 0);
+  if (changed) wake(words);
 }
 
 /** One thread's waiting tasks at one turn list of a shared primitive. */
@@ -176,10 +186,14 @@ export class Turnstile<T> extends WaiterQueue<T> {
   tryNow(data?: unknown): T | typeof NOT_YET {
     if (this.length > 0 && this.serveWaiting() > 0) return NOT_YET;
     const words = this.words;
-    return underMutex(words, () => {
+    // Not through underMutex: this is every put's and get's path, and its closure showed.
+    const before = lock(words);
+    try {
       this.tidy();
       return this.rules.serve(positionOf(words, this.turnsAt, currentTag()), data);
-    });
+    } finally {
+      unlock(words, before);
+    }
   }
 
   /**
