@@ -114,6 +114,32 @@ describe('SharedQueue items', () => {
     assert.ok(passed > 200, `many items went through (${passed})`);
   });
 
+  test('records take the bytes the docs give: a header of 4 and the payload, padded to 4', () => {
+    // Items of one kind into a 64-byte ring until it is full: how many fit says their size.
+    const fits = (item: unknown): number => {
+      const q = new SharedQueue<unknown>({ bytes: 64 });
+      let count = 0;
+      for (;;) {
+        try {
+          q.putNowait(item);
+        } catch (err) {
+          assert.equal((err as Error).name, 'QueueFull');
+          return count;
+        }
+        count++;
+      }
+    };
+    assert.equal(fits(-(2 ** 31)), 64 / 8, 'an int32: 4 + 4');
+    assert.equal(fits(2 ** 31), Math.floor(64 / 12), 'another number: 4 + 8');
+    assert.equal(fits(-0), Math.floor(64 / 12), '-0 is not an int32');
+    assert.equal(fits('abcdef'), 64 / 16, '6 units: 4 + 12');
+    assert.equal(fits('abcde'), 64 / 16, '5 units: 4 + 10, padded to 12');
+    assert.equal(fits(''), 64 / 4, 'the empty string: the header alone');
+    for (const item of [true, false, null, undefined]) {
+      assert.equal(fits(item), 64 / 4, `${item}: the header alone`);
+    }
+  });
+
   test('a string in place just at the ring size limit goes in; one unit more is a RangeError', async () => {
     // 64 bytes: a record's 4-byte header leaves 60 for the payload, 30 UTF-16 units.
     const q = new SharedQueue<string>({ bytes: 64 });
