@@ -39,6 +39,8 @@ function recordBytes(length: number): number {
 export class ByteRing {
   private readonly views: RingViews;
   private readonly capacity: number;
+  /** The largest payload this ring can ever hold. */
+  readonly largest: number;
 
   constructor(
     private readonly words: Int32Array,
@@ -46,16 +48,12 @@ export class ByteRing {
     buffer: SharedArrayBuffer,
   ) {
     this.capacity = buffer.byteLength;
+    this.largest = Math.min(this.capacity - HEADER_BYTES, LARGEST_PAYLOAD);
     this.views = {
       bytes: new Uint8Array(buffer),
       words: new Int32Array(buffer),
       units: new Uint16Array(buffer),
     };
-  }
-
-  /** The largest payload this ring can ever hold. */
-  get largest(): number {
-    return Math.min(this.capacity - HEADER_BYTES, LARGEST_PAYLOAD);
   }
 
   /** Where a record of a `length`-byte payload would start, or -1 when there is no room now. */

@@ -20,7 +20,7 @@ export enum Tag {
 }
 
 /** Strings up to this length are copied in place (as UTF-16 units); longer ones V8 packs better. */
-const SHORT_STRING = 256;
+export const SHORT_STRING = 256;
 
 /** An item ready to be written: the value itself (written in place) or its V8 bytes. */
 export type Prepared = number | string | boolean | null | undefined | V8Bytes;

@@ -80,7 +80,8 @@ export class SharedQueue<T> implements AsyncIterable<T> {
         if (words[COUNT]! > position) {
           const item = ring.read();
           words[GETS]!++;
-          bump(words);
+          // Only waiting putters care that room was made; with none, no wake-up to pay for.
+          if (words[PUT_TURNS] !== 0) bump(words);
           return item;
         }
         if (words[SHUT_DOWN] !== 0) throw this.shutDownError('get');
@@ -95,7 +96,8 @@ export class SharedQueue<T> implements AsyncIterable<T> {
         if (!ring.write(item as Prepared)) return NOT_YET;
         words[UNFINISHED]!++;
         words[PUTS]!++;
-        bump(words);
+        // Only waiting getters care that an item came (see the getters' serve).
+        if (words[GET_TURNS] !== 0) bump(words);
         return undefined;
       },
     });
@@ -157,21 +159,26 @@ export class SharedQueue<T> implements AsyncIterable<T> {
       const refused = refuseWait(opts, 'SharedQueue.put()');
       if (refused) return refused;
     }
-    if (this.shutDown) return Promise.reject(this.shutDownError('put'));
+    if (this.words[SHUT_DOWN] !== 0) return Promise.reject(this.shutDownError('put'));
     let prepared: Prepared;
     try {
       prepared = this.encode(item, 'put');
+      // The common case, room now: settled with a promise made once, nothing allocated.
+      if (this.putters.length === 0 && this.putters.tryNow(prepared) !== NOT_YET) {
+        this.handOverHere();
+        return PUT_DONE;
+      }
     } catch (err) {
       return Promise.reject(err);
     }
-    const put = this.putters.enqueue(opts, this.putTimedOut, prepared);
+    const put = this.putters.park(opts, this.putTimedOut, prepared);
     this.handOverHere();
     return put;
   }
 
   /** Puts a copy of `item` now, or throws `QueueFull` (`QueueShutDown`, `TypeError`, `RangeError`). */
   putNowait(item: T): void {
-    if (this.shutDown) throw this.shutDownError('putNowait');
+    if (this.words[SHUT_DOWN] !== 0) throw this.shutDownError('putNowait');
     const prepared = this.encode(item, 'putNowait');
     if (this.putters.tryNow(prepared) === NOT_YET) {
       throw new QueueFull(`SharedQueue.putNowait(): the queue is full (${this.roomSays()})`);
@@ -185,7 +192,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
    */
   putSync(item: T, opts?: SyncWaitOptions): void {
     const timeout = blockingTimeout(opts, 'SharedQueue.putSync()');
-    if (this.shutDown) throw this.shutDownError('putSync');
+    if (this.words[SHUT_DOWN] !== 0) throw this.shutDownError('putSync');
     const prepared = this.encode(item, 'putSync');
     if (this.putters.serveBlocking(prepared, timeout) === NOT_YET) {
       throw new QueueFull(
@@ -362,5 +369,7 @@ export class SharedQueue<T> implements AsyncIterable<T> {
 }
 
 const falseOnTimeout = (): boolean => false;
+/** What every put that found room at once returns: settled, and never settled again. */
+const PUT_DONE: Promise<void> = Promise.resolve();
 
 registerShared('SharedQueue', (descriptor) => new SharedQueue({}, descriptor));

