@@ -6,6 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { describe } from '../core/options.js';
+import { runOutsideTasks } from '../core/task-identity.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
 import { BrokenPipeError } from '../errors.js';
 import { currentTask } from '../task/spawn.js';
@@ -13,8 +14,9 @@ import { currentTask } from '../task/spawn.js';
 /**
  * Writes bytes (or strings, as UTF-8) to a connection. `await write(data)` resolves at
  * once while the socket takes more, else once it has drained; it rejects with
- * `BrokenPipeError` when the peer is gone. Writes made in one turn of the event loop go
- * out together (the socket is corked until the handler waits for something else).
+ * `BrokenPipeError` when the peer is gone. The first write of a pass of the event loop
+ * goes out at once; the writes that follow it in that pass are corked and go out together
+ * at its end, in one system call (or sooner, when one of them must wait for the socket).
  *
  * @example
  * ```ts
@@ -25,11 +27,13 @@ import { currentTask } from '../task/spawn.js';
  */
 export class StreamWriter {
   private readonly socket: Socket;
+  /**
+   * Whether this writer wrote in this pass of the event loop (it is then on `writers`):
+   * a request's answer goes out at its first write, with no deferral of its own, and a
+   * burst of writes (a pipelining peer's lines) is corked after that first one.
+   */
+  private wrote = false;
   private corked = false;
-  private readonly uncork = () => {
-    this.corked = false;
-    this.socket.uncork();
-  };
 
   /** Wraps `socket` (the server makes one per connection). */
   constructor(socket: Socket) {
@@ -50,13 +54,29 @@ export class StreamWriter {
     }
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return Promise.reject(closed());
-    if (!this.corked) {
+    if (!this.wrote) {
+      this.wrote = true;
+      if (writers.push(this) === 1) runOutsideTasks(endPassSoon);
+    } else if (!this.corked) {
       this.corked = true;
       socket.cork();
-      process.nextTick(this.uncork);
     }
     if (socket.write(data)) return RESOLVED_VOID;
+    // Waiting for the socket to drain: what is corked goes now.
+    this.flush();
     return this.drained();
+  }
+
+  /** @internal The pass of the event loop this writer wrote in ends: what it corked goes out. */
+  endPass(): void {
+    this.wrote = false;
+    this.flush();
+  }
+
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   private drained(): Promise<void> {
@@ -78,6 +98,23 @@ export class StreamWriter {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/**
+ * The writers that wrote in this pass of the event loop. One immediate, shared by all the
+ * connections served in the pass, ends it for them (no timer or tick per write).
+ */
+let writers: StreamWriter[] = [];
+
+/** Schedules the end of the pass (called outside any task: no connection's task runs it). */
+function endPassSoon(): void {
+  setImmediate(endPass);
+}
+
+function endPass(): void {
+  const ended = writers;
+  writers = [];
+  for (const writer of ended) writer.endPass();
 }
 
 function closed(): BrokenPipeError {
