@@ -1,8 +1,8 @@
 // A stream handler's rfile and wfile at the edges of their buffering: a read parked for a
 // line longer than the reader's buffer limit gets it whole; lines sent all at once come back
-// in order and whole; the first write of a pass of the event loop goes out at once and the
-// ones after it in that pass together; a handshake that times out leaves no read parked in
-// its task.
+// in order and whole; the first write after input goes out at once and the ones after it
+// together at the end of their pass of the event loop, input or not; a handshake that times
+// out leaves no read parked in its task.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
@@ -12,6 +12,7 @@ import {
   answerServerChallenge,
   currentTask,
   type StreamRequestHandler,
+  sleep,
   spawn,
   TCPServer,
 } from '../src/index.js';
@@ -74,7 +75,7 @@ describe('rfile and wfile', () => {
     assert.equal((await c.lines.readExactly(Buffer.byteLength(all))).toString(), all);
   });
 
-  test('wfile: the first write of a pass goes out at once, the ones after it in that pass together', async () => {
+  test('wfile: the first write after input goes out at once, the ones after it together', async () => {
     let calls: string[][] = [];
     const server = tracked(
       new TCPServer(ANY, async (h: StreamRequestHandler) => {
@@ -94,6 +95,25 @@ describe('rfile and wfile', () => {
         assert.equal((await c.lines.readline()).toString(), `${n} ${request}\n`);
     }
     assert.deepEqual(calls, [['1 a\n'], ['2 a\n', '3 a\n'], ['1 b\n'], ['2 b\n', '3 b\n']]);
+  });
+
+  test('wfile: writes made with no input to answer go out together at the end of their pass', async () => {
+    let calls: string[][] = [];
+    const server = tracked(
+      new TCPServer(ANY, async (h: StreamRequestHandler) => {
+        calls = recordWrites(h.request);
+        await h.wfile.write('hello\n');
+        await sleep(10);
+        await h.wfile.write('x\n');
+        await h.wfile.write('y\n');
+        await h.rfile.readline();
+      }),
+    );
+    const [, port] = await server.listen();
+    const c = await client(port);
+    for (const line of ['hello\n', 'x\n', 'y\n'])
+      assert.equal((await c.lines.readline()).toString(), line);
+    assert.deepEqual(calls, [['hello\n'], ['x\n', 'y\n']]);
   });
 
   test('a handshake that times out leaves no read parked in its task', async () => {

@@ -97,6 +97,8 @@ export class LineReader implements AsyncIterable<Buffer> {
     this.resolveRead = resolve;
     this.rejectRead = reject;
   };
+  /** @internal Told of each chunk of input: the connection's writer (the server pairs them). */
+  inputListener: { inputArrived(): void } | undefined = undefined;
   private readonly idleTimeout: number;
   private lastInput = 0;
   private waitingSince = 0;
@@ -247,6 +249,7 @@ export class LineReader implements AsyncIterable<Buffer> {
   private take(chunk: Buffer): void {
     if (this.ended) return;
     if (this.idleTimeout > 0) this.lastInput = performance.now();
+    this.inputListener?.inputArrived();
     this.queue.push(chunk);
     if (this.wanted !== NONE) this.settle();
     // A read still parked wants more than is held: the socket flows on for it.

@@ -14,9 +14,11 @@ import { currentTask } from '../task/spawn.js';
 /**
  * Writes bytes (or strings, as UTF-8) to a connection. `await write(data)` resolves at
  * once while the socket takes more, else once it has drained; it rejects with
- * `BrokenPipeError` when the peer is gone. The first write of a pass of the event loop
- * goes out at once; the writes that follow it in that pass are corked and go out together
- * at its end, in one system call (or sooner, when one of them must wait for the socket).
+ * `BrokenPipeError` when the peer is gone. A write goes out at once when it is the first
+ * since the connection's last input (the server tells its writer) or since the writer's
+ * last corked batch; the writes after it are corked and go out together at the end of
+ * their pass of the event loop, in one system call (or sooner, when one of them must wait
+ * for the socket).
  *
  * @example
  * ```ts
@@ -28,11 +30,12 @@ import { currentTask } from '../task/spawn.js';
 export class StreamWriter {
   private readonly socket: Socket;
   /**
-   * Whether this writer wrote in this pass of the event loop (it is then on `writers`):
-   * a request's answer goes out at its first write, with no deferral of its own, and a
-   * burst of writes (a pipelining peer's lines) is corked after that first one.
+   * Whether a write went out since the last input or corked batch: an answer goes out at
+   * its first write, with nothing scheduled for it, and a burst of writes (a pipelining
+   * peer's lines) is corked after that first one.
    */
   private wrote = false;
+  /** Whether the socket is corked by this writer (the writer is then on `corkedWriters`). */
   private corked = false;
 
   /** Wraps `socket` (the server makes one per connection). */
@@ -54,12 +57,11 @@ export class StreamWriter {
     }
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return Promise.reject(closed());
-    if (!this.wrote) {
-      this.wrote = true;
-      if (writers.push(this) === 1) runOutsideTasks(endPassSoon);
-    } else if (!this.corked) {
+    if (!this.wrote) this.wrote = true;
+    else if (!this.corked) {
       this.corked = true;
       socket.cork();
+      if (corkedWriters.push(this) === 1) runOutsideTasks(endPassSoon);
     }
     if (socket.write(data)) return RESOLVED_VOID;
     // Waiting for the socket to drain: what is corked goes now.
@@ -67,10 +69,15 @@ export class StreamWriter {
     return this.drained();
   }
 
-  /** @internal The pass of the event loop this writer wrote in ends: what it corked goes out. */
+  /** @internal Input came on the connection: the next write answers it and goes out at once. */
+  inputArrived(): void {
+    if (!this.corked) this.wrote = false;
+  }
+
+  /** @internal The pass of the event loop in which this writer corked ends: what it corked goes out. */
   endPass(): void {
-    this.wrote = false;
     this.flush();
+    this.wrote = false;
   }
 
   private flush(): void {
@@ -101,10 +108,10 @@ export class StreamWriter {
 }
 
 /**
- * The writers that wrote in this pass of the event loop. One immediate, shared by all the
- * connections served in the pass, ends it for them (no timer or tick per write).
+ * The writers that corked in this pass of the event loop. One immediate, shared by all
+ * the connections served in the pass, flushes them at its end.
  */
-let writers: StreamWriter[] = [];
+let corkedWriters: StreamWriter[] = [];
 
 /** Schedules the end of the pass (called outside any task: no connection's task runs it). */
 function endPassSoon(): void {
@@ -112,8 +119,8 @@ function endPassSoon(): void {
 }
 
 function endPass(): void {
-  const ended = writers;
-  writers = [];
+  const ended = corkedWriters;
+  corkedWriters = [];
   for (const writer of ended) writer.endPass();
 }
 
