@@ -89,6 +89,14 @@ export function runAsIdentity<R, A = undefined>(
   return storage.run(identity, fn, arg as A);
 }
 
+/**
+ * Runs `fn()` as code outside any task: what it schedules (a timer, an immediate) runs
+ * outside too, whichever task called.
+ */
+export function runOutsideTasks<R>(fn: () => R): R {
+  return storage.run(undefined as unknown as TaskIdentity, fn);
+}
+
 /** The current task's identity, or a clear error saying how to get one. */
 export function requireIdentity(what: string): TaskIdentity {
   const identity = storage.getStore();

@@ -9,12 +9,10 @@ import { describe } from '../core/options.js';
 import { currentIdentity } from '../core/task-identity.js';
 import type { WaitWatch, WatchedWait } from '../core/wait-watch.js';
 import { BrokenPipeError, TimeoutError } from '../errors.js';
+import { ChunkQueue, EMPTY } from './chunk-queue.js';
 
 /** Default longest line `readline` accepts: 64 KiB, its `\n` included. */
 export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
-
-const NEWLINE = 0x0a;
-const EMPTY = Buffer.alloc(0);
 
 /** Options of `readline`. */
 export interface ReadlineOptions {
@@ -24,6 +22,12 @@ export interface ReadlineOptions {
 
 /** The `RangeError`s `readline` rejects with for a line too long: the server reports them as `line-too-long`. */
 const tooLong = new WeakSet<object>();
+
+/** What a parked read waits for: nothing parked, a line, or a byte count (`readExactly`). */
+const NONE = 0;
+const LINE = 1;
+const BYTES = 2;
+type Wanted = typeof NONE | typeof LINE | typeof BYTES;
 
 const DONE: IteratorResult<Buffer> = { value: undefined, done: true };
 const toResult = (line: Buffer): IteratorResult<Buffer> =>
@@ -65,20 +69,36 @@ export class LineReader implements AsyncIterable<Buffer> {
   /** Longest line `readline()` accepts without `maxLength`. */
   readonly maxLineLength: number;
   private readonly socket: Socket;
-  private chunks: Buffer[] = [];
-  /** Read offset into chunks[0]. */
-  private offset = 0;
-  private buffered = 0;
-  /** How far (from the read position) no `\n` was found: no byte is scanned twice. */
-  private scanned = 0;
+  /** What was received and not read yet. */
+  private readonly queue = new ChunkQueue();
   private ended = false;
   private failure: unknown = undefined;
   private paused = false;
   private readonly highWater: number;
-  /** The read parked in `more()`: its promise's resolvers, and its place on its task's WaitWatch. */
-  private resolveMore: (() => void) | undefined = undefined;
-  private rejectMore: ((reason: unknown) => void) | undefined = undefined;
+  /**
+   * The parked read (one at a time): what it waits for (a line within `wantLength` bytes,
+   * made into its value by `wrap`, or `wantLength` bytes), its promise's resolvers, and its
+   * place on its task's WaitWatch. Input settles it from the 'data' handler itself: the
+   * handler's `await` is the only hop from a line's arrival to its use.
+   */
+  private wanted: Wanted = NONE;
+  private wantLength = 0;
+  private wrap: (line: Buffer) => unknown = asLine;
+  private resolveRead: ((value: unknown) => void) | undefined = undefined;
+  private rejectRead: ((reason: unknown) => void) | undefined = undefined;
+  /** Set while `settle` computes a parked read's value (a too-long line fails the reader meanwhile). */
+  private settling = false;
   private parked: ParkedRead | undefined = undefined;
+  /** The parked read's promise executor: made once, no closure per read. */
+  private readonly keepResolvers = (
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+  ) => {
+    this.resolveRead = resolve;
+    this.rejectRead = reject;
+  };
+  /** @internal Told of each chunk of input: the connection's writer (the server pairs them). */
+  inputListener: { inputArrived(): void } | undefined = undefined;
   private readonly idleTimeout: number;
   private lastInput = 0;
   private waitingSince = 0;
@@ -112,14 +132,14 @@ export class LineReader implements AsyncIterable<Buffer> {
 
   /** Bytes held for reads to come (bounded by about `maxLineLength` plus one socket chunk). */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.queue.length;
   }
 
-  /** Ends the reads: later ones reject with `reason` (the idle timer, the server's shutdown). */
+  /** Ends the reads: a parked one and later ones reject with `reason` (the idle timer, the server's shutdown). */
   fail(reason: unknown): void {
+    // Dropped first, so that the parked read gets `reason` and not what was buffered.
+    this.queue.clear();
     this.stop(reason);
-    this.chunks = [];
-    this.buffered = 0;
   }
 
   /**
@@ -134,8 +154,10 @@ export class LineReader implements AsyncIterable<Buffer> {
     socket.off('error', this.onError);
     socket.pause();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    // A read abandoned there (its handshake timed out) leaves its task's WaitWatch.
+    this.unpark();
     this.ended = true;
-    return this.take_(this.buffered);
+    return this.queue.take(this.queue.length);
   }
 
   /** The next line, ending in `\n`; the partial last one at end of input; then an empty Buffer. */
@@ -154,7 +176,7 @@ export class LineReader implements AsyncIterable<Buffer> {
   /**
    * The next line as `wrap` makes it (the line, or an iterator result): one promise per
    * line, none more. A line already buffered (the common case when a peer pipelines) costs
-   * no wait.
+   * no wait; else the read parks until the 'data' handler settles it with its line.
    */
   private lineAs<R>(maxLength: number, wrap: (line: Buffer) => R): Promise<R> {
     try {
@@ -163,32 +185,48 @@ export class LineReader implements AsyncIterable<Buffer> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.lineLater(maxLength, wrap);
-  }
-
-  private async lineLater<R>(maxLength: number, wrap: (line: Buffer) => R): Promise<R> {
-    for (;;) {
-      await this.more();
-      const line = this.nextLine(maxLength);
-      if (line !== undefined) return wrap(line);
-    }
+    return this.park(LINE, maxLength, wrap) as Promise<R>;
   }
 
   /** The next line if one is complete (or input ended), else `undefined`; throws what a read must. */
   private nextLine(maxLength: number): Buffer | undefined {
-    const end = this.findNewline(maxLength);
-    if (end >= 0) return this.take_(end + 1);
-    if (this.buffered >= maxLength) throw this.lineTooLong(maxLength);
+    const queue = this.queue;
+    const end = queue.indexOfNewline(maxLength);
+    if (end >= 0) return this.taken(queue.take(end + 1));
+    if (queue.length >= maxLength) throw this.lineTooLong(maxLength);
     if (!this.ended) return undefined;
-    if (this.failure !== undefined && this.buffered === 0) throw this.failure;
-    return this.buffered === 0 ? EMPTY : this.take_(this.buffered);
+    if (this.failure !== undefined && queue.length === 0) throw this.failure;
+    return queue.length === 0 ? EMPTY : queue.take(queue.length);
   }
 
   /** Exactly `n` bytes; fewer only at end of input (the handshake frames use this). */
-  async readExactly(n: number): Promise<Buffer> {
-    while (this.buffered < n && !this.ended) await this.more();
-    if (this.buffered < n && this.failure !== undefined) throw this.failure;
-    return this.take_(Math.min(n, this.buffered));
+  readExactly(n: number): Promise<Buffer> {
+    try {
+      const bytes = this.nextBytes(n);
+      if (bytes !== undefined) return Promise.resolve(bytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.park(BYTES, n, asLine) as Promise<Buffer>;
+  }
+
+  /** `n` bytes if they are buffered (fewer once input ended), else `undefined`; throws the failure that ended it. */
+  private nextBytes(n: number): Buffer | undefined {
+    const queue = this.queue;
+    if (queue.length < n) {
+      if (!this.ended) return undefined;
+      if (this.failure !== undefined) throw this.failure;
+    }
+    return this.taken(queue.take(Math.min(n, queue.length)));
+  }
+
+  /** `read`, just taken from the queue: a socket paused while much was held flows again once little is. */
+  private taken(read: Buffer): Buffer {
+    if (this.paused && this.queue.length < this.highWater && !this.ended) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    return read;
   }
 
   /** The lines, until the end of input (a plain iterator: no generator per connection). */
@@ -208,79 +246,17 @@ export class LineReader implements AsyncIterable<Buffer> {
     return error;
   }
 
-  /** Index of the first `\n` within `maxLength` bytes, counted from the read position, or -1. */
-  private findNewline(maxLength: number): number {
-    const limit = Math.min(this.buffered, maxLength);
-    let base = 0;
-    let start = this.offset;
-    for (const chunk of this.chunks) {
-      const size = chunk.length - start;
-      if (base + size > this.scanned) {
-        const from = start + Math.max(0, this.scanned - base);
-        const to = Math.min(chunk.length, start + limit - base);
-        if (from < to) {
-          const at = chunk.indexOf(NEWLINE, from);
-          if (at >= 0 && at < to) return base + at - start;
-        }
-      }
-      base += size;
-      start = 0;
-      if (base >= limit) break;
-    }
-    this.scanned = limit;
-    return -1;
-  }
-
-  /** Removes and returns the next `n` buffered bytes. */
-  private take_(n: number): Buffer {
-    this.scanned = 0;
-    if (n === 0) return EMPTY;
-    this.buffered -= n;
-    const first = this.chunks[0]!;
-    let out: Buffer;
-    if (first.length - this.offset >= n) {
-      out = first.subarray(this.offset, this.offset + n);
-      this.offset += n;
-      if (this.offset === first.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let filled = 0;
-      while (filled < n) {
-        const chunk = this.chunks[0]!;
-        const copied = chunk.copy(
-          out,
-          filled,
-          this.offset,
-          Math.min(chunk.length, this.offset + n - filled),
-        );
-        filled += copied;
-        this.offset += copied;
-        if (this.offset === chunk.length) {
-          this.chunks.shift();
-          this.offset = 0;
-        }
-      }
-    }
-    if (this.paused && this.buffered < this.highWater && !this.ended) {
-      this.paused = false;
-      this.socket.resume();
-    }
-    return out;
-  }
-
   private take(chunk: Buffer): void {
     if (this.ended) return;
     if (this.idleTimeout > 0) this.lastInput = performance.now();
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    if (this.buffered >= this.highWater && !this.paused) {
+    this.inputListener?.inputArrived();
+    this.queue.push(chunk);
+    if (this.wanted !== NONE) this.settle();
+    // A read still parked wants more than is held: the socket flows on for it.
+    if (this.queue.length >= this.highWater && !this.paused && this.wanted === NONE) {
       this.paused = true;
       this.socket.pause();
     }
-    this.wakeUp();
   }
 
   private stop(failure: unknown): void {
@@ -297,53 +273,76 @@ export class LineReader implements AsyncIterable<Buffer> {
     this.ended = true;
     this.failure = failure;
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
-    this.wakeUp();
-  }
-
-  private wakeUp(): void {
-    const resolve = this.resolveMore;
-    if (resolve === undefined) return;
-    const parked = this.parked;
-    if (parked?.watch !== undefined) parked.watch.unlink(parked);
-    this.resolveMore = this.rejectMore = undefined;
-    this.waitingSince = 0;
-    resolve();
-  }
-
-  /** The parked read's task was killed (or its task group cancelled): the read rejects with the reason. */
-  private interruptRead(reason: unknown): void {
-    const reject = this.rejectMore;
-    if (reject === undefined) return;
-    this.resolveMore = this.rejectMore = undefined;
-    this.waitingSince = 0;
-    reject(reason);
+    this.settle();
   }
 
   /**
-   * Waits for input, the end, or the calling task's kill. The wait parks on the task's
-   * `WaitWatch`, as weft's other waits do, through one link object per reader: no abort
-   * signal, listener or closure is made per wait, which showed per line and per connection.
+   * Parks a read until input, the end, or the calling task's kill settles it. The wait
+   * parks on the task's `WaitWatch`, as weft's other waits do, through one link object per
+   * reader: no abort signal, listener or closure is made per wait, which showed per line
+   * and per connection.
    */
-  private more(): Promise<void> {
+  private park(wanted: Wanted, length: number, wrap: (line: Buffer) => unknown): Promise<unknown> {
     if (this.paused) {
-      // A read that wants more than the high-water mark (readExactly) takes it.
+      // A read that wants more than the high-water mark (readExactly, a long maxLength) takes it.
       this.paused = false;
       this.socket.resume();
     }
     const watch = currentIdentity()?.waitWatch;
     if (watch?.interrupted) return Promise.reject(watch.reason);
+    // A read abandoned while parked (one at a time is the rule) must not stay linked.
+    this.unpark();
     if (this.idleTimeout > 0) this.waitingSince = performance.now();
-    const promise = new Promise<void>((resolve, reject) => {
-      this.resolveMore = resolve;
-      this.rejectMore = reject;
-    });
+    this.wanted = wanted;
+    this.wantLength = length;
+    this.wrap = wrap;
     if (watch !== undefined) {
-      const parked = (this.parked ??= new ParkedRead((reason) => this.interruptRead(reason)));
-      // A read abandoned while parked (one at a time is the rule) must not stay linked.
-      if (parked.watch !== undefined) parked.watch.unlink(parked);
-      watch.link(parked);
+      this.parked ??= new ParkedRead((reason) => this.interruptRead(reason));
+      watch.link(this.parked);
     }
-    return promise;
+    return new Promise(this.keepResolvers);
+  }
+
+  /** Settles the parked read if what it waits for is here (or input ended); called on input and at the end. */
+  private settle(): void {
+    if (this.wanted === NONE || this.settling) return;
+    this.settling = true;
+    let value: unknown;
+    let failed = false;
+    try {
+      if (this.wanted === BYTES) value = this.nextBytes(this.wantLength);
+      else {
+        const line = this.nextLine(this.wantLength);
+        if (line !== undefined) value = this.wrap(line);
+      }
+    } catch (error) {
+      value = error;
+      failed = true;
+    }
+    this.settling = false;
+    if (value === undefined && !failed) return;
+    const resolve = this.resolveRead!;
+    const reject = this.rejectRead!;
+    this.unpark();
+    if (failed) reject(value);
+    else resolve(value);
+  }
+
+  /** Forgets the parked read, if any: off its task's WaitWatch, its resolvers dropped. */
+  private unpark(): void {
+    const parked = this.parked;
+    if (parked?.watch !== undefined) parked.watch.unlink(parked);
+    this.wanted = NONE;
+    this.resolveRead = this.rejectRead = undefined;
+    this.waitingSince = 0;
+  }
+
+  /** The parked read's task was killed (or its task group cancelled): the read rejects with the reason. */
+  private interruptRead(reason: unknown): void {
+    const reject = this.rejectRead;
+    if (reject === undefined) return;
+    this.unpark();
+    reject(reason);
   }
 
   /** Closes the connection once a read has waited `idleTimeout` ms without input. */

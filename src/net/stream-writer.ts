@@ -6,6 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { describe } from '../core/options.js';
+import { runOutsideTasks } from '../core/task-identity.js';
 import { RESOLVED_VOID } from '../core/waiter.js';
 import { BrokenPipeError } from '../errors.js';
 import { currentTask } from '../task/spawn.js';
@@ -13,8 +14,11 @@ import { currentTask } from '../task/spawn.js';
 /**
  * Writes bytes (or strings, as UTF-8) to a connection. `await write(data)` resolves at
  * once while the socket takes more, else once it has drained; it rejects with
- * `BrokenPipeError` when the peer is gone. Writes made in one turn of the event loop go
- * out together (the socket is corked until the handler waits for something else).
+ * `BrokenPipeError` when the peer is gone. A write goes out at once when it is the first
+ * since the connection's last input (the server tells its writer) or since the writer's
+ * last corked batch; the writes after it are corked and go out together at the end of
+ * their pass of the event loop, in one system call (or sooner, when one of them must wait
+ * for the socket).
  *
  * @example
  * ```ts
@@ -25,11 +29,14 @@ import { currentTask } from '../task/spawn.js';
  */
 export class StreamWriter {
   private readonly socket: Socket;
+  /**
+   * Whether a write went out since the last input or corked batch: an answer goes out at
+   * its first write, with nothing scheduled for it, and a burst of writes (a pipelining
+   * peer's lines) is corked after that first one.
+   */
+  private wrote = false;
+  /** Whether the socket is corked by this writer (the writer is then on `corkedWriters`). */
   private corked = false;
-  private readonly uncork = () => {
-    this.corked = false;
-    this.socket.uncork();
-  };
 
   /** Wraps `socket` (the server makes one per connection). */
   constructor(socket: Socket) {
@@ -50,13 +57,33 @@ export class StreamWriter {
     }
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return Promise.reject(closed());
-    if (!this.corked) {
+    if (!this.wrote) this.wrote = true;
+    else if (!this.corked) {
       this.corked = true;
       socket.cork();
-      process.nextTick(this.uncork);
+      if (corkedWriters.push(this) === 1) runOutsideTasks(endPassSoon);
     }
     if (socket.write(data)) return RESOLVED_VOID;
+    // Waiting for the socket to drain: what is corked goes now.
+    this.flush();
     return this.drained();
+  }
+
+  /** @internal Input came on the connection: the next write answers it and goes out at once. */
+  inputArrived(): void {
+    if (!this.corked) this.wrote = false;
+  }
+
+  /** @internal The pass of the event loop in which this writer corked ends: what it corked goes out. */
+  endPass(): void {
+    this.flush();
+    this.wrote = false;
+  }
+
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   private drained(): Promise<void> {
@@ -78,6 +105,23 @@ export class StreamWriter {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/**
+ * The writers that corked in this pass of the event loop. One immediate, shared by all
+ * the connections served in the pass, flushes them at its end.
+ */
+let corkedWriters: StreamWriter[] = [];
+
+/** Schedules the end of the pass (called outside any task: no connection's task runs it). */
+function endPassSoon(): void {
+  setImmediate(endPass);
+}
+
+function endPass(): void {
+  const ended = corkedWriters;
+  corkedWriters = [];
+  for (const writer of ended) writer.endPass();
 }
 
 function closed(): BrokenPipeError {

@@ -188,6 +188,8 @@ export class TCPServer extends ServerLifecycle {
   async serve(socket: Socket, clientAddress: Address, rfile: LineReader): Promise<void> {
     const { idleTimeout, authKey, onError } = this.options;
     const wfile = new StreamWriter(socket);
+    // Input on the connection makes the next write an answer that goes out at once.
+    rfile.inputListener = wfile;
     try {
       if (authKey !== undefined) {
         await deliverChallenge(streamFrames(rfile, wfile), authKey, {
