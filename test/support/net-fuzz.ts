@@ -12,6 +12,7 @@ import {
   TCPServer,
 } from '../../src/index.js';
 import { answerServerChallenge } from '../../src/net/socket-frames.js';
+import { childStartMs } from './child-budget.js';
 import { seededRandom } from './dead-party.js';
 import { floodFromChild } from './net-flood.js';
 
@@ -38,7 +39,8 @@ export interface FuzzResult {
 }
 
 const MAX_LINE = 1024;
-const IDLE = 1000;
+/** The server's idle limit at least: a flood's client process starved longer than it loses its connections. */
+const LEAST_IDLE = 1000;
 const KEY = 'fuzz-key';
 const BIG_PART = Buffer.alloc(64 * 1024, 0x62);
 /** A bound on the whole flood, far beyond what it takes: it only keeps a broken run from hanging. */
@@ -61,6 +63,9 @@ function closed(socket: Socket): Promise<void> {
 
 /** Runs the fuzz at `scale`; resolves with what it found. Every server and socket is closed before. */
 export async function fuzz(scale: FuzzScale): Promise<FuzzResult> {
+  // On a busy machine the flood's child process can be starved for seconds before it sends
+  // anything: the idle limit grows with what starting a child costs here now.
+  const IDLE = Math.max(LEAST_IDLE, Math.ceil(2 * (await childStartMs())));
   const rand = seededRandom(scale.seed);
   const bytes = (n: number) =>
     Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
