@@ -252,7 +252,8 @@ describe('producer processes', WORKER_SUITE, () => {
     const ready = new Event();
     const party = startParty('process', putThenHang, [queue, count, ready]);
     assert.equal(await ready.wait(PATIENCE), true);
-    assert.equal(queue.qsize(), count);
+    // The puts travel on the queue's link, the word on the event's: they may come after it.
+    await eventually(() => queue.qsize() === count, 'every put arrived');
     assert.equal(queue.full(), true, 'the last slot is reserved for the producer');
     const local = queue.put('local', PATIENCE);
     await killParty(party);
