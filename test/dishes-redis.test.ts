@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { runDishes } from '../src/demo/dishes.js';
 import { activeChildren, WorkerCrashedError } from '../src/index.js';
+import { childLimit } from './support/child-budget.js';
 import {
   assertEveryDishOnceInOrder,
   assertEveryDishReported,
@@ -121,7 +122,9 @@ describe('weft demo dishes --mode redis', { timeout: 120_000 }, () => {
   });
 
   test('--redis without --mode redis is a usage mistake (exit 2)', async () => {
-    const run = await runWeft(['demo', 'dishes', '--redis', redis.url], { timeout: 15_000 });
+    const run = await runWeft(['demo', 'dishes', '--redis', redis.url], {
+      timeout: await childLimit(15_000),
+    });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--redis names the Redis of --mode redis\nAdd --mode redis/);
   });

@@ -4,13 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Process, Queue, Thread } from '../src/index.js';
+import { childLimit } from './support/child-budget.js';
 import { endProcesses, run } from './support/process-helpers.js';
 
 const TARGET = {
   module: new URL('./fixtures/lazy-targets.ts', import.meta.url).href,
   name: 'kindsLoaded',
 };
-const WAIT = { timeout: 60_000 };
+/** A guard against a hang: far beyond what starting a thread or process costs here now. */
+const WAIT = { timeout: await childLimit(60_000) };
 
 after(endProcesses);
 

@@ -23,9 +23,11 @@ import {
   nothing,
   writeInFlight,
 } from './fixtures/exit-targets.js';
+import { CHILD_TEST, childLimit } from './support/child-budget.js';
 import { endProcesses, giveUp, run, started } from './support/process-helpers.js';
 
-const LIMIT = { timeout: 120_000 };
+/** A last guard only: `run` and the waits below derive from what starting a child costs here now. */
+const LIMIT = CHILD_TEST;
 /** More than a pipe holds (64 KiB), so the child's Node queues most of it. */
 const FLOOD = 4 * 1024 * 1024;
 const PROGRAM = fileURLToPath(new URL('./fixtures/child-output-parent.ts', import.meta.url));
@@ -181,7 +183,7 @@ describe('Process: a SIGKILL ending stands for the code the child announced', ()
   test('announced 3, then kill() from the parent: -9', LIMIT, async () => {
     const announced = new Event();
     const child = started(new Process(announceThenWait, { args: [3, announced] }));
-    assert.equal(await announced.wait({ timeout: 60_000 }), true);
+    assert.equal(await announced.wait({ timeout: await childLimit(60_000) }), true);
     await child.kill();
     assert.equal(child.exitCode, -9);
   });

@@ -36,13 +36,12 @@ import {
   setEvent,
   waitForEvents,
 } from './fixtures/process-targets.js';
-import { CHILD_TEST, childLimit } from './support/child-budget.js';
+import { CHILD_TEST, shareChildLimit } from './support/child-budget.js';
 import { endProcesses, run, started } from './support/process-helpers.js';
 
 // How long a child may take, from what starting one costs here now (a busy machine waits longer);
-// the children's own waits (test/fixtures/process-targets.ts) read it from the environment.
-const waitMs = await childLimit(10_000);
-process.env.WEFT_TEST_WAIT_MS = String(waitMs);
+// the children's own waits (test/fixtures/process-targets.ts) are the same.
+const waitMs = await shareChildLimit(10_000);
 const LIMIT = CHILD_TEST;
 const WAIT = { timeout: waitMs };
 

@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { CHILD_TEST, childLimit } from './support/child-budget.js';
 import {
   alive,
   endFixtureParents,
@@ -16,7 +17,8 @@ import {
 } from './support/process-helpers.js';
 
 const PARENT = new URL('./fixtures/process-orphan-parent.ts', import.meta.url);
-const LIMIT = { timeout: 120_000 };
+/** A last guard only: the waits below derive from what starting a child costs here now. */
+const LIMIT = CHILD_TEST;
 
 const dirs: string[] = [];
 after(async () => {
@@ -39,7 +41,7 @@ async function startParent(...args: string[]) {
  * survivors: a hang guard, not a speed check (that they go within a second is the product's
  * promise, but tests do not time it: on a busy machine that would fail for no fault).
  */
-const GONE_LIMIT_MS = 30_000;
+const GONE_LIMIT_MS = await childLimit(30_000);
 
 describe('Process: no orphans', () => {
   test('a kill -9 of a parent with three children leaves no child alive', LIMIT, async () => {
@@ -51,17 +53,19 @@ describe('Process: no orphans', () => {
     assert.deepEqual(await survivors(children, GONE_LIMIT_MS), []);
   });
 
-  test('a kill -9 of a parent ends children too busy to notice: children, a grandchild, pool children', {
-    timeout: 120_000,
-  }, async () => {
-    const { parent, children, exited } = await startParent('busy');
-    assert.equal(children.length, 5);
-    assert.deepEqual(children.filter(alive), children, 'the five spin');
-    parent.kill('SIGKILL');
-    await exited;
-    // Without the watchdog they would spin forever.
-    assert.deepEqual(await survivors(children, GONE_LIMIT_MS), []);
-  });
+  test(
+    'a kill -9 of a parent ends children too busy to notice: children, a grandchild, pool children',
+    LIMIT,
+    async () => {
+      const { parent, children, exited } = await startParent('busy');
+      assert.equal(children.length, 5);
+      assert.deepEqual(children.filter(alive), children, 'the five spin');
+      parent.kill('SIGKILL');
+      await exited;
+      // Without the watchdog they would spin forever.
+      assert.deepEqual(await survivors(children, GONE_LIMIT_MS), []);
+    },
+  );
 
   test('a daemon child is terminated when its parent exits normally', LIMIT, async () => {
     // The pids come once the daemon child runs its target; the parent exits right after.

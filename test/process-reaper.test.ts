@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { REAPER_SCRIPT, startTimeOf } from '../src/process/reaper.js';
+import { CHILD_TEST, childLimit } from './support/child-budget.js';
 import {
   alive,
   endFixtureParents,
@@ -17,9 +18,10 @@ import {
 } from './support/process-helpers.js';
 
 const PARENT = new URL('./fixtures/reaper-parent.ts', import.meta.url);
-const LIMIT = { timeout: 180_000 };
+/** A last guard only: the waits below derive from what starting a child costs here now. */
+const LIMIT = CHILD_TEST;
 /** A hang guard for what the test itself runs (the reaper script, `sleep`s). */
-const HANG_MS = 30_000;
+const HANG_MS = await childLimit(30_000);
 
 const sleepers: ChildProcess[] = [];
 after(() => {

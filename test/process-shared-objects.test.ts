@@ -20,9 +20,14 @@ import {
 import { addUnderLock, appendAndCount } from './fixtures/manager-targets.js';
 import { echo, recvUntilEOF, sendAndClose } from './fixtures/pipe-targets.js';
 import { askTwice, holdTwice, notifyParent, publishAndListen } from './fixtures/process-shared.js';
+import { CHILD_TEST, shareChildLimit } from './support/child-budget.js';
 import { endProcesses, run, started } from './support/process-helpers.js';
 
-const LIMIT = { timeout: 30_000 };
+// How long a child may take, from what starting one costs here now (a busy machine waits longer);
+// the children's own waits (test/fixtures/process-shared.ts) are the same.
+const waitMs = await shareChildLimit(10_000);
+const LIMIT = CHILD_TEST;
+const WAIT = { timeout: waitMs };
 
 after(endProcesses);
 
@@ -36,10 +41,10 @@ describe('Exchange, Actor, Condition and RLock shared with a child process', () 
       using _sub = exchange.subscribe(seen);
       const ready = new Event();
       const child = started(new Process(publishAndListen, { args: [exchange, ready] }));
-      assert.equal(await seen.get({ timeout: 10_000 }), 'from the child');
-      assert.equal(await ready.wait({ timeout: 10_000 }), true);
+      assert.equal(await seen.get(WAIT), 'from the child');
+      assert.equal(await ready.wait(WAIT), true);
       await exchange.send('to everyone');
-      assert.equal(await child.join({ timeout: 10_000 }), true);
+      assert.equal(await child.join(WAIT), true);
       assert.equal(child.result, 'to everyone', String(child.exception));
       assert.equal(await seen.get({ timeout: 0 }), 'to everyone');
     },
@@ -57,7 +62,7 @@ describe('Exchange, Actor, Condition and RLock shared with a child process', () 
     const cond = new Condition();
     await cond.acquire();
     started(new Process(notifyParent, { args: [cond] }));
-    assert.equal(await cond.wait({ timeout: 10_000 }), true, 'notified');
+    assert.equal(await cond.wait(WAIT), true, 'notified');
     assert.equal(cond.locked(), true, 'wait returns holding the lock again');
     cond.release();
   });
@@ -85,10 +90,10 @@ describe('Pipe ends passed to a child process', () => {
     const child = started(new Process(echo, { args: [theirs] }));
     for (const word of ['a', 'b', 'c']) {
       await mine.send(word);
-      assert.equal(await mine.recv({ timeout: 10_000 }), word.toUpperCase());
+      assert.equal(await mine.recv(WAIT), word.toUpperCase());
     }
     await mine.send('stop');
-    assert.equal(await child.join({ timeout: 10_000 }), true);
+    assert.equal(await child.join(WAIT), true);
     assert.equal(child.result, 3);
   });
 
@@ -97,16 +102,16 @@ describe('Pipe ends passed to a child process', () => {
     const child = await run(new Process(sendAndClose, { args: [theirs, [1, 2, 3]] }));
     assert.equal(child.result, true, String(child.exception));
     assert.deepEqual([await mine.recv(), await mine.recv(), await mine.recv()], [1, 2, 3]);
-    await assert.rejects(mine.recv({ timeout: 10_000 }), EOFError);
+    await assert.rejects(mine.recv(WAIT), EOFError);
   });
 
   test("the parent's close ends the child's recv with EOFError", LIMIT, async () => {
     const [mine, theirs] = Pipe<unknown, string>();
     const child = started(new Process(recvUntilEOF, { args: [theirs] }));
-    assert.equal(await mine.recv({ timeout: 10_000 }), 'ready');
+    assert.equal(await mine.recv(WAIT), 'ready');
     await mine.send('one');
     mine.close();
-    assert.equal(await child.join({ timeout: 10_000 }), true);
+    assert.equal(await child.join(WAIT), true);
     assert.deepEqual(child.result, [['one'], 'EOFError'], String(child.exception));
   });
 });
@@ -125,7 +130,7 @@ describe('Manager objects shared with child processes', () => {
       );
       for (const child of children) started(child);
       for (const child of children) {
-        assert.equal(await child.join({ timeout: 20_000 }), true);
+        assert.equal(await child.join(WAIT), true);
         assert.equal(child.result, 20, String(child.exception));
       }
       assert.equal(await items.length(), 200);
@@ -146,7 +151,7 @@ describe('Manager objects shared with child processes', () => {
       const children = [1, 2, 3].map(() => new Process(addUnderLock, { args: [10, state, lock] }));
       for (const child of children) started(child);
       for (const child of children) {
-        assert.equal(await child.join({ timeout: 20_000 }), true);
+        assert.equal(await child.join(WAIT), true);
         assert.equal(child.exception, undefined);
       }
       assert.equal(await state.get('total'), 30);

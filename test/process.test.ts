@@ -21,11 +21,13 @@ import {
   sleepForever,
   square,
 } from './fixtures/process-targets.js';
+import { CHILD_TEST } from './support/child-budget.js';
 import { endProcesses, run, started } from './support/process-helpers.js';
 import { processRunner } from './support/runners.js';
 
 const TARGETS = new URL('./fixtures/process-targets.ts', import.meta.url).href;
-const LIMIT = { timeout: 20_000 };
+/** A last guard only: each test starts children, seconds each on a busy machine (`run` bounds each). */
+const LIMIT = CHILD_TEST;
 
 runnerContract(processRunner);
 

@@ -4,6 +4,7 @@
 import { after, before } from 'node:test';
 import { RedisQueue } from '../src/redis/index.js';
 import { type QueueLike, queueContract } from './contracts/queue-contract.js';
+import { WORKER_SUITE } from './support/async-helpers.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 
 let server: TestRedis;
@@ -18,6 +19,8 @@ queueContract({
   name: 'RedisQueue',
   order: 'fifo',
   bounded: true,
+  // Every call is a round trip to the server: slow on a busy machine.
+  hangGuard: WORKER_SUITE,
   create: async <T>(maxsize?: number) => {
     const queue = new RedisQueue<T>(`contract-${++count}`, {
       redis: server.url,

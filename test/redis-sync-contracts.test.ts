@@ -7,12 +7,14 @@ import { RedisEvent, RedisLock, RedisSemaphore } from '../src/redis/index.js';
 import { eventContract } from './contracts/event-contract.js';
 import { lockContract } from './contracts/lock-contract.js';
 import { semaphoreContract } from './contracts/semaphore-contract.js';
-import { taskParties } from './support/async-helpers.js';
+import { taskParties, WORKER_SUITE } from './support/async-helpers.js';
 import { killChildren, startChild } from './support/redis-children.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 
 /** Long enough that a busy machine renews in time, short enough to wait out in a test. */
 const LEASE_MS = 2_000;
+/** Tasks sharing one object, each call a round trip to the server: slow on a busy machine. */
+const parties = { ...taskParties, hangGuard: WORKER_SUITE };
 
 let server: TestRedis;
 before(async () => {
@@ -41,7 +43,7 @@ lockContract({
       },
     };
   },
-  ...taskParties,
+  ...parties,
 });
 
 for (const bounded of [false, true]) {
@@ -56,7 +58,7 @@ for (const bounded of [false, true]) {
       });
       return { sem, close: () => sem.close() };
     },
-    ...taskParties,
+    ...parties,
   });
 }
 
@@ -66,5 +68,5 @@ eventContract({
     const event = new RedisEvent(freshName('event'), { redis: server.url });
     return { event, close: () => event.close() };
   },
-  ...taskParties,
+  ...parties,
 });

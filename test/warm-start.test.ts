@@ -17,10 +17,16 @@ import { spareThreads } from '../src/thread/spare-threads.js';
 import { putAll, selfReport } from './fixtures/process-targets.js';
 import { add, type DiskFull, failDiskFull } from './fixtures/runner-targets.js';
 import { whoAmI } from './fixtures/thread-targets.js';
+import { childLimit } from './support/child-budget.js';
 import { endProcesses, pidExists, run } from './support/process-helpers.js';
 
 const execFileAsync = promisify(execFile);
-const WAIT = { timeout: 60_000 };
+// Guards against a hang, far beyond what starting a thread or process costs here now.
+const WAIT = { timeout: await childLimit(60_000) };
+/** The program below starts a spare process and a spare thread, then exits. */
+const PROGRAM_MS = await childLimit(110_000);
+/** A spare's orphan guard notices within a moment that its parent is gone. */
+const ORPHAN_MS = await childLimit(30_000);
 
 let warm: WarmStart | undefined;
 afterEach(async () => {
@@ -142,12 +148,12 @@ describe('warmStart: spares', () => {
   test('idle spares do not keep the program alive, and the spare process does not outlive it', async () => {
     const script = fileURLToPath(new URL('./fixtures/warm-idle-exit.ts', import.meta.url));
     const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, script], {
-      timeout: 110_000,
+      timeout: PROGRAM_MS,
     });
     const { pid, threads } = JSON.parse(stdout) as { pid: number; threads: number };
     assert.equal(threads, 1);
     // Its orphan guard ends it within a moment of its parent's exit.
-    for (let waited = 0; pidExists(pid) && waited < 30_000; waited += 100) await sleep(100);
+    for (let waited = 0; pidExists(pid) && waited < ORPHAN_MS; waited += 100) await sleep(100);
     assert.equal(pidExists(pid), false, 'the spare process outlived its parent');
   });
 
@@ -174,7 +180,7 @@ describe('warmStart: spares', () => {
     controller.abort(reason);
     await assert.rejects(waiting, (error) => error === reason);
     await assert.rejects(warm.ready({ timeout: -1 }), RangeError);
-    assert.equal(await warm.ready({ timeout: 60_000 }), true);
+    assert.equal(await warm.ready(WAIT), true);
     assert.equal(spareThreads.workers().length, 1);
   });
 

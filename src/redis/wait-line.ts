@@ -111,11 +111,18 @@ export class WaitLine {
     const deadline = performance.now() + timeout;
     const entry = await this.steps.enqueue();
     if (entry.info !== undefined) return { token: entry.token, info: entry.info };
-    // Its grant may have come round on the subscription before this reply.
+    // Its grant may have come round (on the subscription, or in the reply to a release made
+    // here) before this reply. It wakes as a parked waiter does, so the waiters ahead of it
+    // that the same release woke a moment ago resume first: returning the grant itself would
+    // resume it sooner than them, out of line order.
     const early = this.#unclaimed.get(entry.token);
     if (early !== undefined) {
       this.#unclaimed.delete(entry.token);
-      return { token: entry.token, info: early, handed: true };
+      const waiter = new LineWaiter(this, entry.token);
+      const waiting = waiter.park(null, undefined, notGranted, false);
+      this.#waiters.set(entry.token, waiter);
+      this.grant(entry.token, early);
+      return waiting;
     }
     const signal = opts?.signal;
     const left = deadline - performance.now();

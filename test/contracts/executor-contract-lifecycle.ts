@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RuntimeError } from '../../src/index.js';
+import { childLimit } from '../support/child-budget.js';
 import {
   collect,
   type ExecutorImpl,
@@ -30,6 +31,8 @@ const ROOT = new URL('../..', import.meta.url);
 async function runProgram(
   source: string,
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  // A guard against a hang: the program starts a pool's workers, children of its own.
+  const limit = await childLimit(60_000);
   const dir = await mkdtemp(join(tmpdir(), 'weft-program-'));
   const file = join(dir, 'program.mts');
   await writeFile(file, source.replaceAll("'@/", `'${ROOT.href}`));
@@ -38,9 +41,10 @@ async function runProgram(
       execFile(
         process.execPath,
         ['--import', 'tsx', file],
-        { cwd: fileURLToPath(ROOT), timeout: 60_000 },
+        { cwd: fileURLToPath(ROOT), timeout: limit },
         (error, stdout, stderr) => {
-          if (error?.killed) reject(new Error(`the program did not end within 60 s:\n${stderr}`));
+          if (error?.killed)
+            reject(new Error(`the program did not end within ${limit} ms:\n${stderr}`));
           else resolve({ stdout, stderr, code: error ? (error.code as number) : 0 });
         },
       );

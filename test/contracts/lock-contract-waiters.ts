@@ -38,6 +38,11 @@ export function lockWaiterContract({ withLock, party }: LockFixtures): void {
         const controller = new AbortController();
         const aborted = party(lock, log, 'aborted', { signal: controller.signal });
         const next = party(lock, log, 'next');
+        // An acquire may first take its place in line (a round trip to Redis) before it listens.
+        await until(
+          () => abortListeners(controller.signal) > 0,
+          'the acquire listens to its signal',
+        );
         await assertBlocks(next, 'the second waiter');
         assert.equal(abortListeners(controller.signal), 1, 'a waiting acquire listens');
         const reason = new Cancelled('while waiting');

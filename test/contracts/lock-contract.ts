@@ -84,7 +84,7 @@ export function lockContract(impl: LockImpl): void {
   const fx = lockFixtures(impl);
   const { withLock, party } = fx;
 
-  describe(`${impl.name}: lock contract`, TEST_OPTIONS, () => {
+  describe(`${impl.name}: lock contract`, impl.hangGuard ?? TEST_OPTIONS, () => {
     describe('acquire and release', () => {
       test(
         'acquire takes a free lock and release frees it',

@@ -1,6 +1,6 @@
 // Types and helpers shared by the parts of the queue contract suite (queue-contract.ts).
 import type { WaitOptions } from '../../src/index.js';
-import type { MaybePromise } from '../support/async-helpers.js';
+import { type MaybePromise, TEST_OPTIONS } from '../support/async-helpers.js';
 
 export {
   abortListeners,
@@ -42,12 +42,21 @@ export interface QueueImpl {
   /** Whether `maxsize` is supported; unbounded implementations skip the bounded behaviours. */
   bounded: boolean;
   create<T>(maxsize?: number): Promise<{ queue: QueueLike<T>; close(): Promise<void> }>;
+  /** Each test's guard against a hang over this implementation (`TEST_OPTIONS` if not given). */
+  hangGuard?: { readonly timeout: number };
+}
+
+/** Each test's guard against a hang over `impl`. */
+export function guardOf(impl: QueueImpl): { readonly timeout: number } {
+  return impl.hangGuard ?? TEST_OPTIONS;
 }
 
 /** Time after which a call that should block is still expected to be pending. */
 export const BLOCK_MS = 10;
 /** A timeout short enough to keep the suite fast, long enough to be a real wait. */
 export const SHORT_TIMEOUT_MS = 15;
+/** A timeout a call that ends by itself never reaches, even on a busy machine. */
+export const UNREACHED_TIMEOUT_MS = 60_000;
 
 /** Creates a queue, runs `body`, and closes the queue whatever happens. */
 export async function withQueue<T>(

@@ -96,7 +96,7 @@ export function semaphoreContract(impl: SemaphoreImpl): void {
   const fx = semaphoreFixtures(impl);
   const { withSem, party, queueTakers, takeAll } = fx;
 
-  describe(`${impl.name}: semaphore contract`, TEST_OPTIONS, () => {
+  describe(`${impl.name}: semaphore contract`, impl.hangGuard ?? TEST_OPTIONS, () => {
     test(
       'acquire takes permits and release gives them back',
       withSem(2, async (sem) => {

@@ -17,6 +17,8 @@ export type MaybePromise<X> = X | Promise<X>;
 export interface Runner {
   run<T>(fn: () => Promise<T>): Promise<T>;
   main?<T>(fn: () => Promise<T>): Promise<T>;
+  /** The guard against a hang of a contract's suite over this implementation (`TEST_OPTIONS` if not given). */
+  hangGuard?: { readonly timeout: number };
 }
 
 /** Task scope: every party is a green task of its own (`spawn`). */
@@ -36,7 +38,10 @@ export function inMain<T>(runner: Runner, fn: () => Promise<T>): Promise<T> {
 
 /** Per-test limit, so a wait that never ends fails the test instead of hanging the run. */
 export const TEST_OPTIONS = { timeout: 5_000 } as const;
-/** A guard against a hang for a suite that starts threads or processes: it ends well within it on a busy machine. */
+/**
+ * A guard against a hang for a suite that starts threads or processes, or whose every call is
+ * a round trip to a server: it ends well within it on a busy machine.
+ */
 export const WORKER_SUITE = { timeout: 300_000 } as const;
 /** A timeout short enough to keep the suites fast, long enough to be a real wait. */
 export const SHORT_MS = 10;

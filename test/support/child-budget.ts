@@ -27,5 +27,21 @@ export async function childLimit(floorMs: number, factor = 40): Promise<number> 
   return Math.max(floorMs, Math.ceil(factor * (await childStartMs())));
 }
 
+/** The variable that hands a test's `childLimit` to the children it starts (see `CHILD_WAIT_MS`). */
+const WAIT_VARIABLE = 'WEFT_TEST_WAIT_MS';
+
+/**
+ * `childLimit(floorMs)`, also handed to the children this process starts from now on, whose
+ * own waits for their parent (`CHILD_WAIT_MS`) then scale the same way.
+ */
+export async function shareChildLimit(floorMs: number): Promise<number> {
+  const ms = await childLimit(floorMs);
+  process.env[WAIT_VARIABLE] = String(ms);
+  return ms;
+}
+
+/** In a child: how long to wait for its parent, as the test measured it (`shareChildLimit`), else 10 s. */
+export const CHILD_WAIT_MS = Number(process.env[WAIT_VARIABLE]) || 10_000;
+
 /** A test's own bound when its child is limited by `childLimit`: far beyond it, only a last guard. */
 export const CHILD_TEST = { timeout: 900_000 } as const;

@@ -5,6 +5,7 @@
 import { after } from 'node:test';
 import { Barrier, Event, type Executor, type ExecutorOptions, Queue } from '../../src/index.js';
 import type * as tasks from '../fixtures/executor-tasks.js';
+import { childLimit } from './child-budget.js';
 
 /** The task module every executor runs (test/fixtures/executor-tasks.ts). */
 export type ExecutorTasks = typeof tasks;
@@ -80,13 +81,14 @@ export function executorHarness(impl: ExecutorImpl) {
   };
 }
 
-/** Polls `condition` every 5 ms, for up to 20 s. */
+/** Polls `condition` every 5 ms; gives up after `childLimit(20_000)` (a guard: workers may be starting). */
 export async function pollUntil(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 4000; i++) {
-    if (condition()) return;
+  if (condition()) return;
+  const deadline = performance.now() + (await childLimit(20_000));
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`gave up waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`gave up waiting until ${what}`);
 }
 
 /**
@@ -104,10 +106,14 @@ export async function roundTripMs(executor: Executor, tasks: ExecutorTasks): Pro
   return slowest;
 }
 
-/** Gets `count` items from `queue` (each within 20 s): a test waits until tasks said they started. */
+/**
+ * Gets `count` items from `queue` (each within `childLimit(20_000)`, a guard: the workers may
+ * be starting): a test waits until tasks said they started.
+ */
 export async function take(queue: Queue<unknown>, count = 1): Promise<unknown[]> {
+  const wait = { timeout: await childLimit(20_000) };
   const items: unknown[] = [];
-  for (let i = 0; i < count; i++) items.push(await queue.get({ timeout: 20_000 }));
+  for (let i = 0; i < count; i++) items.push(await queue.get(wait));
   return items;
 }
 

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Process } from '../../src/index.js';
+import { childLimit } from './child-budget.js';
 
 const children: Process[] = [];
 
@@ -17,10 +18,15 @@ export function started<P extends Process<never>>(child: P): P {
   return child;
 }
 
-/** Starts `child` and waits for it to end (60 s at most: a guard against a hang, which a busy machine never reaches). */
+/** Starts `child` and waits for it to end (a guard against a hang: `childLimit(60_000)`, which a busy machine never reaches). */
 export async function run<P extends Process<never>>(child: P): Promise<P> {
   started(child);
-  assert.equal(await child.join({ timeout: 60_000 }), true, `${child.name} did not end`);
+  const limit = await childLimit(60_000);
+  assert.equal(
+    await child.join({ timeout: limit }),
+    true,
+    `${child.name} did not end in ${limit} ms`,
+  );
   return child;
 }
 
@@ -88,6 +94,8 @@ export async function startFixtureParent<T>(
   args: string[],
   pidsOf: (printed: T) => (number | undefined)[],
 ): Promise<FixtureParent<T>> {
+  // A guard against a hang: the parent starts weft children before it prints.
+  const limit = await childLimit(90_000);
   const parent = spawn(process.execPath, [...process.execArgv, fileURLToPath(script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -97,7 +105,7 @@ export async function startFixtureParent<T>(
   const first = await Promise.race([
     new Promise<string>((resolve) => lines.once('line', resolve)),
     exited.then((code) => assert.fail(`the parent exited with ${code} before printing`)),
-    giveUp(90_000).then(() => assert.fail('the parent printed nothing within 90 s')),
+    giveUp(limit).then(() => assert.fail(`the parent printed nothing within ${limit} ms`)),
   ]);
   const printed = JSON.parse(first) as T;
   for (const pid of pidsOf(printed)) if (pid !== undefined) printedPids.push(pid);

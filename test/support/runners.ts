@@ -2,6 +2,7 @@
 // what it does differently, and the cleanup every runner test file needs.
 import { Process, type ProcessOptions, Thread, type ThreadOptions } from '../../src/index.js';
 import * as targets from '../fixtures/runner-targets.js';
+import { childLimit } from './child-budget.js';
 
 /** What the contract drives of a Thread or a Process. */
 export interface RunnerLike {
@@ -76,11 +77,14 @@ export function runnerTracker() {
       runner.start();
       return runner;
     },
-    /** Starts `runner` and waits (60 s at most) for it to end. */
+    /** Starts `runner` and waits for it to end (a guard against a hang: `childLimit(60_000)`). */
     async run<R extends RunnerLike>(runner: R): Promise<R> {
       started.push(runner);
       runner.start();
-      if (!(await runner.join({ timeout: 60_000 }))) throw new Error(`${runner.name} did not end`);
+      const limit = await childLimit(60_000);
+      if (!(await runner.join({ timeout: limit }))) {
+        throw new Error(`${runner.name} did not end in ${limit} ms`);
+      }
       return runner;
     },
     /** Remembers a runner started elsewhere. */
