@@ -114,7 +114,7 @@ function main(): Promise<void> {
     fibN: 33,
     fibItems: quick ? 4 : 16,
     processTasks: quick ? 2_000 : 10_000,
-    processMapItems: quick ? 20_000 : 100_000,
+    processMapItems: quick ? 100_000 : 1_000_000,
     processChunksize: 100,
     processLatencyCalls: quick ? 200 : 1_000,
     startupCalls: quick ? 3 : 10,
