@@ -97,6 +97,14 @@ export class LeaseLostError extends WeftError {}
 export class TaskLostError extends WeftError {}
 
 /**
+ * A `RedisQueue.join()` that was waiting when Redis lost the queue: the server restarted
+ * without persistence (or the queue's keys were deleted), so the items it waited for were
+ * lost, not acknowledged. A join made after the loss was noticed counts what the new server
+ * holds. `appendonly yes` keeps items across Redis restarts.
+ */
+export class QueueStateLostError extends WeftError {}
+
+/**
  * A Redis task named a module its worker may not load (not on the worker's `modules`
  * allow-list); the message names the module and the list. Nothing was loaded.
  */

@@ -38,6 +38,7 @@ export {
   QueueEmpty,
   QueueFull,
   QueueShutDown,
+  QueueStateLostError,
   RedisUnavailableError,
   RuntimeError,
   TaskLostError,

@@ -2,10 +2,12 @@
 // notices (the queue's epoch key is gone) and rejects the future of every task Redis had
 // taken — waiting, running, waiting for a retry — with TaskLostError, at the reconnection,
 // without waiting for another submit. Tasks submitted while Redis was down, and after, run.
+// A RedisQueue notices the same way: a join waiting for items the restart lost rejects with
+// QueueStateLostError instead of resolving on the empty server; later joins count anew.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { TaskLostError } from '../src/redis/index.js';
+import { LeaseLostError, QueueStateLostError, TaskLostError } from '../src/redis/index.js';
 import * as t from './fixtures/redis-tasks.js';
 import { linesOf, redisExecutorHarness, until } from './support/redis-executors.js';
 import { skipUnlessOwnServer } from './support/redis-server.js';
@@ -82,6 +84,62 @@ describe('RedisExecutor across a Redis restart without persistence', FILE, () =>
     for (const future of futures) await rejectsLost(future, 'a waiting task');
     assert.equal(executor.outstanding, 0);
     await executor.shutdown(); // nothing outstanding: it does not wait for the lost tasks
+  });
+});
+
+/** Asserts `join` rejects with a QueueStateLostError that says what happened and what keeps items. */
+function rejectsStateLost(join: Promise<boolean>, what: string): Promise<void> {
+  return assert.rejects(
+    join,
+    (error: Error) => {
+      assert.ok(error instanceof QueueStateLostError, `${what}: ${error}`);
+      assert.match(error.message, /items put before Redis lost the queue were lost/);
+      assert.match(error.message, /Redis restarted without persistence/);
+      assert.match(error.message, /`appendonly yes` in redis\.conf keeps them/);
+      return true;
+    },
+    what,
+  );
+}
+
+describe('RedisQueue across a Redis restart without persistence', FILE, () => {
+  test('joins waiting across the restart reject with QueueStateLostError, in the client that put and in one that only joins', async () => {
+    const [producer, consumer, watcher] = h.redisQueues<string>(3);
+    await producer.put('got');
+    await producer.put('waiting');
+    assert.equal(await consumer.get(), 'got');
+    // The watcher has looked (and read the queue's epoch) before the kill.
+    assert.equal(await watcher.join({ timeout: 0 }), false);
+    // The checks hold the rejections from the start: they may come while Redis restarts.
+    const producerJoin = rejectsStateLost(producer.join(), "the producer's join");
+    const watcherJoin = rejectsStateLost(watcher.join(), "the watcher's join");
+    await h.server.kill();
+    await h.server.restart();
+    await producerJoin;
+    await watcherJoin;
+    // The item got before the restart went with the server: its acknowledgement is refused.
+    await assert.rejects(consumer.taskDone(), LeaseLostError);
+    assert.equal(await watcher.join({ timeout: 0 }), true, 'the new server holds nothing');
+  });
+
+  test('a join made after the loss was noticed resolves once the items put since are done', async () => {
+    const [producer, consumer] = h.redisQueues<string>(2);
+    await producer.put('lost');
+    const lostJoin = rejectsStateLost(producer.join(), 'the join across the restart');
+    await h.server.kill();
+    await h.server.restart();
+    await lostJoin;
+
+    await producer.put('new 1');
+    await producer.put('new 2');
+    const join = producer.join();
+    assert.equal(await producer.join({ timeout: 0 }), false, 'two new items are unfinished');
+    for (const expected of ['new 1', 'new 2']) {
+      assert.equal(await consumer.get(), expected);
+      await consumer.taskDone();
+    }
+    assert.equal(await join, true);
+    assert.equal(await producer.join({ timeout: 0 }), true);
   });
 });
 

@@ -76,6 +76,23 @@ describe('RedisQueue across a Redis restart with append-only persistence', FILE,
       mortalClient.disconnect();
     }
   });
+
+  test('a join waiting across the restart is not rejected: it resolves once the items put before are done', async () => {
+    const [producer, watcher, consumer] = h.redisQueues<number>(3);
+    await producer.put(1);
+    await producer.put(2);
+    // The watcher has looked (and read the queue's epoch) before the kill.
+    assert.equal(await watcher.join({ timeout: 0 }), false);
+    const joins = Promise.all([producer.join(), watcher.join()]);
+    await h.server.kill();
+    await h.server.restart();
+    // Nobody held an item across the restart: no lease can run out meanwhile.
+    for (const expected of [1, 2]) {
+      assert.equal(await consumer.get(), expected);
+      await consumer.taskDone();
+    }
+    assert.deepEqual(await joins, [true, true]);
+  });
 });
 
 describe('RedisExecutor across a Redis restart with append-only persistence', FILE, () => {

@@ -19,6 +19,7 @@
  */
 import { keyspace } from './keys.js';
 import { leaseStreamChannel, leaseStreamKeys } from './lease-stream.js';
+import { epochKey } from './queue-epoch.js';
 
 /** The keys of the task queue `queue`. */
 export class ExecutorKeys {
@@ -50,7 +51,7 @@ export class ExecutorKeys {
     this.cancelled = `${this.prefix}:cancelled`;
     this.abort = `${this.prefix}:abort`;
     this.workers = `${this.prefix}:workers`;
-    this.epoch = `${this.prefix}:epoch`;
+    this.epoch = epochKey(this.prefix);
   }
 
   /** The results list of one executor client. */

@@ -8,6 +8,7 @@
  * @module
  */
 import { LEASE_LUA } from './lease-stream-scripts.js';
+import { epochLua } from './queue-epoch.js';
 import { LuaScript } from './scripts.js';
 
 /** `clockMs()`: Redis time in ms, for scripts (the workers' clocks may differ). */
@@ -24,7 +25,7 @@ end`;
 export const SUBMIT = new LuaScript(
   'executor submit',
   `${LEASE_LUA}
-local epoch = redis.call('SET', KEYS[5], ARGV[1], 'NX', 'GET') or ARGV[1]
+local epoch = ${epochLua('KEYS[5]', 'ARGV[1]')}
 local ids = {}
 for i = 2, #ARGV do ids[i - 1] = append(ARGV[i]) end
 appended()

@@ -23,6 +23,7 @@ export {
   QueueEmpty,
   QueueFull,
   QueueShutDown,
+  QueueStateLostError,
   RedisUnavailableError,
   RuntimeError,
   TaskLostError,

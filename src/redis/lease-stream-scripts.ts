@@ -14,6 +14,7 @@
  * left unacknowledged) and `shutdown` on it.
  * @module
  */
+import { epochLua } from './queue-epoch.js';
 import { LuaScript } from './scripts.js';
 
 /** The consumer group every lease stream uses. */
@@ -92,19 +93,21 @@ end
 const PRELUDE = LEASE_LUA;
 
 /**
- * ARGV: payload, maxsize (0: unbounded), channel. Returns the new entry's id, or 0 when
- * full, or -1 when shut down.
+ * ARGV: payload, maxsize (0: unbounded), channel, then (with KEYS 5, the stream's epoch key:
+ * queue-epoch.ts) the epoch to set when absent. Returns `{ the new entry's id, or 0 when
+ * full, or -1 when shut down; then (with KEYS 5) the epoch read or set }`.
  */
 export const ADD = new LuaScript(
   'lease-stream add',
   `${PRELUDE}
+local epoch = KEYS[5] and ${epochLua('KEYS[5]', 'ARGV[4]')}
 local state = redis.call('HMGET', meta, 'shut', 'ready', 'returned')
-if state[1] then return -1 end
+if state[1] then return { -1, epoch } end
 local maxsize = tonumber(ARGV[2])
-if maxsize > 0 and tonumber(state[2] or '0') + tonumber(state[3] or '0') >= maxsize then return 0 end
+if maxsize > 0 and tonumber(state[2] or '0') + tonumber(state[3] or '0') >= maxsize then return { 0, epoch } end
 local id = append(ARGV[1])
 appended()
-return id
+return { id, epoch }
 `,
 );
 

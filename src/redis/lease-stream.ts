@@ -42,6 +42,7 @@ import {
   type StreamMarks,
   type Taken,
 } from './lease-stream-types.js';
+import type { QueueEpoch } from './queue-epoch.js';
 import type { LuaScript } from './scripts.js';
 
 /**
@@ -83,6 +84,9 @@ export class LeaseStream {
   readonly visibilityTimeout: number;
   readonly #connection: RedisConnection;
   readonly #keys: string[];
+  readonly #epoch: QueueEpoch | undefined;
+  /** The keys `add` passes: the engine's, then the epoch key when there is one. */
+  readonly #addKeys: string[];
   readonly #sweepEvery: number;
   readonly #held = new Map<string, Delivery>();
   #renewal: NodeJS.Timeout | undefined;
@@ -90,10 +94,14 @@ export class LeaseStream {
   #waiting = false;
   #closed = false;
 
+  /**
+   * `options.epoch`, when given, is the stream's epoch (queue-epoch.ts): every `add` reads it
+   * (setting it when absent) in the same step as the entry it appends, and tells it the value.
+   */
   constructor(
     connection: RedisConnection,
     prefix: string,
-    options: { readonly visibilityTimeout: number },
+    options: { readonly visibilityTimeout: number; readonly epoch?: QueueEpoch | undefined },
   ) {
     this.#connection = connection;
     this.prefix = prefix;
@@ -102,6 +110,8 @@ export class LeaseStream {
     this.consumer = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
     this.channel = leaseStreamChannel(prefix);
     this.#keys = leaseStreamKeys(prefix);
+    this.#epoch = options.epoch;
+    this.#addKeys = this.#epoch === undefined ? this.#keys : [...this.#keys, this.#epoch.key];
   }
 
   /**
@@ -124,14 +134,18 @@ export class LeaseStream {
 
   /**
    * Appends `payload`: its entry id, or `'full'` when `maxsize` (> 0) entries wait
-   * undelivered (given-back entries included), or `'shutdown'` after a shutdown.
+   * undelivered (given-back entries included), or `'shutdown'` after a shutdown. Reads the
+   * stream's epoch, when it has one, in the same step.
    */
   async add(
     payload: Buffer,
     { maxsize = 0 }: { maxsize?: number } = {},
   ): Promise<string | 'full' | 'shutdown'> {
     const client = await this.#client();
-    const reply = await ADD.run(client, this.#keys, [payload, maxsize, this.channel]);
+    const args: (string | number | Buffer)[] = [payload, maxsize, this.channel];
+    if (this.#epoch !== undefined) args.push(this.#epoch.candidate());
+    const [reply, epoch] = (await ADD.run(client, this.#addKeys, args)) as [unknown, unknown];
+    if (epoch !== undefined) this.#epoch?.seen(String(epoch));
     if (reply === 0) return 'full';
     if (reply === -1) return 'shutdown';
     return String(reply);

@@ -1,16 +1,30 @@
 /**
- * How an executor notices that Redis lost its task queue's data — a restart without
- * persistence, a flush, the keys deleted: the queue's `epoch` key holds a value set by the
- * first submit that found it absent. Every submit step reads it (in the same script), and so
- * does a check after each reconnection; a value other than the one read before means the
- * keys went away and were made afresh, so every task written before is gone. Without
- * persistence a restarted Redis is empty, so the key's loss and the tasks' go together; a
- * partial loss (an old RDB snapshot, `appendfsync everysec`) that kept the key is not seen.
+ * How a task queue's executor or a `RedisQueue` notices that Redis lost the queue's data — a
+ * restart without persistence, a flush, the keys deleted: the queue's `epoch` key holds a
+ * value set by the first step that found it absent. Every step that writes items or tasks
+ * reads it (in the same script), and so does a check after each reconnection; a value other
+ * than the one read before means the keys went away and were made afresh, so everything
+ * written before is gone. Without persistence a restarted Redis is empty, so the key's loss
+ * and the items' go together; a partial loss (an old RDB snapshot, `appendfsync everysec`)
+ * that kept the key is not seen.
  * @module
  */
 import type { Redis } from 'ioredis';
 
-/** @internal The epoch of one task queue, as one executor saw it. */
+/** The epoch key of the object whose keys start with `prefix` (`weft:{queue:NAME}:epoch`). */
+export function epochKey(prefix: string): string {
+  return `${prefix}:epoch`;
+}
+
+/**
+ * Lua that reads the epoch key `key` (a Lua expression: `KEYS[5]`), setting `candidate` (a
+ * Lua expression: `ARGV[1]`) when it is absent; its value is the epoch read or set.
+ */
+export function epochLua(key: string, candidate: string): string {
+  return `(redis.call('SET', ${key}, ${candidate}, 'NX', 'GET') or ${candidate})`;
+}
+
+/** @internal The epoch of one queue, as one client (an executor, a `RedisQueue`) saw it. */
 export class QueueEpoch {
   #known: string | undefined;
   #candidates = 0;
@@ -18,7 +32,7 @@ export class QueueEpoch {
   constructor(
     /** The `…:epoch` key. */
     readonly key: string,
-    /** Unique to the executor (its client id): makes each candidate unique. */
+    /** Unique to the client (its id): makes each candidate unique. */
     private readonly owner: string,
     /** Told when a value other than the one read before is seen. */
     private readonly onLoss: () => void,

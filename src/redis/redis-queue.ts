@@ -1,8 +1,13 @@
 /**
  * `RedisQueue<T>`: the `Queue` contract across processes and machines, on a Redis Stream
  * (lease-stream.ts). Every method returns a Promise (the handle form of the contract).
+ *
+ * Keys, all under `weft:{queue:NAME}`: the lease engine's (`…:stream`, `…:meta`, `…:gives`,
+ * `…:wake`, channel `…:events`: the items) and `…:epoch` (queue-epoch.ts: a value the first
+ * put or join sets; a new one means Redis lost the queue).
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import { refuseUnknownOptions, refuseWait, type WaitOptions } from '../core/options.js';
 import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError } from '../errors.js';
 import {
@@ -13,9 +18,10 @@ import {
 import { keyspace } from './keys.js';
 import { LeaseStream } from './lease-stream.js';
 import type { Delivery } from './lease-stream-types.js';
-import { LocalWaiter } from './local-waiter.js';
 import { Notifications } from './notifications.js';
+import { epochKey, QueueEpoch } from './queue-epoch.js';
 import { QueueGetters } from './queue-getters.js';
+import { QueueJoiners } from './queue-joiners.js';
 import { QueuePutters } from './queue-putters.js';
 import { decodeRedisValue, encodeRedisValue } from './value-codec.js';
 
@@ -71,11 +77,10 @@ export class RedisQueue<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #notifications: Notifications;
   readonly #getters: QueueGetters<T>;
   readonly #putters: QueuePutters;
+  readonly #epoch: QueueEpoch;
+  readonly #joiners: QueueJoiners;
   /** Deliveries handed to this client's callers and not yet acknowledged, oldest first. */
   readonly #owed: Delivery[] = [];
-  readonly #joiners = new Set<LocalWaiter<boolean>>();
-  #checkingJoin = false;
-  #checkJoinAgain = false;
   #shutDown = false;
   #closed = false;
 
@@ -108,7 +113,12 @@ export class RedisQueue<T> implements AsyncIterable<T>, AsyncDisposable {
     this.visibilityTimeout = visibilityTimeout;
     this.#where = where;
     this.#connection = new RedisConnection(options, where);
-    this.#stream = new LeaseStream(this.#connection, prefix, { visibilityTimeout });
+    const owner = randomBytes(6).toString('base64url');
+    this.#epoch = new QueueEpoch(epochKey(prefix), owner, () => this.#joiners.lost());
+    this.#stream = new LeaseStream(this.#connection, prefix, {
+      visibilityTimeout,
+      epoch: this.#epoch,
+    });
     this.#notifications = new Notifications(this.#connection, this.#stream.channel);
     const hooks = {
       where,
@@ -121,9 +131,12 @@ export class RedisQueue<T> implements AsyncIterable<T>, AsyncDisposable {
       delivered: (delivery) => this.#owed.push(delivery),
     });
     this.#putters = new QueuePutters(this.#stream, this.#notifications, hooks);
+    this.#joiners = new QueueJoiners(this.#connection, this.#stream.keys[0]!, this.#epoch, hooks);
     this.#notifications.listen((message) => {
       if (message === 'shutdown') this.#markShutDown();
-      if (message !== 'room' && message !== 'returned') this.#checkJoiners();
+      // `done`, `shutdown`, and `reconnected`: the look also reads the epoch, so a Redis
+      // that came back empty rejects the joins instead of resolving them.
+      if (message !== 'room' && message !== 'returned') this.#joiners.check();
     });
   }
 
@@ -210,27 +223,30 @@ export class RedisQueue<T> implements AsyncIterable<T>, AsyncDisposable {
     try {
       await this.#stream.ack(delivery);
     } finally {
-      this.#checkJoiners();
+      this.#joiners.check();
     }
   }
 
   /**
    * Waits until every item put (by any client) was acknowledged: `true`, or `false` when the
    * timeout ran out first.
+   *
+   * Rejects with a `QueueStateLostError` when, while it waits, this client notices that Redis
+   * lost the queue — it restarted without persistence, or the queue's keys were deleted —
+   * because the items it waited for were lost, not acknowledged. The queue's `…:epoch` key
+   * tells: every put of this client and every look of its joins reads it in the same step
+   * (a look is made as a join starts, on each `done` notification, and when the subscription
+   * comes back after a reconnection), and a new value means the keys were made afresh. A
+   * join whose own first look notices the loss rejects too; one made after the loss was
+   * noticed counts what the new server holds. A partial loss that kept the key (an RDB
+   * snapshot older than the crash, the last second of `appendfsync everysec`) is not noticed.
    */
   async join(opts?: WaitOptions): Promise<boolean> {
     const refused = this.#refuse(opts, 'join');
     if (refused) return refused;
-    if (opts?.timeout === 0) return (await this.#stream.counts()).unfinished === 0;
+    if (opts?.timeout === 0) return this.#joiners.now();
     await this.#notifications.ready();
-    const waiter = new LocalWaiter<boolean>(opts, () => {
-      this.#joiners.delete(waiter);
-      if (waiter.gaveUp?.timedOut) waiter.resolve(false);
-      else waiter.reject(waiter.gaveUp?.timedOut === false ? waiter.gaveUp.reason : undefined);
-    });
-    this.#joiners.add(waiter);
-    this.#checkJoiners();
-    return waiter.promise;
+    return this.#joiners.wait(opts);
   }
 
   /**
@@ -243,7 +259,7 @@ export class RedisQueue<T> implements AsyncIterable<T>, AsyncDisposable {
     await this.#stream.shutdown(immediate === true);
     this.#markShutDown();
     this.#getters.wake();
-    this.#checkJoiners();
+    this.#joiners.check();
   }
 
   /** Yields items until the queue is shut down and drained (call `taskDone()` for each). */
@@ -269,8 +285,7 @@ export class RedisQueue<T> implements AsyncIterable<T>, AsyncDisposable {
     const closed = this.#closedError();
     this.#getters.rejectAll(closed);
     this.#putters.rejectAll(closed);
-    for (const joiner of this.#joiners) joiner.reject(closed);
-    this.#joiners.clear();
+    this.#joiners.rejectAll(closed);
     this.#owed.length = 0;
     this.#notifications.close();
     try {
@@ -281,13 +296,15 @@ export class RedisQueue<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   /**
-   * Deletes the queue from Redis — its items, held or not, and its shutdown flag, for every
-   * client — and closes this client. A queue of the same name made later starts empty and open.
+   * Deletes the queue from Redis — its items, held or not, its shutdown flag and its epoch, for
+   * every client — and closes this client. A queue of the same name made later starts empty
+   * and open; a join waiting in another client rejects with `QueueStateLostError` once that
+   * client notices (its items were deleted, not acknowledged).
    */
   async destroy(): Promise<void> {
     if (this.#closed) throw this.#closedError();
     await this.#connection.ready();
-    await this.#connection.client.del(...this.#stream.keys);
+    await this.#connection.client.del(...this.#stream.keys, this.#epoch.key);
     await this.close();
   }
 
@@ -316,29 +333,6 @@ export class RedisQueue<T> implements AsyncIterable<T>, AsyncDisposable {
     if (this.#shutDown) return;
     this.#shutDown = true;
     this.#putters.rejectAll(new QueueShutDown(`${this.#where}: the queue was shut down`));
-  }
-
-  /** Looks whether every item was acknowledged, once for all joiners waiting now. */
-  #checkJoiners(): void {
-    if (this.#joiners.size === 0 || this.#closed) return;
-    if (this.#checkingJoin) {
-      // A change came while a look was on its way: that look may predate it.
-      this.#checkJoinAgain = true;
-      return;
-    }
-    this.#checkingJoin = true;
-    this.#checkJoinAgain = false;
-    const done = () => {
-      this.#checkingJoin = false;
-      if (this.#checkJoinAgain) this.#checkJoiners();
-    };
-    this.#stream.counts().then(({ unfinished }) => {
-      if (unfinished === 0) {
-        for (const joiner of this.#joiners) joiner.resolve(true);
-        this.#joiners.clear();
-      }
-      done();
-    }, done);
   }
 
   #empty(): QueueEmpty {

@@ -1,12 +1,17 @@
-// What the RedisExecutor tests share: a redis-server of the file's own, executors and workers
-// made per test on a queue name of their own and closed after the file whatever happens,
-// scratch files tasks mark, and polls for what a worker makes true.
+// What the RedisExecutor tests share: a redis-server of the file's own, executors, workers and
+// RedisQueue clients made per test on a queue name of their own and closed after the file
+// whatever happens, scratch files tasks mark, and polls for what a worker makes true.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { RedisExecutor, RedisWorker, type RedisWorkerOptions } from '../../src/redis/index.js';
+import {
+  RedisExecutor,
+  RedisQueue,
+  RedisWorker,
+  type RedisWorkerOptions,
+} from '../../src/redis/index.js';
 import { startRedis, type TestRedis, type TestRedisOptions } from './redis-server.js';
 
 /** The task module the workers allow. */
@@ -17,6 +22,7 @@ export function redisExecutorHarness(serverOptions: TestRedisOptions = {}) {
   let server: TestRedis | undefined;
   const executors: RedisExecutor[] = [];
   const workers: RedisWorker[] = [];
+  const redisQueues: RedisQueue<unknown>[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'weft-redis-exec-'));
   let queues = 0;
 
@@ -26,6 +32,7 @@ export function redisExecutorHarness(serverOptions: TestRedisOptions = {}) {
   after(async () => {
     await Promise.all(executors.map((executor) => executor.shutdown({ cancelFutures: true })));
     await Promise.all(workers.map((worker) => worker.close({ timeout: 0 })));
+    await Promise.all(redisQueues.map((queue) => queue.close()));
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -45,6 +52,16 @@ export function redisExecutorHarness(serverOptions: TestRedisOptions = {}) {
       const executor = new RedisExecutor({ queue, redis: server!.url });
       executors.push(executor);
       return executor;
+    },
+    /** `count` RedisQueue clients of one queue name no other test uses. */
+    redisQueues<T>(count: number): RedisQueue<T>[] {
+      const name = this.queue();
+      const made = Array.from(
+        { length: count },
+        () => new RedisQueue<T>(name, { redis: server!.url }),
+      );
+      redisQueues.push(...(made as RedisQueue<unknown>[]));
+      return made;
     },
     /** A started worker for `queue` allowing the task module (options may add to it). */
     async worker(queue: string, options: Partial<RedisWorkerOptions> = {}): Promise<RedisWorker> {
