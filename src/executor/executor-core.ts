@@ -8,7 +8,6 @@
 
 import { decodeError } from '../codec/error-codec.js';
 import type { StopMode } from '../core/live-registry.js';
-import { TimeoutError } from '../errors.js';
 import { refuseWhileImporting } from '../portable/bootstrap-guard.js';
 import {
   BrokenExecutor,
@@ -24,6 +23,7 @@ import { JobQueue } from './job-queue.js';
 import { FAILED, INIT_FAILED, type InitMessage, OK, READY } from './protocol.js';
 import type { TargetEntry, TargetTable } from './targets.js';
 import type { Transport } from './transport.js';
+import { failCrashed, failHeld, failJob, overtimeError, startDeathsWhy } from './worker-deaths.js';
 import { GONE, RETIRING, READY as SLOT_READY, STARTING, WorkerSlot } from './worker-slot.js';
 
 /** What the core needs to know from the executor's options. */
@@ -291,13 +291,8 @@ export class ExecutorCore implements JobOwner {
         job.timer = undefined;
         if (job.phase !== SENT || slot.inflight.peek() !== job) return;
         this.countFailed(slot, 1);
-        this.stopRunning(
-          slot,
-          job,
-          new TimeoutError(
-            `${this.settings.name}: the task ran longer than its timeout of ${job.timeout} ms; its ${this.transport.kind} worker was stopped and replaced`,
-          ),
-        );
+        const kind = this.transport.kind;
+        this.stopRunning(slot, job, overtimeError(this.settings.name, job.timeout, kind));
       }, job.timeout);
     }
   }
@@ -328,10 +323,7 @@ export class ExecutorCore implements JobOwner {
   /** Stops `slot` because the task it runs must stop: fails that task, re-queues the others. */
   private stopRunning(slot: WorkerSlot<Job>, job: Job, reason: unknown): void {
     const { unstarted } = slot.reclaim(slot.answered); // every job counts as not started...
-    if (job.phase !== OVER) {
-      job.over();
-      job.setException(reason);
-    }
+    failJob(job, reason);
     this.retire(slot);
     this.requeue(unstarted.filter((other) => other !== job)); // ...but the one we stop
     this.grow();
@@ -363,32 +355,17 @@ export class ExecutorCore implements JobOwner {
       // worker is replaced. Only a start that keeps failing breaks the pool.
       const crash = workerCrashed(kind, exitCode, cause, 'while starting', false);
       if (++this.startDeaths >= MAX_START_DEATHS) {
-        const where =
-          this.settings.initializer === null
-            ? 'while starting'
-            : 'while starting or running the initializer';
-        this.breakPool(
-          `${MAX_START_DEATHS} workers in a row died ${where}, before taking any task (the last: ${describeCause(crash)})`,
-          crash,
-        );
+        const why = startDeathsWhy(this.settings.initializer !== null, describeCause(crash));
+        this.breakPool(why, crash);
         return;
       }
       this.grow();
       this.settleIfDrained();
       return;
     }
-    const { running, lost, unstarted } = slot.reclaim(slot.link.started());
-    this.countFailed(slot, lost.length + (running === null ? 0 : 1));
-    if (running !== null) {
-      running.over();
-      running.setException(workerCrashed(kind, exitCode, cause));
-    }
-    for (const job of lost) {
-      job.over();
-      job.setException(
-        workerCrashed(kind, exitCode, cause, 'after finishing this task but before reporting it'),
-      );
-    }
+    const started = slot.link.started();
+    const { unstarted, failed } = failCrashed(slot, started, kind, exitCode, cause);
+    this.countFailed(slot, failed);
     this.requeue(unstarted);
     this.grow();
     this.settleIfDrained();
@@ -407,13 +384,7 @@ export class ExecutorCore implements JobOwner {
   /** Fails every task held, queued or in a worker, with `error` and stops every worker. */
   private failEverything(error: unknown): void {
     for (const slot of [...this.slots]) {
-      const { running, lost, unstarted } = slot.reclaim(undefined);
-      for (const job of [running, ...lost, ...unstarted]) {
-        if (job !== null && job.phase !== OVER) {
-          job.over();
-          job.setException(error);
-        }
-      }
+      failHeld(slot, error);
       this.retire(slot);
     }
     this.queue.failAll(error);

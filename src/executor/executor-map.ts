@@ -5,9 +5,10 @@
  */
 import type { Transferable } from 'node:worker_threads';
 import { encodeValues } from '../codec/codec.js';
-import { RuntimeError, TimeoutError } from '../errors.js';
+import { TimeoutError } from '../errors.js';
 import type { ExecutorCore } from './executor-core.js';
 import { Job } from './job.js';
+import { itemError, mapTimeoutError, shutDownMidMapError } from './map-errors.js';
 import { AsCompleted, Failure, InOrder, type Outstanding } from './map-order.js';
 import type { TargetEntry } from './targets.js';
 
@@ -179,14 +180,7 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
         if (over && this.outstanding.length === 0) {
           const shutDown = this.stoppedByShutdown && !this.finished;
           this.stop();
-          if (shutDown) {
-            throw (
-              this.core.broken ??
-              new RuntimeError(
-                `${this.label}(): the executor was shut down before all of the input was submitted`,
-              )
-            );
-          }
+          if (shutDown) throw this.core.broken ?? shutDownMidMapError(this.label);
           return false;
         }
         await this.waitForInput();
@@ -227,15 +221,10 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     try {
       return await job.result({ timeout: Math.max(0, this.deadline - performance.now()) });
     } catch (error) {
-      if (error instanceof TimeoutError && !job.done()) throw this.timeoutError();
+      if (error instanceof TimeoutError && !job.done())
+        throw mapTimeoutError(this.label, this.timeout);
       throw error;
     }
-  }
-
-  private timeoutError(): TimeoutError {
-    return new TimeoutError(
-      `${this.label}(): the results were not all ready within ${this.timeout} ms`,
-    );
   }
 
   /** Waits until the (asynchronous) input produced something, ended or failed, or (in completion order) a task finished. */
@@ -251,7 +240,7 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
         timer = setTimeout(
           () => {
             this.wakeConsumer = null;
-            reject(this.timeoutError());
+            reject(mapTimeoutError(this.label, this.timeout));
           },
           Math.max(0, this.deadline - performance.now()),
         );
@@ -375,7 +364,8 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
         ? encodeValues(items[0] as unknown[], `${this.label}()`, 'argument', this.core.to)
         : encodeValues(items, `${this.label}()`, 'item', this.core.to, true));
     } catch (error) {
-      this.outstanding.push(new Failure(this.itemError(items, first, error)));
+      const failure = itemError(this.label, items, first, error, this.core.to);
+      this.outstanding.push(new Failure(failure));
       this.stopped = true;
       return;
     }
@@ -388,21 +378,6 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     );
     this.outstanding.push(job);
     this.core.enqueue(job);
-  }
-
-  /** Names the item (counted from 0 over the whole input) that cannot cross. */
-  private itemError(items: unknown[], first: number, error: unknown): unknown {
-    for (let i = 0; i < items.length; i++) {
-      try {
-        encodeValues([items[i]], '', 'item', this.core.to);
-      } catch (cause) {
-        const detail = (cause as Error).message.replace(/^: item 0 /, '');
-        return new TypeError(`${this.label}(): item ${first + i} of the input ${detail}`, {
-          cause,
-        });
-      }
-    }
-    return error;
   }
 
   /** Ends the map: drops tasks that have not started and closes the input. */

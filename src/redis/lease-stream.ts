@@ -24,7 +24,7 @@
  */
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { LeaseLostError, RedisUnavailableError } from '../errors.js';
+import { LeaseLostError } from '../errors.js';
 import type { RedisConnection } from './connection.js';
 import {
   ACK,
@@ -44,6 +44,7 @@ import {
 } from './lease-stream-types.js';
 import type { QueueEpoch } from './queue-epoch.js';
 import type { LuaScript } from './scripts.js';
+import { closedError, StreamChangeWait } from './stream-change-wait.js';
 
 /**
  * The keys of the lease stream under `prefix`, in the order the engine's Lua (`LEASE_LUA`)
@@ -89,9 +90,8 @@ export class LeaseStream {
   readonly #addKeys: string[];
   readonly #sweepEvery: number;
   readonly #held = new Map<string, Delivery>();
+  readonly #changeWait: StreamChangeWait;
   #renewal: NodeJS.Timeout | undefined;
-  #blocking: Promise<Redis> | undefined;
-  #waiting = false;
   #closed = false;
 
   /**
@@ -112,6 +112,11 @@ export class LeaseStream {
     this.#keys = leaseStreamKeys(prefix);
     this.#epoch = options.epoch;
     this.#addKeys = this.#epoch === undefined ? this.#keys : [...this.#keys, this.#epoch.key];
+    this.#changeWait = new StreamChangeWait(connection, prefix, {
+      stream: this.#keys[0]!,
+      wake: this.#keys[3]!,
+      sweepEvery: this.#sweepEvery,
+    });
   }
 
   /**
@@ -194,48 +199,8 @@ export class LeaseStream {
    * a shutdown), at most `ms`; takes nothing. An aborted `signal` rejects with its reason.
    * One wait at a time per reader.
    */
-  async waitForChange(marks: StreamMarks, ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.#waiting) throw new Error('LeaseStream: one blocking wait at a time per reader');
-    if (signal?.aborted) throw signal.reason;
-    this.#waiting = true;
-    const blocking = (this.#blocking ??= this.#connection.blocking());
-    let onAbort: (() => void) | undefined;
-    try {
-      const client = await blocking;
-      const [stream, , , wake] = this.#keys as [string, string, string, string];
-      const block = Math.max(1, Math.ceil(Math.min(ms, this.#sweepEvery)));
-      const read = client.xread(
-        'COUNT',
-        1,
-        'BLOCK',
-        block,
-        'STREAMS',
-        stream,
-        wake,
-        marks.last,
-        marks.wake,
-      );
-      if (signal === undefined) {
-        await read;
-        return;
-      }
-      await new Promise<void>((resolve, reject) => {
-        onAbort = () => {
-          // The read takes nothing, so dropping its connection loses nothing.
-          this.#dropBlocking(client);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        read.then(() => resolve(), reject);
-      });
-    } catch (error) {
-      if (this.#closed) throw closedError(this.prefix);
-      if (signal?.aborted) throw signal.reason;
-      throw error;
-    } finally {
-      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-      this.#waiting = false;
-    }
+  waitForChange(marks: StreamMarks, ms: number, signal?: AbortSignal): Promise<void> {
+    return this.#changeWait.wait(marks, ms, signal);
   }
 
   /**
@@ -383,9 +348,7 @@ export class LeaseStream {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopRenewal();
-    const blocking = this.#blocking;
-    this.#blocking = undefined;
-    if (blocking !== undefined) blocking.then((client) => this.#connection.release(client), ignore);
+    this.#changeWait.close();
     // Best effort: with Redis unreachable, the leases run out on their own instead (and
     // close() must not wait for Redis to come back).
     if (this.#connection.closed || this.#connection.client.status !== 'ready') return;
@@ -402,11 +365,6 @@ export class LeaseStream {
     if (this.#closed) throw closedError(this.prefix);
     await this.#connection.ready();
     return this.#connection.client;
-  }
-
-  #dropBlocking(client: Redis): void {
-    this.#blocking = undefined;
-    this.#connection.release(client);
   }
 
   #forget(delivery: Delivery): void {
@@ -446,9 +404,3 @@ export class LeaseStream {
     }
   }
 }
-
-function closedError(prefix: string): RedisUnavailableError {
-  return new RedisUnavailableError(`${prefix}: this reader was closed by close()`);
-}
-
-function ignore(): void {}

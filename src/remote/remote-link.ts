@@ -22,12 +22,12 @@ import type {
   LiveState,
 } from '../codec/descriptor.js';
 import { invalidWaitOptions, type WaitOptions } from '../core/options.js';
-import { atTargetEnd } from '../core/target-end.js';
 import { currentIdentity } from '../core/task-identity.js';
 import { HandleClosedError } from '../errors.js';
+import { confirmThisTurn, unconfirmed } from './confirmations.js';
 import { destinationOf, type Endpoint } from './endpoint.js';
 import type { HandleLink, HeldAnswer } from './handle.js';
-import { flushDeferred, Outbox, receiveAll } from './outbox.js';
+import { Outbox, receiveAll } from './outbox.js';
 import { answer, PendingCall } from './pending-call.js';
 import type { CallMessage, PortDescriptor, Reply, SocketDescriptor, ToOwner } from './protocol.js';
 import { openChannel, tokenFor } from './socket-host.js';
@@ -50,38 +50,6 @@ function snapshot(values: unknown[]): unknown[] {
 
 /** This thread among every thread that may reach an owner (processes included). */
 const THREAD_KEY = `${process.pid}/${threadId}`;
-
-/** Links holding answers they have not confirmed to their owner yet. */
-const unconfirmed = new Set<RemoteLink>();
-let flushScheduled = false;
-// A thread or process that ends confirms what its target received (see flushConfirmations),
-// and sends the calls it deferred to the end of the turn.
-atTargetEnd(flushDeferred);
-atTargetEnd(flushConfirmations);
-
-/** The turn's scheduled flush of confirmations. */
-function flushConfirmationsOnce(): void {
-  flushScheduled = false;
-  if (unconfirmed.size === 0) return;
-  // Once the turn's code has run with the items, and after what that code deferred (its
-  // puts under credits): an item is never confirmed before what its code did with it has
-  // gone, so a consumer killed in between has the item given back (at least once), never
-  // lost.
-  flushDeferred();
-  flushConfirmations();
-}
-
-/**
- * Confirms to their owners every answer that handed something over (a queue item) and is
- * not confirmed yet. Runs once a turn; a thread or process that ends calls it first, so an
- * item it received is not given back to the queue as if it never arrived.
- */
-export function flushConfirmations(): void {
-  if (unconfirmed.size === 0) return;
-  const links = [...unconfirmed];
-  unconfirmed.clear();
-  for (const link of links) link.flushConfirms();
-}
 
 /** A link to a primitive served by its owner on the other end of an `Endpoint`. */
 export class RemoteLink implements HandleLink {
@@ -260,7 +228,7 @@ export class RemoteLink implements HandleLink {
     if (this.confirms !== undefined && !(flags & HELD)) {
       // A call of the caller's code carries the confirmations: its answer counts what the
       // code took (read your own takes), in one message. Not a fetch ahead, which the
-      // handle makes before the code acted on what it took (see flushConfirmationsOnce).
+      // handle makes before the code acted on what it took (see confirmations.ts).
       (message as { confirmed?: number[] }).confirmed = this.confirms;
       this.confirms = undefined;
       unconfirmed.delete(this);
@@ -331,11 +299,7 @@ export class RemoteLink implements HandleLink {
       return;
     }
     this.confirms = [id];
-    unconfirmed.add(this);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flushConfirmationsOnce);
-    }
+    confirmThisTurn(this);
   }
 
   /** @internal Sends the confirmations still pending on their own, now. */

@@ -8,38 +8,8 @@ import { currentIdentity, type LocalsHolder } from '../core/task-identity.js';
 import { Waiter, WaiterQueue } from '../core/waiter.js';
 import { CancelledError } from '../errors.js';
 import { Deque } from '../queue/deque.js';
+import { type PoolRun, type PoolSlots, SlotClaim } from './pool-slots.js';
 import { Task, type TaskDoneListener } from './task.js';
-
-/** Something queued in a pool's FIFO for a slot; `grant` takes the slot with `occupy()`, or passes. */
-export abstract class SlotClaim extends Waiter<unknown> {
-  abstract grant(): void;
-}
-
-/** A map run as its pool sees it: something `kill()` can stop. */
-export interface PoolRun {
-  fail(reason: unknown): void;
-}
-
-/** What a `MapRun` needs from its pool. */
-export interface PoolSlots {
-  readonly size: number;
-  /** A slot is free and nobody is queued ahead of the caller. */
-  hasFree(): boolean;
-  /** Takes a slot (the caller checked there is one). */
-  occupy(): void;
-  /** Gives back a slot taken but not used; no hand-off needed (the queue was empty or is being served). */
-  unoccupy(): void;
-  /** Gives back a slot and serves the queue. */
-  vacate(): void;
-  enqueue(claim: SlotClaim): void;
-  dequeue(claim: SlotClaim): void;
-  /** Counts a task of a run as running in the pool. */
-  track(): void;
-  /** A task of a run ended (`failed`: with an error, or killed). */
-  untrack(failed: boolean): void;
-  registerRun(run: PoolRun): void;
-  forgetRun(run: PoolRun): void;
-}
 
 /** How a run hands out its results: all at once in an array, or one by one in input or completion order. */
 export type MapMode = 'collect' | 'ordered' | 'unordered';

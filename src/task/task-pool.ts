@@ -8,8 +8,9 @@ import { refuseWait, type WaitOptions } from '../core/options.js';
 import { currentLocals } from '../core/task-identity.js';
 import { falseOnTimeout, RESOLVED_TRUE, RESOLVED_VOID, WaiterQueue } from '../core/waiter.js';
 import { CancelledError } from '../errors.js';
+import { type PoolRun, SlotClaim } from './pool-slots.js';
 import { Task, type TaskDoneListener } from './task.js';
-import { iteratorOf, MapRun, type PoolRun, SlotClaim } from './task-pool-map.js';
+import { iteratorOf, MapRun } from './task-pool-map.js';
 
 /**
  * A pool of at most `size` concurrently running tasks (gevent's `Pool`). `spawn` returns
