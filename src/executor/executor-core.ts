@@ -1,8 +1,8 @@
 /**
  * The executor core, shared by every kind of worker: the queue of tasks, the pool of
  * workers behind a `Transport`, pipelined dispatch (how much each worker is handed: see
- * dispatch.ts), answers, crash attribution, task timeouts and aborts, and the shutdown
- * state machine.
+ * dispatch.ts), answers, crashes (what a dead worker's tasks come to: worker-deaths.ts),
+ * task timeouts and aborts, and the shutdown state machine.
  * @module
  */
 
