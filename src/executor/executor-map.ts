@@ -6,6 +6,7 @@
 import type { Transferable } from 'node:worker_threads';
 import { encodeValues } from '../codec/codec.js';
 import { TimeoutError } from '../errors.js';
+import { closeQuietly } from '../task/task-pool-map.js';
 import type { ExecutorCore } from './executor-core.js';
 import { Job } from './job.js';
 import { itemError, mapTimeoutError, shutDownMidMapError } from './map-errors.js';
@@ -390,12 +391,7 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R> {
     this.wakeConsumer?.();
     if (!this.sourceDone) {
       this.sourceDone = true;
-      try {
-        const closing = this.source.return?.();
-        if (closing instanceof Promise) closing.catch(() => undefined);
-      } catch {
-        // The input's own cleanup failed; the map is over either way.
-      }
+      closeQuietly(this.source);
     }
   }
 }

@@ -381,7 +381,8 @@ class CollectWaiter extends Waiter<unknown[]> {
   }
 }
 
-function closeQuietly(source: Iterator<unknown> | AsyncIterator<unknown>): void {
+/** @internal Closes an input (`return()`) that is no longer read, ignoring its failure to close. */
+export function closeQuietly(source: Iterator<unknown> | AsyncIterator<unknown>): void {
   try {
     const closing = source.return?.();
     if (closing !== undefined && typeof (closing as Promise<unknown>).then === 'function')
