@@ -11,14 +11,12 @@
  * it; calls so held run in the order they came. A borrower that goes away ends its loan.
  * @module
  */
+import { LoanBook, LoanRecall } from '../remote/loan-book.js';
 import type { ConnectionScope, MethodSpec } from '../remote/served-kind.js';
 import type { DictStore } from './stores.js';
 
 /** One dict lent to one connection. */
-class DictLoan {
-  private recalled = false;
-  /** Answers the borrower's parked `awaitRecall`: `true` to recall, `false` when the loan ended. */
-  private answer: ((recall: boolean) => void) | undefined = undefined;
+class DictLoan extends LoanRecall {
   /** Calls of others held until the loan comes back, in the order they came. */
   private readonly held: (() => void)[] = [];
   private keepAlive: NodeJS.Timeout | undefined = undefined;
@@ -26,7 +24,9 @@ class DictLoan {
   constructor(
     readonly store: DictStore,
     readonly scope: ConnectionScope,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Holds `run` until the loan is back, recalling it. */
   hold<R>(run: () => R): Promise<R> {
@@ -45,57 +45,17 @@ class DictLoan {
     });
   }
 
-  recall(): void {
-    if (this.recalled) return;
-    this.recalled = true;
-    this.answer?.(true);
-    this.answer = undefined;
-  }
-
-  /** The borrower's parked call: settles once the loan is recalled (`true`) or over (`false`). */
-  whenRecalled(): Promise<boolean> {
-    if (this.recalled) return Promise.resolve(true);
-    this.answer?.(false);
-    return new Promise((resolve) => {
-      this.answer = resolve;
-    });
-  }
-
   /** Ends the loan and runs the calls held meanwhile, in order. */
   end(): void {
-    if (loans.get(this.store) !== this) return;
-    loans.delete(this.store);
-    lentOver.get(this.scope)?.delete(this.store);
-    this.answer?.(false);
-    this.answer = undefined;
+    if (!loans.remove(this.store, this)) return;
+    this.over();
     clearInterval(this.keepAlive);
     for (const run of this.held.splice(0)) run();
   }
 }
 
-const loans = new WeakMap<DictStore, DictLoan>();
-/** The dicts lent over each connection, so that its end ends their loans. */
-const lentOver = new WeakMap<ConnectionScope, Set<DictStore>>();
-
-function loanOver(store: DictStore, scope: ConnectionScope): DictLoan | undefined {
-  const loan = loans.get(store);
-  return loan?.scope === scope ? loan : undefined;
-}
-
-function lend(store: DictStore, scope: ConnectionScope): void {
-  loans.set(store, new DictLoan(store, scope));
-  let lent = lentOver.get(scope);
-  if (lent === undefined) {
-    const stores = new Set<DictStore>();
-    lent = stores;
-    lentOver.set(scope, stores);
-    // A borrower gone: its loans end (what it sent before going was applied in order).
-    scope.onClose(() => {
-      for (const each of [...stores]) loans.get(each)?.end();
-    });
-  }
-  lent.add(store);
-}
+// A borrower gone: its loans end (what it sent before going was applied in order).
+const loans = new LoanBook<DictStore, DictLoan>((loan) => loan.end());
 
 /**
  * `spec`, made to wait while the dict is lent to another connection: the call recalls the
@@ -123,22 +83,22 @@ export const dictLoanMethods: Record<string, MethodSpec<DictStore>> = {
     arity: 0,
     run(store, _args, _opts, scope) {
       store.live('borrow');
-      if (loans.has(store)) return false;
-      lend(store, scope);
+      if (loans.get(store) !== undefined) return false;
+      loans.lend(store, new DictLoan(store, scope));
       return true;
     },
   },
   awaitRecall: {
     waits: true,
     arity: 0,
-    run: (store, _args, _opts, scope) => loanOver(store, scope)?.whenRecalled() ?? false,
+    run: (store, _args, _opts, scope) => loans.over(store, scope)?.whenRecalled() ?? false,
   },
   /** The borrower gives the dict back (after every change it sent). */
   repay: {
     waits: false,
     arity: 0,
     run(store, _args, _opts, scope) {
-      loanOver(store, scope)?.end();
+      loans.over(store, scope)?.end();
     },
   },
 };

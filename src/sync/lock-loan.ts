@@ -13,77 +13,40 @@
  * @module
  */
 import { currentIdentity } from '../core/task-identity.js';
+import { LoanBook, LoanRecall } from '../remote/loan-book.js';
 import type { ConnectionScope, MethodSpec } from '../remote/served-kind.js';
 import { ABANDON, ACQUIRE_FOR, LOAN, type LoanHook, WAITING } from './holder-protocol.js';
 import type { Lock } from './lock.js';
 
 /** One lock lent to one handle's connection. */
-class Loan implements LoanHook {
+class Loan extends LoanRecall implements LoanHook {
   /** Whether a task of the borrower holds the lock, as of its last word. */
   held = true;
-  recalled = false;
-  /** Answers the borrower's parked `awaitRecall`: `true` to recall, `false` when the loan ended. */
-  private answer: ((recall: boolean) => void) | undefined = undefined;
 
   constructor(
     readonly lock: Lock,
     readonly scope: ConnectionScope,
-  ) {}
-
-  recall(): void {
-    if (this.recalled) return;
-    this.recalled = true;
-    this.answer?.(true);
-    this.answer = undefined;
-  }
-
-  /** The borrower's parked call: settles once the loan is recalled (`true`) or over (`false`). */
-  whenRecalled(): Promise<boolean> {
-    if (this.recalled) return Promise.resolve(true);
-    this.answer?.(false);
-    return new Promise((resolve) => {
-      this.answer = resolve;
-    });
+  ) {
+    super();
   }
 
   /** Ends the loan: the lock is the owner's again, released (or taken away, `abandoned`). */
   end(abandoned: boolean): void {
-    if (loans.get(this.lock) !== this) return;
-    loans.delete(this.lock);
+    if (!loans.remove(this.lock, this)) return;
     this.lock[LOAN] = undefined;
-    this.answer?.(false);
-    this.answer = undefined;
+    this.over();
     if (abandoned) this.lock[ABANDON]();
     else this.lock.release();
   }
 }
 
-const loans = new WeakMap<Lock, Loan>();
-/** The locks lent over each connection, so that its end ends their loans. */
-const lentOver = new WeakMap<ConnectionScope, Set<Lock>>();
-
-/** The loan of `lock` over `scope`, if that is where it is lent. */
-function loanOf(lock: Lock, scope: ConnectionScope): Loan | undefined {
-  const loan = loans.get(lock);
-  return loan?.scope === scope ? loan : undefined;
-}
+// A borrower gone: held as of its last word, the lock comes back abandoned.
+const loans = new LoanBook<Lock, Loan>((loan) => loan.end(loan.held));
 
 function lend(lock: Lock, scope: ConnectionScope): void {
   const loan = new Loan(lock, scope);
-  loans.set(lock, loan);
+  loans.lend(lock, loan);
   lock[LOAN] = loan;
-  let lent = lentOver.get(scope);
-  if (lent === undefined) {
-    const locks = new Set<Lock>();
-    lent = locks;
-    lentOver.set(scope, locks);
-    // A borrower gone: its loans end; held as of its last word, the lock comes back abandoned.
-    scope.onClose(() => {
-      for (const each of locks) loans.get(each)?.end(loans.get(each)!.held);
-      locks.clear();
-    });
-  }
-  lent.add(lock);
   // Someone queued while the grant was on its way: recall at once.
   if (lock[WAITING] > 0) loan.recall();
 }
@@ -107,14 +70,14 @@ export const loanMethods: Record<string, MethodSpec<Lock>> = {
   awaitRecall: {
     waits: true,
     arity: 0,
-    run: (lock, _args, _opts, scope) => loanOf(lock, scope)?.whenRecalled() ?? false,
+    run: (lock, _args, _opts, scope) => loans.over(lock, scope)?.whenRecalled() ?? false,
   },
   /** Whether the borrower's code holds the lock now. */
   lentHeld: {
     waits: false,
     arity: 1,
     run: (lock, [held], _opts, scope) => {
-      const loan = loanOf(lock, scope);
+      const loan = loans.over(lock, scope);
       if (loan !== undefined) loan.held = held === true;
     },
   },
@@ -123,10 +86,7 @@ export const loanMethods: Record<string, MethodSpec<Lock>> = {
     waits: false,
     arity: 0,
     run: (lock, _args, _opts, scope) => {
-      const loan = loanOf(lock, scope);
-      if (loan === undefined) return;
-      lentOver.get(scope)?.delete(lock);
-      loan.end(false);
+      loans.over(lock, scope)?.end(false);
     },
   },
 };
