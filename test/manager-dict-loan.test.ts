@@ -23,7 +23,7 @@ import {
   borrowThenSpin,
   borrowThenWaitSync,
 } from './fixtures/dict-loan-targets.js';
-import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
+import { closeLocalHandles, HANDLE_TRANSPORTS, localHandle } from './fixtures/proxy-local.js';
 import {
   killAll,
   killParty,
@@ -35,11 +35,6 @@ import {
 
 after(closeLocalHandles);
 after(killAll);
-
-const TRANSPORTS: [string, Destination][] = [
-  ['thread handle', 'thread'],
-  ['process handle', 'process'],
-];
 
 type Dict = SharedDict<string, unknown>;
 
@@ -78,7 +73,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-for (const [label, to] of TRANSPORTS) {
+for (const [label, to] of HANDLE_TRANSPORTS) {
   describe(`dict loans (${label})`, () => {
     test('a handle that keeps using its dict reads what it knows without a message', async () => {
       const { manager, local, remotes } = await dictWithHandles(to, 1);

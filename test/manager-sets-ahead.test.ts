@@ -16,17 +16,12 @@ import {
   type SharedDict,
 } from '../src/index.js';
 import { setCount, setUntilKilled } from './fixtures/dict-sets-targets.js';
-import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
+import { closeLocalHandles, HANDLE_TRANSPORTS, localHandle } from './fixtures/proxy-local.js';
 import { WORKER_SUITE } from './support/async-helpers.js';
 import { killAll, killParty, PATIENCE, startParty } from './support/dead-party.js';
 
 after(closeLocalHandles);
 after(killAll);
-
-const TRANSPORTS: [string, Destination][] = [
-  ['thread handle', 'thread'],
-  ['process handle', 'process'],
-];
 
 // Two portable classes of one name and module: the owner cannot tell which an instance is
 // of, so it looks the class up by importing the module, which does not exist: a value
@@ -47,7 +42,7 @@ async function dictOver(to: Destination): Promise<{
   return { manager, local, remote };
 }
 
-for (const [label, to] of TRANSPORTS) {
+for (const [label, to] of HANDLE_TRANSPORTS) {
   describe(`a manager dict's sets sent ahead (${label})`, () => {
     test('the first set waits for its answer; the next resolve before the owner has them, and a later call sees them', async () => {
       const { manager, local, remote } = await dictOver(to);

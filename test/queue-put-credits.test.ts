@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Destination } from '../src/codec/descriptor.js';
 import { disconnect, Event, Queue, type QueueHandle, QueueShutDown } from '../src/index.js';
 import { outboxCounts } from '../src/remote/outbox.js';
-import { closeLocalHandles, localHandle } from './fixtures/proxy-local.js';
+import { closeLocalHandles, HANDLE_TRANSPORTS, localHandle } from './fixtures/proxy-local.js';
 import { putCount, putThenHang } from './fixtures/put-credit-targets.js';
 import { WORKER_SUITE } from './support/async-helpers.js';
 import {
@@ -22,11 +21,6 @@ import {
 
 after(closeLocalHandles);
 after(killAll);
-
-const TRANSPORTS: [string, Destination][] = [
-  ['thread handle', 'thread'],
-  ['process handle', 'process'],
-];
 
 /** A Queue that records the most items it ever stored at once. */
 class Watched<T> extends Queue<T> {
@@ -57,7 +51,7 @@ async function putThree(handle: Pick<QueueHandle<number>, 'put' | 'qsize'>): Pro
 
 function callback(): void {}
 
-for (const [label, to] of TRANSPORTS) {
+for (const [label, to] of HANDLE_TRANSPORTS) {
   describe(`pipelined puts under credits (${label})`, WORKER_SUITE, () => {
     test('puts in a loop keep their order, and every item arrives once', async () => {
       const queue = new Queue<number>();
