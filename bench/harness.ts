@@ -50,6 +50,8 @@ export interface Settings {
   /** Handles: items per Queue round (to a process, to a thread), and ops per dict or lock round. */
   handleItems: number;
   handleOps: number;
+  /** Shared memory: items per SharedQueue streaming round (long enough to outlast a GC and a wake-up). */
+  sharedStreamItems: number;
   /**
    * The parts to run of a suite that has parts (`handles:manager,lock` on the command line),
    * by suite; every part of a suite not named here.

@@ -121,6 +121,7 @@ function main(): Promise<void> {
     startupTsxCalls: 1,
     handleItems: quick ? 20_000 : 200_000,
     handleOps: quick ? 5_000 : 50_000,
+    sharedStreamItems: quick ? 100_000 : 2_000_000,
     parts,
     log: (line) => process.stderr.write(`${line}\n`),
   };

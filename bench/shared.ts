@@ -25,6 +25,7 @@ import {
 } from './harness.js';
 import { rawAtomicsPingPong } from './peers/raw-atomics.js';
 import { type RawLink, rawPostMessage } from './peers/raw-links.js';
+import { rawRing } from './peers/raw-ring.js';
 import {
   consumeRounds,
   END_OF_ROUND,
@@ -38,6 +39,7 @@ const SHARED_ASYNC = 'weft SharedQueue, thread takes with get()';
 const SHARED_SYNC = 'weft SharedQueue, thread takes with getSync()';
 const HANDLE = 'weft Queue handle, worker thread';
 const RAW_POST = 'raw postMessage to a worker';
+const RAW_RING = 'raw ring, 1 producer 1 consumer (floor)';
 const PY_STREAM = 'Python queue.Queue, between threads';
 const PING_SYNC = 'weft SharedQueue ping-pong, thread getSync()';
 const PING_ASYNC = 'weft SharedQueue ping-pong, thread get()';
@@ -49,14 +51,18 @@ const PY_LOCK = 'Python threading.Lock, 2 threads';
 const VALUE_ASYNC = 'weft SharedValue, 2 threads, guard()';
 const VALUE_SYNC = 'weft SharedValue, 2 threads, acquireSync()';
 const PY_VALUE = 'Python multiprocessing.Value, 2 threads';
-/** A SharedQueue's bytes for a streaming round: 200 000 small ints take 8 bytes each. */
-const ROUND_BYTES = 4 << 20;
+/** A SharedQueue's bytes for a streaming round of `items` small ints (8 bytes each), and a mark. */
+function roundBytes(items: number): number {
+  return Math.ceil(((items + 1) * 8) / (1 << 20)) << 20;
+}
 
 /** A consumer thread over a SharedQueue (or a Queue, reached through a handle). */
-function streaming(sync: boolean | 'handle'): RawLink {
+function streaming(sync: boolean | 'handle', perRound: number): RawLink {
   // Room for a whole round, as postMessage's queue and the Queue's never fill.
   const items =
-    sync === 'handle' ? new Queue<number>() : new SharedQueue<number>({ bytes: ROUND_BYTES });
+    sync === 'handle'
+      ? new Queue<number>()
+      : new SharedQueue<number>({ bytes: roundBytes(perRound) });
   const done = sync === 'handle' ? new Queue<number>() : new SharedQueue<number>();
   const thread =
     sync === 'handle'
@@ -148,17 +154,23 @@ function lockedIncrements(sync: boolean): RawLink {
 }
 
 export async function sharedSuites(settings: Settings): Promise<Table[]> {
-  const { handleItems: items, handleOps: ops } = settings;
+  const { handleItems: pythonItems, handleOps: ops, sharedStreamItems: items } = settings;
   const trips = Math.max(1_000, ops / 5);
   settings.log(
-    `shared: Python threads (python3 subprocess, ${items} items, ${ops} ops, ${trips} round trips)`,
+    `shared: Python threads (python3 subprocess, ${pythonItems} items, ${ops} ops, ${trips} round trips)`,
   );
-  const python = runPython('shared.py', [items, ops, settings.rounds]);
+  const python = runPython('shared.py', [pythonItems, ops, settings.rounds]);
 
   settings.log(`shared: SharedQueue → worker thread, ${items} items`);
-  const links = [streaming(false), streaming(true), streaming('handle'), rawPostMessage()];
+  const links = [
+    streaming(false, items),
+    streaming(true, items),
+    streaming('handle', items),
+    rawPostMessage(),
+    rawRing(),
+  ];
   const streamRows = await measureServed(
-    [SHARED_ASYNC, SHARED_SYNC, HANDLE, RAW_POST].map((name, i) =>
+    [SHARED_ASYNC, SHARED_SYNC, HANDLE, RAW_POST, RAW_RING].map((name, i) =>
       roundContender(name, links[i]!, items),
     ),
     links,
@@ -208,12 +220,18 @@ export async function sharedSuites(settings: Settings): Promise<Table[]> {
         { subject: SHARED_SYNC, reference: RAW_POST },
         { subject: SHARED_ASYNC, reference: HANDLE },
         { subject: SHARED_ASYNC, reference: PY_STREAM },
+        { subject: RAW_RING, reference: RAW_POST },
+        { subject: SHARED_ASYNC, reference: RAW_RING },
       ],
       notes: [
-        'the SharedQueue has 4 MiB, room for a whole round (postMessage and the Queue never fill). ' +
+        `the SharedQueue has room for a whole round (postMessage and the Queue never fill); Python's threads take ${pythonItems.toLocaleString('en')} items a round (its rate is the same at either count). ` +
           'The main thread puts every item with `await q.put(i)` (a Queue handle: on the Queue ' +
           'itself; raw: `worker.postMessage(i)`), then an end-of-round mark; the thread takes ' +
           'them and reports how many came in order, checked here.',
+        'the raw ring (bench/peers/raw-ring.ts) is the floor of any queue in shared memory: ' +
+          'one producer and one consumer, an `Int32` per item, two atomic stores per item and ' +
+          'nothing else (no lock, codec, count of unfinished items, shutdown, turns or dead-thread ' +
+          'checks); both sides await each item as the SharedQueue contenders do.',
         once,
       ],
     }),
