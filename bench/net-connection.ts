@@ -12,9 +12,11 @@
 import { type Connection, Listener, Process } from 'weft';
 import { makeTable, measure, pythonRow, runPython, type Settings, type Table } from './harness.js';
 import { echoMessages } from './net-connection-targets.js';
+import { type RawEchoPair, rawEchoPair } from './peers/raw-connection.js';
 
 const WEFT = 'weft Listener/Client, child process';
 const PY = 'Python multiprocessing.connection, child process';
+const RAW = 'bare Node socket pair, JSON frames (floor)';
 const KEY = 'bench key';
 
 /** The small object every message carries (its `id` changes), as the Python script sends it. */
@@ -44,6 +46,18 @@ async function pingPong(conn: Connection, count: number): Promise<void> {
   }
 }
 
+async function rawStreamed(pair: RawEchoPair, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) pair.send(message(i));
+  for (let i = 0; i < count; i++) check(await pair.next(), i);
+}
+
+async function rawPingPong(pair: RawEchoPair, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    pair.send(message(i));
+    check(await pair.next(), i);
+  }
+}
+
 export async function netConnectionSuites(settings: Settings): Promise<Table[]> {
   const streamCount = settings.quick ? 5_000 : 50_000;
   const pingCount = settings.quick ? 1_000 : 10_000;
@@ -57,18 +71,25 @@ export async function netConnectionSuites(settings: Settings): Promise<Table[]> 
   const address = (await listener.listen()) as [string, number];
   const child = new Process(echoMessages, { args: [address, KEY] });
   child.start();
+  const raw = await rawEchoPair();
   let streamRows: Awaited<ReturnType<typeof measure>>;
   let pingRows: Awaited<ReturnType<typeof measure>>;
   try {
     const conn = await listener.accept({ timeout: 120_000 });
     try {
       streamRows = await measure(
-        [{ name: WEFT, run: () => streamed(conn, streamCount) }],
+        [
+          { name: WEFT, run: () => streamed(conn, streamCount) },
+          { name: RAW, run: () => rawStreamed(raw, streamCount) },
+        ],
         streamCount,
         settings,
       );
       pingRows = await measure(
-        [{ name: WEFT, run: () => pingPong(conn, pingCount) }],
+        [
+          { name: WEFT, run: () => pingPong(conn, pingCount) },
+          { name: RAW, run: () => rawPingPong(raw, pingCount) },
+        ],
         pingCount,
         settings,
       );
@@ -78,12 +99,18 @@ export async function netConnectionSuites(settings: Settings): Promise<Table[]> 
     await child.join({ timeout: 60_000 });
   } finally {
     listener.close();
+    await raw.close();
     if (child.isAlive()) await child.kill();
   }
 
   const note =
     'messages are small objects ({ id, name, qty, tags: [2 strings] }) over TCP on 127.0.0.1 ' +
     'with an authKey; the child connects once and echoes every message; every echo is checked.';
+  const rawNote =
+    'the floor (bench/peers/raw-connection.ts) does the same job with bare Node: a child ' +
+    'process echoes JSON messages behind a 4-byte length over a plain socket, both ends ' +
+    'parsing and encoding each one (no authentication, no message types, no limits); streamed, ' +
+    'it writes every message of the round before it reads.';
   return [
     makeTable({
       title: `Listener/Client streamed (${streamCount.toLocaleString('en')} messages out and back per run)`,
@@ -92,7 +119,11 @@ export async function netConnectionSuites(settings: Settings): Promise<Table[]> 
       references: [PY],
       rows: [...streamRows, pythonRow(PY, python, 'streamed')],
       targets: [{ subject: WEFT, reference: PY, atLeast: 3 }],
-      notes: [note],
+      comparisons: [
+        { subject: WEFT, reference: RAW },
+        { subject: RAW, reference: PY },
+      ],
+      notes: [note, rawNote],
     }),
     makeTable({
       title: `Listener/Client ping-pong (${pingCount.toLocaleString('en')} round trips per run)`,
@@ -101,7 +132,11 @@ export async function netConnectionSuites(settings: Settings): Promise<Table[]> 
       references: [PY],
       rows: [...pingRows, pythonRow(PY, python, 'ping-pong')],
       targets: [{ subject: WEFT, reference: PY, atLeast: 1.2 }],
-      notes: [note],
+      comparisons: [
+        { subject: WEFT, reference: RAW },
+        { subject: RAW, reference: PY },
+      ],
+      notes: [note, rawNote],
     }),
   ];
 }
