@@ -1,6 +1,7 @@
 // Every built module imports on its own, first, in a fresh process: no module depends on
 // another having been imported before it (an import cycle makes one of them see the other
-// half-initialized: `Cannot access 'x' before initialization`). And `src/` has no import
+// half-initialized: `Cannot access 'x' before initialization`). Checked on tsc's output
+// (build/, one file per module) and on what ships (dist/, the bundle's entries and chunks). And `src/` has no import
 // cycle at all, type-only imports included (scripts/import-cycles.ts, also run by `npm test`).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -14,6 +15,7 @@ import { cyclesOf, importGraph, importsOf } from '../scripts/import-cycles.ts';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
+const build = join(root, 'build');
 
 /** Entry modules of workers and children: imported anywhere else they refuse, saying what they are. */
 const ENTRIES: Record<string, RegExp> = {
@@ -24,16 +26,16 @@ const ENTRIES: Record<string, RegExp> = {
   'net/server-child-entry.js': /server-child-entry is the entry of a weft server child/,
 };
 
-function builtModules(): string[] {
-  return readdirSync(dist, { recursive: true, withFileTypes: true })
+function builtModules(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
-    .map((entry) => relative(dist, join(entry.parentPath, entry.name)).split('\\').join('/'))
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
     .filter((module) => !module.startsWith('cli/'))
     .sort();
 }
 
-async function importAlone(module: string): Promise<{ ok: boolean; stderr: string }> {
-  const url = pathToFileURL(join(dist, module)).href;
+async function importAlone(dir: string, module: string): Promise<{ ok: boolean; stderr: string }> {
+  const url = pathToFileURL(join(dir, module)).href;
   try {
     await run(
       process.execPath,
@@ -50,30 +52,36 @@ async function importAlone(module: string): Promise<{ ok: boolean; stderr: strin
 }
 
 describe('module independence', () => {
-  test('every dist/ module imports first, on its own, in a fresh process', async () => {
-    const modules = builtModules();
-    assert.ok(
-      modules.length > 50,
-      `expected the built library in dist/, found ${modules.length} modules`,
-    );
-    const failures: string[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < modules.length) {
-        const module = modules[next++]!;
-        const { ok, stderr } = await importAlone(module);
-        const entry = ENTRIES[module];
-        if (entry === undefined && !ok) failures.push(`${module}:\n${stderr}`);
-        if (entry !== undefined && (ok || !entry.test(stderr))) {
-          failures.push(
-            `${module} should refuse to be imported, saying what it is entry of:\n${stderr}`,
-          );
+  for (const [dir, least] of [
+    [build, 100],
+    [dist, 30],
+  ] as const) {
+    const name = relative(root, dir);
+    test(`every ${name}/ module imports first, on its own, in a fresh process`, async () => {
+      const modules = builtModules(dir);
+      assert.ok(
+        modules.length > least,
+        `expected the built library in ${name}/, found ${modules.length} modules`,
+      );
+      const failures: string[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < modules.length) {
+          const module = modules[next++]!;
+          const { ok, stderr } = await importAlone(dir, module);
+          const entry = ENTRIES[module];
+          if (entry === undefined && !ok) failures.push(`${module}:\n${stderr}`);
+          if (entry !== undefined && (ok || !entry.test(stderr))) {
+            failures.push(
+              `${module} should refuse to be imported, saying what it is entry of:\n${stderr}`,
+            );
+          }
         }
-      }
-    };
-    await Promise.all([worker(), worker(), worker()]);
-    assert.deepEqual(failures, []);
-  });
+      };
+      await Promise.all([worker(), worker(), worker()]);
+      assert.deepEqual(failures, []);
+    });
+  }
 
   test('src/ has no import cycle', () => {
     const files = readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })
