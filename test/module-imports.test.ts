@@ -5,8 +5,8 @@
 // cycle at all, type-only imports included (scripts/import-cycles.ts, also run by `npm test`).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -82,6 +82,31 @@ describe('module independence', () => {
       assert.deepEqual(failures, []);
     });
   }
+
+  test('every file the bundle names by URL is there, and no module URL was left unplaced', () => {
+    const missing: string[] = [];
+    let named = 0;
+    for (const module of builtModules(dist)) {
+      const text = readFileSync(join(dist, module), 'utf8');
+      assert.ok(!text.includes('__weftModuleUrl'), `${module} keeps an unplaced module URL`);
+      // The module URLs scripts/bundle.mjs placed, and the entries named relative to them.
+      for (const [, target] of text.matchAll(/new URL\("(\.[^"]+\.js)", import\.meta\.url\)/g)) {
+        named++;
+        if (!existsSync(join(dirname(join(dist, module)), target!))) {
+          missing.push(`${module} -> ${target}`);
+        }
+      }
+      for (const [, inner, base] of text.matchAll(
+        /new URL\([^;\n]*?"(\.\.?\/[^"]+\.js)", new URL\("([^"]+)", import\.meta\.url\)\.href\)/g,
+      )) {
+        named++;
+        const from = dirname(join(dirname(join(dist, module)), base!));
+        if (!existsSync(join(from, inner!))) missing.push(`${module} -> ${base} -> ${inner}`);
+      }
+    }
+    assert.ok(named > 10, `expected the bundle to name its entries by URL, found ${named}`);
+    assert.deepEqual(missing, []);
+  });
 
   test('src/ has no import cycle', () => {
     const files = readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })
