@@ -229,9 +229,10 @@ export async function sharedSuites(settings: Settings): Promise<Table[]> {
           'itself; raw: `worker.postMessage(i)`), then an end-of-round mark; the thread takes ' +
           'them and reports how many came in order, checked here.',
         'the raw ring (bench/peers/raw-ring.ts) is the floor of any queue in shared memory: ' +
-          'one producer and one consumer, an `Int32` per item, two atomic stores per item and ' +
-          'nothing else (no lock, codec, count of unfinished items, shutdown, turns or dead-thread ' +
-          'checks); both sides await each item as the SharedQueue contenders do.',
+          'one producer and one consumer, an `Int32` per item, two atomic stores per item and a ' +
+          "look at the consumer's sleeping flag, nothing else (no lock, codec, count of unfinished " +
+          'items, shutdown, turns or dead-thread checks); both sides await each item as the ' +
+          'SharedQueue contenders do.',
         once,
       ],
     }),
