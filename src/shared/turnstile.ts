@@ -104,8 +104,19 @@ export async function sleepOn(words: Int32Array, seen: number, ms: number): Prom
   if (waiting === undefined || (await waiting) !== 'ok') Atomics.sub(words, SLEEPERS, 1);
 }
 
-/** Blocks this thread until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper meanwhile (see `sleepOn`). */
+/** Looks at the sequence word before a thread blocks on it. */
+const SPINS_BEFORE_BLOCKING = 2000;
+
+/**
+ * Blocks this thread until `SEQ` is no longer `seen`, or `ms` passed; counted as a sleeper
+ * meanwhile (see `sleepOn`). It first looks at `SEQ` for a few microseconds: in a stream or
+ * a hand-off the next change is usually that close, and a thread that blocked would cost
+ * the changer a wake-up system call and itself a sleep, each far longer than the look.
+ */
 export function blockOn(words: Int32Array, seen: number, ms: number): void {
+  for (let i = 0; i < SPINS_BEFORE_BLOCKING; i++) {
+    if (Atomics.load(words, SEQ) !== seen) return;
+  }
   // A blocked thread sends nothing: what it owes others (calls, a dict loan) goes first.
   flushBeforeBlocking();
   Atomics.add(words, SLEEPERS, 1);
