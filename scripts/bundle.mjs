@@ -1,6 +1,6 @@
 // Turns tsc's output (build/, one file per module) into what ships (dist/): the same entry
-// files at the same paths, their code in shared chunks (esbuild, code splitting). Node
-// loads a bundled weft in about half the time of its three hundred separate modules, which every
+// files at the same paths, their code in shared chunks (esbuild, code splitting). Node loads
+// a bundled weft in about half the time of its three hundred separate modules, which every
 // worker thread and child process pays at its start.
 //
 // What stays true after bundling:

@@ -1,8 +1,9 @@
 // Every built module imports on its own, first, in a fresh process: no module depends on
 // another having been imported before it (an import cycle makes one of them see the other
 // half-initialized: `Cannot access 'x' before initialization`). Checked on tsc's output
-// (build/, one file per module) and on what ships (dist/, the bundle's entries and chunks). And `src/` has no import
-// cycle at all, type-only imports included (scripts/import-cycles.ts, also run by `npm test`).
+// (build/, one file per module) and on what ships (dist/, the bundle's entries and chunks).
+// And `src/` has no import cycle at all, type-only imports included (scripts/import-cycles.ts,
+// also run by `npm test`).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
